@@ -1,0 +1,61 @@
+"""Domain errors. Every problem carries where it is, so the CLI can print
+`file:line:col: field.path: message` without knowing how it was found."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One thing wrong with the input, located as precisely as we know."""
+
+    message: str
+    file: str | None = None
+    line: int | None = None  # 1-based
+    column: int | None = None  # 1-based
+    field: str | None = None  # dotted path, e.g. "points[0].timing.hold_s"
+
+    def __str__(self) -> str:
+        parts: list[str] = []
+        if self.file is not None:
+            where = self.file
+            if self.line is not None:
+                where += f":{self.line}"
+                if self.column is not None:
+                    where += f":{self.column}"
+            parts.append(where)
+        if self.field:
+            parts.append(self.field)
+        parts.append(self.message)
+        return ": ".join(parts)
+
+
+class RoutineCardError(Exception):
+    """Base of every error routinecard raises on purpose. Holds one or more problems."""
+
+    def __init__(self, problems: list[Problem] | Problem | str) -> None:
+        if isinstance(problems, str):
+            problems = [Problem(problems)]
+        elif isinstance(problems, Problem):
+            problems = [problems]
+        self.problems: list[Problem] = list(problems)
+        super().__init__("\n".join(str(p) for p in self.problems))
+
+
+class InputError(RoutineCardError):
+    """The user's files are wrong: syntax, schema, values, missing characters."""
+
+
+class FitError(RoutineCardError):
+    """The content does not fit on one page even at the layout's smallest sizes."""
+
+
+def display_path(path: Path | str) -> str:
+    """A path as the user should see it: relative to the working folder when inside it."""
+    p = Path(path)
+    try:
+        return str(p.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(p)
