@@ -1,0 +1,5 @@
+"""`python -m routinecard` runs the command-line interface."""
+
+from routinecard.cli import main
+
+main()

@@ -1,0 +1,433 @@
+"""Compose: card content + layout -> a page plan (flowables) fitted to ONE page.
+
+Every size on the card (type, spacing, figures) is the layout's size times one scale.
+The fit searches for the largest scale between the layout's minimum and maximum at
+which the whole story fits the page frame. If even the minimum does not fit, it raises
+`FitError` saying by how much, rather than clip, drop or add a page.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Callable
+
+from reportlab.lib import colors
+from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.styles import ParagraphStyle
+from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
+
+from routinecard.errors import FitError, Problem
+from routinecard.fonts import FontSet
+from routinecard.layouts import Layout
+from routinecard.model import Card, Point
+from routinecard.wording import LABELS, pressure_text, timing_text
+
+FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
+
+
+@dataclass(frozen=True)
+class Styles:
+    """Paragraph styles at one scale."""
+
+    scale: float
+    body: ParagraphStyle
+    bold: ParagraphStyle
+    heading: ParagraphStyle
+    title: ParagraphStyle
+    small: ParagraphStyle
+    warning_heading: ParagraphStyle
+    warning_title: ParagraphStyle
+    fill_in: ParagraphStyle
+
+    def size(self, points: float) -> float:
+        return points * self.scale
+
+
+def make_styles(layout: Layout, scale: float) -> Styles:
+    t = layout.type
+    c = layout.colours
+    floor = t.min
+
+    def sized(points: float) -> float:
+        return max(points * scale, floor)
+
+    body_size = sized(t.body)
+    body = ParagraphStyle(
+        "body",
+        fontName="Atkinson",
+        fontSize=body_size,
+        leading=body_size * 1.22,
+        textColor=colors.HexColor(c.text),
+        splitLongWords=1,
+        allowWidows=1,
+    )
+    bold = ParagraphStyle("bold", parent=body, fontName="Atkinson-Bold")
+    heading_size = sized(t.heading)
+    heading = ParagraphStyle(
+        "heading", parent=bold, fontSize=heading_size, leading=heading_size * 1.15, textColor=colors.HexColor(c.accent)
+    )
+    title_size = sized(t.title)
+    title = ParagraphStyle(
+        "title", parent=bold, fontSize=title_size, leading=title_size * 1.12, textColor=colors.HexColor(c.accent)
+    )
+    small_size = sized(t.small)
+    small = ParagraphStyle(
+        "small", parent=body, fontSize=small_size, leading=small_size * 1.2, textColor=colors.HexColor(c.muted)
+    )
+    warning_heading = ParagraphStyle(
+        "warning_heading", parent=bold, fontSize=heading_size, leading=heading_size * 1.15, textColor=colors.white
+    )
+    warning_title = ParagraphStyle("warning_title", parent=bold, textColor=colors.HexColor(c.warning))
+    fill_in = ParagraphStyle("fill_in", parent=body, alignment=TA_RIGHT, textColor=colors.HexColor(c.muted))
+    return Styles(scale, body, bold, heading, title, small, warning_heading, warning_title, fill_in)
+
+
+class Composer:
+    """Builds the story for one card at one scale. Pure: same inputs, same flowables."""
+
+    def __init__(self, card: Card, layout: Layout, fonts: FontSet, tools: dict[str, str], scale: float) -> None:
+        self.card = card
+        self.layout = layout
+        self.fonts = fonts
+        self.tools = tools  # tool id -> display name
+        self.scale = scale
+        self.styles = make_styles(layout, scale)
+        page_width, page_height = layout.page.size_pt()
+        self.frame_width = page_width - 2 * layout.page.margin
+        self.frame_height = page_height - 2 * layout.page.margin
+        self.gap = layout.gap * scale
+
+    # -- text helpers -------------------------------------------------------------------
+    def para(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph:
+        return Paragraph(self.fonts.markup(text, bold=bold or "Bold" in style.fontName), style)
+
+    def labelled(self, label: str, text: str, style: ParagraphStyle | None = None) -> Paragraph:
+        """'Label: text' with the label in bold; the label is ours, the text is escaped."""
+        style = style or self.styles.body
+        markup = f'<font face="Atkinson-Bold">{self.fonts.markup(label + ":", bold=True)}</font> '
+        return Paragraph(markup + self.fonts.markup(text), style)
+
+    def bullets(self, items: list[str], style: ParagraphStyle, *, numbered: bool = False) -> ListFlowable:
+        size = style.fontSize
+        flowables = [ListItem(self.para(item, style), value=i + 1 if numbered else None) for i, item in enumerate(items)]
+        options = dict(
+            bulletFontName="Atkinson-Bold",
+            bulletFontSize=size,
+            leftIndent=size * (1.4 if numbered else 1.1),
+            bulletColor=style.textColor,
+        )
+        if numbered:
+            return ListFlowable(flowables, bulletType="1", bulletFormat="%s.", **options)
+        return ListFlowable(flowables, bulletType="bullet", start="\u2022", **options)
+
+    # -- sections ---------------------------------------------------------------------
+    def story(self) -> list[Flowable]:
+        builders: dict[str, Callable[[], list[Flowable]]] = {
+            "header": self.header,
+            "overview": self.overview,
+            "points": self.points,
+            "medical_attention": self.medical_attention,
+            "footer": self.footer,
+        }
+        story: list[Flowable] = []
+        for section in self.layout.sections:
+            flowables = builders[section]()
+            if flowables and story:
+                story.append(Spacer(1, self.gap))
+            story.extend(flowables)
+        return story
+
+    def header(self) -> list[Flowable]:
+        s = self.styles
+        fill = "_" * 18
+        fill_in = Paragraph(
+            f'{self.fonts.markup(LABELS["patient"])} {fill}&nbsp;&nbsp; {self.fonts.markup(LABELS["date"])} {fill[:12]}',
+            s.fill_in,
+        )
+        return [
+            fill_in,
+            Spacer(1, self.gap * 0.6),
+            self.para(self.card.title, s.title),
+            Spacer(1, self.gap * 0.4),
+            self.para(self.card.summary, s.body),
+        ]
+
+    def overview(self) -> list[Flowable]:
+        if not self.card.before_you_start:
+            return []
+        s = self.styles
+        content: list[Flowable] = [
+            self.para(LABELS["before_you_start"], s.heading),
+            Spacer(1, self.gap * 0.3),
+            self.bullets(list(self.card.before_you_start), s.body),
+        ]
+        return [self.boxed(content, self.frame_width, background=None)]
+
+    def boxed(self, content: list[Flowable], width: float, *, background: str | None) -> Table:
+        pad = self.gap * 0.9
+        table = Table([[content]], colWidths=[width])
+        commands = [
+            ("LEFTPADDING", (0, 0), (-1, -1), pad),
+            ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
+            ("BOTTOMPADDING", (0, 0), (-1, -1), pad),
+            ("VALIGN", (0, 0), (-1, -1), "TOP"),
+            ("BOX", (0, 0), (-1, -1), 0.8, colors.HexColor(self.layout.colours.rule)),
+        ]
+        if background:
+            commands.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(background)))
+        table.setStyle(TableStyle(commands))
+        return table
+
+    def point_panel(self, number: int, point: Point, width: float) -> Table:
+        s = self.styles
+        inner = width - 2 * self.gap * 0.9
+        badge_size = s.heading.fontSize * 1.7
+        title = Table(
+            [[NumberBadge(number, badge_size, self.layout.colours.accent), self.para(point.name, s.heading)]],
+            colWidths=[badge_size + self.gap * 0.6, inner - badge_size - self.gap * 0.6],
+        )
+        title.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+        line = Spacer(1, self.gap * 0.35)
+        content: list[Flowable] = [
+            title,
+            line,
+            self.labelled(LABELS["where"], point.where),
+            self.labelled(LABELS["refers_to"], point.refers_to),
+            self.labelled(LABELS["tool"], self.tools.get(point.tool, point.tool)),
+            self.labelled(LABELS["position"], point.position),
+            self.labelled(LABELS["pressure"], f"{pressure_text(point.pressure)}. {point.pressure.words}"),
+            Spacer(1, self.gap * 0.3),
+            self.para(timing_text(point.timing), s.bold),
+            Spacer(1, self.gap * 0.3),
+            self.bullets(list(point.steps), s.body, numbered=True),
+        ]
+        return self.boxed(content, width, background=self.layout.colours.panel)
+
+    def points(self) -> list[Flowable]:
+        columns = min(self.layout.columns, len(self.card.points))
+        width = (self.frame_width - self.gap * (columns - 1)) / columns
+        panels = [self.point_panel(i + 1, p, width) for i, p in enumerate(self.card.points)]
+        rows = [panels[i : i + columns] for i in range(0, len(panels), columns)]
+        for row in rows:
+            row.extend([""] * (columns - len(row)))  # type: ignore[list-item]
+        grid = Table(rows, colWidths=[width + (self.gap if c < columns - 1 else 0) for c in range(columns)])
+        grid.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), self.gap),
+                    ("BOTTOMPADDING", (0, -1), (-1, -1), 0),
+                ]
+            )
+        )
+        return [grid]
+
+    def medical_attention(self) -> list[Flowable]:
+        s = self.styles
+        attention = self.card.medical_attention
+        c = self.layout.colours
+        pad = self.gap * 0.9
+        icon = WarningSign(s.warning_heading.fontSize * 1.35, c.warning)
+        heading = Table(
+            [[icon, self.para(LABELS["medical_attention"].upper(), s.warning_heading)]],
+            colWidths=[icon.size + self.gap * 0.7, None],
+        )
+        heading.setStyle(
+            TableStyle(
+                [
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                    ("TOPPADDING", (0, 0), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+                ]
+            )
+        )
+
+        def tier(title: str, items: list[str], style_title: ParagraphStyle, item_style: ParagraphStyle) -> list[Flowable]:
+            return [self.para(title, style_title), Spacer(1, self.gap * 0.25), self.bullets(items, item_style)]
+
+        urgent = tier(attention.urgent.title, list(attention.urgent.items), s.warning_title, s.bold)
+        soon = tier(attention.soon.title, list(attention.soon.items), s.bold, s.body)
+        border = max(2.5 * self.scale, 2.0)
+        inner_width = self.frame_width - border
+        if self.layout.columns >= 2:
+            half = (inner_width - 2 * pad) / 2
+            body = Table([[urgent, soon]], colWidths=[half + pad, half + pad])
+            cells = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+        else:
+            body = Table([[urgent], [soon]], colWidths=[inner_width])
+            cells = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad)]
+        body.setStyle(
+            TableStyle(
+                cells
+                + [
+                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
+                    ("TOPPADDING", (0, 0), (-1, -1), pad * 0.7),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.8),
+                ]
+            )
+        )
+        box = Table([[heading], [body]], colWidths=[inner_width])
+        box.setStyle(
+            TableStyle(
+                [
+                    ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(c.warning)),
+                    ("LEFTPADDING", (0, 0), (-1, 0), pad),
+                    ("RIGHTPADDING", (0, 0), (-1, 0), pad),
+                    ("TOPPADDING", (0, 0), (-1, 0), pad * 0.55),
+                    ("BOTTOMPADDING", (0, 0), (-1, 0), pad * 0.55),
+                    ("LEFTPADDING", (0, 1), (-1, -1), 0),
+                    ("RIGHTPADDING", (0, 1), (-1, -1), 0),
+                    ("TOPPADDING", (0, 1), (-1, -1), 0),
+                    ("BOTTOMPADDING", (0, 1), (-1, -1), 0),
+                    ("BOX", (0, 0), (-1, -1), border, colors.HexColor(c.warning)),
+                ]
+            )
+        )
+        return [box]
+
+    def footer(self) -> list[Flowable]:
+        s = self.styles
+        label = f'<font face="Atkinson-Bold">{self.fonts.markup(LABELS["sources"] + ":", bold=True)}</font> '
+        sources = " \u00b7 ".join(self.card.sources)
+        return [Paragraph(label + self.fonts.markup(sources), s.small)]
+
+
+class NumberBadge(Flowable):
+    """A filled circle with the point's number: matches markers on the body map."""
+
+    def __init__(self, number: int, size: float, colour: str) -> None:
+        super().__init__()
+        self.number = number
+        self.size = size
+        self.colour = colour
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        canvas = self.canv
+        r = self.size / 2
+        canvas.setFillColor(colors.HexColor(self.colour))
+        canvas.circle(r, r, r, stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        canvas.setFont("Atkinson-Bold", self.size * 0.62)
+        canvas.drawCentredString(r, r - self.size * 0.22, str(self.number))
+
+
+class WarningSign(Flowable):
+    """A white warning triangle with '!', printed on the red heading bar."""
+
+    def __init__(self, size: float, colour: str) -> None:
+        super().__init__()
+        self.size = size
+        self.colour = colour
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size * 0.9
+
+    def draw(self) -> None:
+        canvas = self.canv
+        w = self.size
+        h = self.size * 0.9
+        path = canvas.beginPath()
+        path.moveTo(0, 0)
+        path.lineTo(w, 0)
+        path.lineTo(w / 2, h)
+        path.close()
+        canvas.setFillColor(colors.white)
+        canvas.setStrokeColor(colors.white)
+        canvas.setLineJoin(1)
+        canvas.setLineWidth(w * 0.06)
+        canvas.drawPath(path, stroke=1, fill=1)
+        canvas.setFillColor(colors.HexColor(self.colour))
+        canvas.setFont("Atkinson-Bold", h * 0.68)
+        canvas.drawCentredString(w / 2, h * 0.12, "!")
+
+
+# -- the fit ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """The story that fits, and how: the scale used and the room left."""
+
+    story: list[Flowable]
+    scale: float
+    height: float
+    available: float
+    passes: int
+
+    @property
+    def fit_percent(self) -> int:
+        return round(self.scale * 100)
+
+
+def story_height(story: list[Flowable], width: float, height: float) -> float:
+    total = 0.0
+    for flowable in story:
+        _, h = flowable.wrap(width, height)
+        total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def fit(
+    card: Card,
+    layout: Layout,
+    fonts: FontSet,
+    tools: dict[str, str],
+    *,
+    card_name: str,
+) -> PagePlan:
+    """Find the largest scale in [min, max] at which the card fits one page."""
+    passes = 0
+
+    def attempt(scale: float) -> tuple[Composer, list[Flowable], float]:
+        nonlocal passes
+        passes += 1
+        composer = Composer(card, layout, fonts, tools, scale)
+        story = composer.story()
+        return composer, story, story_height(story, composer.frame_width, composer.frame_height)
+
+    low, high = layout.min_scale, layout.max_scale
+    composer, story, height = attempt(high)
+    if height <= composer.frame_height:
+        return PagePlan(story, high, height, composer.frame_height, passes)
+    composer, story, height = attempt(low)
+    if height > composer.frame_height:
+        over = height - composer.frame_height
+        raise FitError(
+            Problem(
+                f"does not fit on one page with layout {layout.name!r}, even at the smallest type "
+                f"({layout.type.min:g}pt): about {over / 72:.1f} in ({over * 25.4 / 72:.0f} mm, "
+                f"{over / composer.frame_height:.0%} of the page) too long. Shorten the text, "
+                f"keep fewer points (a patient file's `only:`), or use a larger page "
+                f"(--layout letter or a4 rather than a small one).",
+                file=card_name,
+            )
+        )
+    best = (story, low, height)
+    while high - low > FIT_PRECISION:
+        middle = (low + high) / 2
+        composer, story, height = attempt(middle)
+        if height <= composer.frame_height:
+            low, best = middle, (story, middle, height)
+        else:
+            high = middle
+    story, scale, height = best
+    return PagePlan(story, scale, height, composer.frame_height, passes)

@@ -1,0 +1,178 @@
+"""Fonts: Atkinson Hyperlegible first, Noto Sans for what it lacks, and nothing else.
+
+Atkinson Hyperlegible is designed for low-vision readers but covers Latin only; Noto Sans
+adds Greek, Cyrillic, Vietnamese and more. Every string is split into runs by which font
+covers each character, so nothing prints as an empty box. A character no font covers is
+an error (raised by the caller with the field's location).
+
+Noto Sans ships as a variable font. reportlab embeds its default (Regular) outlines; the
+Bold instance is cut once with fontTools' instancer and cached on disk, only when some
+bold text actually needs it.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+import threading
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+PRIMARY = "Atkinson Hyperlegible"
+FALLBACK = "Noto Sans"
+
+_lock = threading.Lock()
+
+
+@dataclass(frozen=True)
+class Face:
+    """A font face registered with reportlab under `name`."""
+
+    name: str
+    path: Path
+
+
+def _atkinson_dir() -> Path:
+    import fontpkg_atkinson_hyperlegible as atkinson
+
+    return Path(atkinson.ROOT) / "files"
+
+
+def _noto_variable() -> Path:
+    import fontpkg_noto_sans as noto
+
+    return Path(noto.ROOT) / "files" / "NotoSans[wdth,wght].ttf"
+
+
+def cache_dir() -> Path:
+    """Where derived fonts are kept between runs (ROUTINECARD_CACHE overrides)."""
+    base = os.environ.get("ROUTINECARD_CACHE") or os.environ.get("XDG_CACHE_HOME")
+    root = Path(base) if base else Path.home() / ".cache"
+    if not os.environ.get("ROUTINECARD_CACHE"):
+        root = root / "routinecard"
+    return root / "fonts"
+
+
+def _register(name: str, path: Path) -> Face:
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.ttfonts import TTFont
+
+    with _lock:
+        try:
+            pdfmetrics.getFont(name)
+        except KeyError:
+            pdfmetrics.registerFont(TTFont(name, str(path)))
+    return Face(name, path)
+
+
+@cache
+def _cmap(path: Path) -> frozenset[int]:
+    from fontTools.ttLib import TTFont
+
+    with TTFont(str(path), lazy=True) as font:
+        return frozenset(font.getBestCmap())
+
+
+def _bold_noto_instance() -> Path:
+    """Cut (once) and cache Noto Sans Bold from the variable font."""
+    source = _noto_variable()
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    target = cache_dir() / f"NotoSans-Bold-{digest}.ttf"
+    if target.exists():
+        return target
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    with TTFont(str(source)) as font:
+        bold = instancer.instantiateVariableFont(font, {"wght": 700, "wdth": 100}, updateFontNames=False)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".ttf.tmp")
+        os.close(fd)
+        try:
+            bold.save(tmp)
+            os.replace(tmp, target)  # atomic: parallel builds may race, both write the same bytes
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    return target
+
+
+class FontSet:
+    """The card's fonts, and the rules for which one prints each character."""
+
+    def __init__(self) -> None:
+        folder = _atkinson_dir()
+        self.regular = _register("Atkinson", folder / "AtkinsonHyperlegible-Regular.ttf")
+        self.bold = _register("Atkinson-Bold", folder / "AtkinsonHyperlegible-Bold.ttf")
+        self.italic = _register("Atkinson-Italic", folder / "AtkinsonHyperlegible-Italic.ttf")
+        self._primary = _cmap(self.regular.path) & _cmap(self.bold.path)
+        self._fallback = _cmap(_noto_variable())
+        self._fallback_faces: dict[bool, Face] = {}
+
+    # -- coverage ---------------------------------------------------------------------
+    def covers(self, char: str) -> bool:
+        code = ord(char)
+        return char == "\n" or code in self._primary or code in self._fallback
+
+    def missing(self, text: str) -> list[str]:
+        """Characters of `text` that no bundled font can print, in order, once each."""
+        seen: dict[str, None] = {}
+        for char in text:
+            if not self.covers(char):
+                seen.setdefault(char, None)
+        return list(seen)
+
+    def fallback(self, bold: bool) -> Face:
+        face = self._fallback_faces.get(bold)
+        if face is None:
+            if bold:
+                face = _register("NotoSans-Bold", _bold_noto_instance())
+            else:
+                face = _register("NotoSans", _noto_variable())
+            self._fallback_faces[bold] = face
+        return face
+
+    # -- markup -----------------------------------------------------------------------
+    def markup(self, text: str, *, bold: bool = False) -> str:
+        """`text` as reportlab paragraph markup: escaped, with fallback-font runs.
+
+        User text never reaches reportlab unescaped: `<img src=...>` would embed a local
+        file, `<b>` would change the look. Newlines become line breaks.
+        """
+        out: list[str] = []
+        run: list[str] = []
+        run_fallback = False
+
+        def flush() -> None:
+            if not run:
+                return
+            chunk = escape("".join(run)).replace("\n", "<br/>")
+            if run_fallback:
+                out.append(f'<font face="{self.fallback(bold).name}">{chunk}</font>')
+            else:
+                out.append(chunk)
+            run.clear()
+
+        for char in text:
+            code = ord(char)
+            if char == "\n" or char == " " or code in self._primary:
+                needs_fallback = run_fallback if char in " \n" else False
+            elif code in self._fallback:
+                needs_fallback = True
+            else:
+                raise ValueError(f"no bundled font has the character {char!r} (U+{code:04X})")
+            if needs_fallback != run_fallback:
+                flush()
+                run_fallback = needs_fallback
+            run.append(char)
+        flush()
+        return "".join(out)
+
+
+@cache
+def font_set() -> FontSet:
+    """The process-wide font set: registering fonts once is what keeps warm builds fast."""
+    return FontSet()

@@ -1,0 +1,295 @@
+"""Page layouts as data: YAML files with unit strings and `extends` inheritance.
+
+A layout says how a card is printed (page, margins, type sizes, colours, columns,
+figure sizes, section order), never what it says. Units (`0.5in`, `12mm`, `10pt`) are
+parsed here and only here. `extends: NAME` merges a parent layout underneath (chains
+allowed, cycles refused); errors point at the file and line that wrote the value.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+
+from routinecard.errors import InputError, Problem
+from routinecard.loader import Document, format_path, load_yaml_file, require_mapping
+from routinecard.model import StrictModel
+from routinecard.resources import data_dir
+
+POINTS_PER_UNIT = {"pt": 1.0, "in": 72.0, "mm": 72.0 / 25.4, "cm": 72.0 / 2.54}
+_LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|in|mm|cm)\s*$")
+
+PAGE_SIZES = {
+    "letter": (612.0, 792.0),
+    "a4": (595.2756, 841.8898),
+    "legal": (612.0, 1008.0),
+    "half-letter": (396.0, 612.0),
+    "a5": (419.5276, 595.2756),
+}
+
+SECTIONS = ("header", "overview", "points", "medical_attention", "footer")
+
+
+def parse_length(value: object) -> float:
+    """'0.5in' -> 36.0 points. A bare number is refused: its unit would be a guess."""
+    if isinstance(value, bool) or not isinstance(value, (str, int, float)):
+        raise ValueError(f"expected a length like '10pt', '0.5in' or '12mm', found {value!r}")
+    if isinstance(value, (int, float)):
+        if value == 0:
+            return 0.0
+        raise ValueError(f"{value} has no unit: write '{value}pt', '{value}mm' or '{value}in'")
+    match = _LENGTH.match(value)
+    if not match:
+        raise ValueError(f"{value!r} is not a length: write a number and a unit, e.g. '10pt', '0.5in', '12mm'")
+    return float(match.group(1)) * POINTS_PER_UNIT[match.group(2)]
+
+
+def _non_negative(value: float) -> float:
+    if value < 0:
+        raise ValueError("must not be negative")
+    return value
+
+
+Length = Annotated[float, BeforeValidator(parse_length), AfterValidator(_non_negative)]
+
+
+def _hex_colour(value: object) -> str:
+    if not isinstance(value, str) or not re.fullmatch(r"#[0-9a-fA-F]{6}", value):
+        raise ValueError(f"expected a colour like '#1f4e79', found {value!r}")
+    return value.lower()
+
+
+Colour = Annotated[str, BeforeValidator(_hex_colour)]
+
+
+def luminance(colour: str) -> float:
+    """WCAG relative luminance of '#rrggbb'."""
+    channels = []
+    for i in (1, 3, 5):
+        c = int(colour[i : i + 2], 16) / 255
+        channels.append(c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4)
+    r, g, b = channels
+    return 0.2126 * r + 0.7152 * g + 0.0722 * b
+
+
+def contrast(a: str, b: str) -> float:
+    la, lb = sorted((luminance(a), luminance(b)), reverse=True)
+    return (la + 0.05) / (lb + 0.05)
+
+
+class Page(StrictModel):
+    size: Literal["letter", "a4", "legal", "half-letter", "a5"] = "letter"
+    orientation: Literal["portrait", "landscape"] = "portrait"
+    margin: Length = Field(36.0, description="Margin on all four sides, e.g. '0.5in' or '12mm'.")
+    copies: Literal[1, 2] = Field(1, description="2 prints the card twice on one sheet (cut in half).")
+    sheet: Literal["letter", "a4", "legal", "half-letter", "a5"] | None = Field(
+        None, description="With copies: 2, the paper the two cards are printed on."
+    )
+
+    def size_pt(self) -> tuple[float, float]:
+        width, height = PAGE_SIZES[self.size]
+        if self.orientation == "landscape":
+            width, height = height, width
+        return width, height
+
+
+class TypeSizes(StrictModel):
+    """Type sizes at scale 100%. The fit scales them between `min` and `max` body size."""
+
+    body: Length = 11.0
+    title: Length = 22.0
+    heading: Length = 13.0
+    small: Length = 9.0
+    min: Length = Field(8.5, description="Smallest body size the fit may use; nothing prints smaller.")
+    max: Length = Field(12.5, description="Largest body size the fit may grow to on a short card.")
+
+    @model_validator(mode="after")
+    def _ordered(self) -> TypeSizes:
+        if self.min < 8.5:
+            raise ValueError("min must be at least 8.5pt, the smallest type a patient handout may use")
+        if not self.min <= self.body <= self.max:
+            raise ValueError("sizes must satisfy min <= body <= max")
+        return self
+
+
+class Colours(StrictModel):
+    text: Colour = "#111111"
+    muted: Colour = "#3d3d3d"
+    accent: Colour = "#1f4e79"
+    warning: Colour = "#b00020"
+    panel: Colour = "#f1f4f8"
+    rule: Colour = "#9aa7b5"
+
+    @model_validator(mode="after")
+    def _readable(self) -> Colours:
+        for name in ("text", "muted", "accent", "warning"):
+            value = getattr(self, name)
+            for background, label in (("#ffffff", "white"), (self.panel, "the panel colour")):
+                ratio = contrast(value, background)
+                if ratio < 4.5:
+                    raise ValueError(
+                        f"{name} colour {value} has contrast {ratio:.1f}:1 on {label}; at least 4.5:1 is needed"
+                    )
+        return self
+
+
+class Figures(StrictModel):
+    body_map: Length = Field(158.0, description="Height of the overview body map.")
+    closeup: Length = Field(62.0, description="Width of each point's close-up figure.")
+    icon: Length = Field(30.0, description="Width of tool icons.")
+
+
+class Layout(StrictModel):
+    """A validated, fully merged layout. Lengths are in points."""
+
+    name: str = ""
+    description: str = ""
+    page: Page = Page()
+    type: TypeSizes = TypeSizes()
+    colours: Colours = Colours()
+    columns: int = Field(2, ge=1, le=4)
+    gap: Length = Field(8.0, description="Space between sections and panels at 100%.")
+    figures: Figures = Figures()
+    sections: list[Literal["header", "overview", "points", "medical_attention", "footer"]] = Field(
+        default_factory=lambda: list(SECTIONS)
+    )
+
+    @model_validator(mode="after")
+    def _sections_complete(self) -> Layout:
+        if "medical_attention" not in self.sections:
+            raise ValueError("sections must include medical_attention: every card carries it")
+        if "points" not in self.sections:
+            raise ValueError("sections must include points")
+        if len(set(self.sections)) != len(self.sections):
+            raise ValueError("a section is listed twice")
+        return self
+
+    @property
+    def min_scale(self) -> float:
+        return self.type.min / self.type.body
+
+    @property
+    def max_scale(self) -> float:
+        return self.type.max / self.type.body
+
+
+# -- files and inheritance ---------------------------------------------------------------
+
+
+@dataclass
+class MergedDocument:
+    """Data merged from a chain of layout files; each value remembers its file."""
+
+    data: dict[str, Any]
+    origins: dict[tuple[str | int, ...], Document]
+    root: Document
+
+    def problem(self, path: tuple[str | int, ...], message: str, *, key: bool = False) -> Problem:
+        probe = tuple(path)
+        while probe and probe not in self.origins:
+            probe = probe[:-1]
+        doc = self.origins.get(probe, self.root)
+        return doc.problem(path, message, key=key)
+
+
+def builtin_layouts() -> dict[str, Path]:
+    """Built-in layout names and their files."""
+    return {p.stem: p for p in sorted(data_dir("layouts").glob("*.yaml"))}
+
+
+def _resolve_reference(reference: str, relative_to: Path | None) -> Path | None:
+    looks_like_path = reference.endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference
+    if looks_like_path:
+        base = relative_to.parent if relative_to else Path.cwd()
+        return (base / reference).resolve()
+    return builtin_layouts().get(reference)
+
+
+def _merge(base: dict[str, Any], top: dict[str, Any], doc: Document, origins: dict, prefix: tuple = ()) -> dict:
+    merged = dict(base)
+    for key, value in top.items():
+        path = prefix + (key,)
+        if isinstance(value, dict) and isinstance(merged.get(key), dict):
+            merged[key] = _merge(merged[key], value, doc, origins, path)
+        else:
+            merged[key] = value
+            _claim(value, path, doc, origins)
+        origins[path] = doc
+    return merged
+
+
+def _claim(value: Any, path: tuple, doc: Document, origins: dict) -> None:
+    origins[path] = doc
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _claim(item, path + (key,), doc, origins)
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _claim(item, path + (index,), doc, origins)
+
+
+def load_layout(reference: str | Path | None = None) -> Layout:
+    """A layout by built-in name or file path (None: the default, `letter`).
+
+    Built-in layouts are resolved once per process; files are read every time, so an
+    edit shows up on the next build of a long-running worker.
+    """
+    if reference is None:
+        reference = "letter"
+    reference = str(reference)
+    if not Path(reference).is_file() and reference in builtin_layouts():
+        return _builtin_layout(reference)
+    return _read_layout(reference)
+
+
+@cache
+def _builtin_layout(name: str) -> Layout:
+    return _read_layout(name)
+
+
+def _read_layout(reference: str) -> Layout:
+    path = Path(reference) if Path(reference).is_file() else _resolve_reference(reference, None)
+    if path is None:
+        known = ", ".join(builtin_layouts())
+        raise InputError(Problem(f"unknown layout {reference!r}; built-in layouts: {known} (or give a .yaml file)"))
+    chain: list[Document] = []
+    seen: list[Path] = []
+    current: Path | None = path.resolve()
+    while current is not None:
+        if current in seen:
+            cycle = " -> ".join(p.name for p in seen + [current])
+            raise InputError(chain[-1].problem(("extends",), f"layouts extend each other in a circle: {cycle}"))
+        seen.append(current)
+        doc = load_yaml_file(current)
+        mapping = require_mapping(doc, "layout")
+        chain.append(doc)
+        parent = mapping.get("extends")
+        if parent is None:
+            current = None
+        elif not isinstance(parent, str):
+            raise InputError(doc.problem(("extends",), "expected the name or file of another layout"))
+        else:
+            current = _resolve_reference(parent, current)
+            if current is None or not current.is_file():
+                known = ", ".join(builtin_layouts())
+                raise InputError(
+                    doc.problem(("extends",), f"unknown layout {parent!r}; built-in layouts: {known}")
+                )
+    origins: dict[tuple[str | int, ...], Document] = {}
+    data: dict[str, Any] = {}
+    for doc in reversed(chain):
+        top = {k: v for k, v in doc.data.items() if k != "extends"}
+        data = _merge(data, top, doc, origins)
+    data.setdefault("name", path.stem)
+    merged = MergedDocument(data, origins, chain[0])
+    from routinecard.validate import validate_document
+
+    return validate_document(Layout, merged, data)  # type: ignore[arg-type]
+
+
+__all__ = ["Layout", "load_layout", "builtin_layouts", "parse_length", "format_path"]
