@@ -14,7 +14,7 @@ from typing import Callable
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, ListFlowable, ListItem, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
 from routinecard.errors import FitError, Problem
 from routinecard.fonts import FontSet
@@ -107,18 +107,29 @@ class Composer:
         markup = f'<font face="Atkinson-Bold">{self.fonts.markup(label + ":", bold=True)}</font> '
         return Paragraph(markup + self.fonts.markup(text), style)
 
-    def bullets(self, items: list[str], style: ParagraphStyle, *, numbered: bool = False) -> ListFlowable:
+    def bullets(self, items: list[str], style: ParagraphStyle, *, numbered: bool = False) -> list[Flowable]:
+        """A bulleted or numbered list. Our own paragraphs with bullet text, so bullets use
+        the card's embedded font (reportlab's ListFlowable falls back to Helvetica)."""
         size = style.fontSize
-        flowables = [ListItem(self.para(item, style), value=i + 1 if numbered else None) for i, item in enumerate(items)]
-        options = dict(
-            bulletFontName="Atkinson-Bold",
+        indent = size * (1.35 if numbered else 1.0)
+        item_style = ParagraphStyle(
+            f"{style.name}-item",
+            parent=style,
+            leftIndent=indent,
+            bulletIndent=0,
+            bulletFontName="Atkinson-Bold" if numbered else style.fontName,
             bulletFontSize=size,
-            leftIndent=size * (1.4 if numbered else 1.1),
-            bulletColor=style.textColor,
+            spaceAfter=size * 0.12,
         )
-        if numbered:
-            return ListFlowable(flowables, bulletType="1", bulletFormat="%s.", **options)
-        return ListFlowable(flowables, bulletType="bullet", start="\u2022", **options)
+        paragraphs = [
+            Paragraph(
+                self.fonts.markup(item, bold="Bold" in style.fontName),
+                item_style,
+                bulletText=f"{i + 1}." if numbered else "\u2022",
+            )
+            for i, item in enumerate(items)
+        ]
+        return paragraphs
 
     # -- sections ---------------------------------------------------------------------
     def story(self) -> list[Flowable]:
@@ -159,7 +170,7 @@ class Composer:
         content: list[Flowable] = [
             self.para(LABELS["before_you_start"], s.heading),
             Spacer(1, self.gap * 0.3),
-            self.bullets(list(self.card.before_you_start), s.body),
+            *self.bullets(list(self.card.before_you_start), s.body),
         ]
         return [self.boxed(content, self.frame_width, background=None)]
 
@@ -176,7 +187,7 @@ class Composer:
         ]
         if background:
             commands.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(background)))
-        table.setStyle(TableStyle(commands))
+        table.setStyle(_table_style(commands))
         return table
 
     def point_panel(self, number: int, point: Point, width: float) -> Table:
@@ -188,7 +199,7 @@ class Composer:
             colWidths=[badge_size + self.gap * 0.6, inner - badge_size - self.gap * 0.6],
         )
         title.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -210,7 +221,7 @@ class Composer:
             Spacer(1, self.gap * 0.3),
             self.para(timing_text(point.timing), s.bold),
             Spacer(1, self.gap * 0.3),
-            self.bullets(list(point.steps), s.body, numbered=True),
+            *self.bullets(list(point.steps), s.body, numbered=True),
         ]
         return self.boxed(content, width, background=self.layout.colours.panel)
 
@@ -223,7 +234,7 @@ class Composer:
             row.extend([""] * (columns - len(row)))  # type: ignore[list-item]
         grid = Table(rows, colWidths=[width + (self.gap if c < columns - 1 else 0) for c in range(columns)])
         grid.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -247,7 +258,7 @@ class Composer:
             colWidths=[icon.size + self.gap * 0.7, None],
         )
         heading.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -259,7 +270,7 @@ class Composer:
         )
 
         def tier(title: str, items: list[str], style_title: ParagraphStyle, item_style: ParagraphStyle) -> list[Flowable]:
-            return [self.para(title, style_title), Spacer(1, self.gap * 0.25), self.bullets(items, item_style)]
+            return [self.para(title, style_title), Spacer(1, self.gap * 0.25), *self.bullets(items, item_style)]
 
         urgent = tier(attention.urgent.title, list(attention.urgent.items), s.warning_title, s.bold)
         soon = tier(attention.soon.title, list(attention.soon.items), s.bold, s.body)
@@ -273,7 +284,7 @@ class Composer:
             body = Table([[urgent], [soon]], colWidths=[inner_width])
             cells = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad)]
         body.setStyle(
-            TableStyle(
+            _table_style(
                 cells
                 + [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -284,7 +295,7 @@ class Composer:
         )
         box = Table([[heading], [body]], colWidths=[inner_width])
         box.setStyle(
-            TableStyle(
+            _table_style(
                 [
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(c.warning)),
                     ("LEFTPADDING", (0, 0), (-1, 0), pad),
@@ -306,6 +317,12 @@ class Composer:
         label = f'<font face="Atkinson-Bold">{self.fonts.markup(LABELS["sources"] + ":", bold=True)}</font> '
         sources = " \u00b7 ".join(self.card.sources)
         return [Paragraph(label + self.fonts.markup(sources), s.small)]
+
+
+def _table_style(commands: list) -> TableStyle:
+    """Every table names our font: reportlab's default cell font is Helvetica, which would
+    otherwise be referenced (unembedded) in the PDF even for cells that hold no text."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), "Atkinson"), *commands])
 
 
 class NumberBadge(Flowable):

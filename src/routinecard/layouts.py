@@ -44,6 +44,8 @@ def parse_length(value: object) -> float:
             return 0.0
         raise ValueError(f"{value} has no unit: write '{value}pt', '{value}mm' or '{value}in'")
     match = _LENGTH.match(value)
+    if not match and re.fullmatch(r"\s*-?\d+(\.\d+)?\s*", value):
+        raise ValueError(f"{value!r} has no unit: write '{value.strip()}pt', '{value.strip()}mm' or '{value.strip()}in'")
     if not match:
         raise ValueError(f"{value!r} is not a length: write a number and a unit, e.g. '10pt', '0.5in', '12mm'")
     return float(match.group(1)) * POINTS_PER_UNIT[match.group(2)]

@@ -1,0 +1,106 @@
+"""Shared test helpers: build cards, read PDFs back (text, fonts, size), run the CLI."""
+
+from __future__ import annotations
+
+import ctypes
+import re
+from pathlib import Path
+from typing import Any
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+CARDS = ROOT / "cards"
+SCIATICA = CARDS / "sciatica-trigger-points.yaml"
+
+
+def pdf_document(pdf: bytes | Path) -> pdfium.PdfDocument:
+    return pdfium.PdfDocument(pdf if isinstance(pdf, bytes) else str(pdf))
+
+
+def page_text(pdf: bytes | Path) -> str:
+    """All text of all pages, as pdfium extracts it."""
+    doc = pdf_document(pdf)
+    return "\n".join(doc[i].get_textpage().get_text_range() for i in range(len(doc)))
+
+
+def squash(text: str) -> str:
+    """Text without any white space: line wrapping must not decide whether a sentence is found."""
+    return re.sub(r"\s+", "", text)
+
+
+def page_count(pdf: bytes | Path) -> int:
+    return len(pdf_document(pdf))
+
+
+def page_size(pdf: bytes | Path, index: int = 0) -> tuple[float, float]:
+    return tuple(round(v, 1) for v in pdf_document(pdf)[index].get_size())  # type: ignore[return-value]
+
+
+def fonts_used(pdf: bytes | Path) -> dict[str, bool]:
+    """Base font name -> embedded?, for every text object on every page."""
+    doc = pdf_document(pdf)
+    found: dict[str, bool] = {}
+    for index in range(len(doc)):
+        for obj in doc[index].get_objects():
+            if obj.type != pdfium_raw.FPDF_PAGEOBJ_TEXT:
+                continue
+            font = pdfium_raw.FPDFTextObj_GetFont(obj.raw)
+            length = pdfium_raw.FPDFFont_GetBaseFontName(font, None, 0)
+            buffer = ctypes.create_string_buffer(length)
+            pdfium_raw.FPDFFont_GetBaseFontName(font, buffer, length)
+            found[buffer.value.decode()] = bool(pdfium_raw.FPDFFont_GetIsEmbedded(font))
+    return found
+
+
+def declared_fonts(pdf: bytes) -> list[str]:
+    """Every /BaseFont the file declares, used or not (reportlab keeps font dicts uncompressed)."""
+    return re.findall(rb"/BaseFont /([^\s/<>\[\]]+)", pdf)  # type: ignore[return-value]
+
+
+def render(pdf: bytes | Path, dpi: int = 72, index: int = 0):
+    return pdf_document(pdf)[index].render(scale=dpi / 72).to_pil().convert("RGB")
+
+
+def card_data() -> dict[str, Any]:
+    return yaml.safe_load(SCIATICA.read_text(encoding="utf-8"))
+
+
+def write_card(folder: Path, data: dict[str, Any], name: str = "card.yaml") -> Path:
+    path = folder / name
+    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    return path
+
+
+def all_strings(value: Any) -> list[str]:
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in all_strings(v)]
+    if isinstance(value, (list, tuple)):
+        return [s for v in value for s in all_strings(v)]
+    return []
+
+
+@pytest.fixture
+def runner():
+    from typer.testing import CliRunner
+
+    return CliRunner()
+
+
+@pytest.fixture(scope="session")
+def sciatica_pdf() -> bytes:
+    from routinecard import build_pdf
+
+    return build_pdf(SCIATICA)
+
+
+@pytest.fixture(scope="session")
+def sciatica_a4_pdf() -> bytes:
+    from routinecard import build_pdf
+
+    return build_pdf(SCIATICA, layout="a4")

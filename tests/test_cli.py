@@ -1,0 +1,172 @@
+"""The command line, through typer's runner: exact messages and exit codes."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from conftest import SCIATICA, card_data, page_count, write_card
+from routinecard import __version__
+from routinecard.cli import app
+
+
+def invoke(runner, *args: str):
+    return runner.invoke(app, [str(a) for a in args])
+
+
+def test_version(runner) -> None:
+    result = invoke(runner, "--version")
+    assert result.exit_code == 0
+    assert result.stdout.strip() == f"routinecard {__version__}"
+
+
+def test_help_lists_commands(runner) -> None:
+    result = invoke(runner, "--help")
+    assert result.exit_code == 0
+    assert "build" in result.stdout and "check" in result.stdout
+
+
+def test_build_one_card_to_a_file(runner, tmp_path: Path) -> None:
+    out = tmp_path / "card.pdf"
+    result = invoke(runner, "build", SCIATICA, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert page_count(out) == 1
+    assert f"wrote {out}" in result.stdout
+    assert "fits at" in result.stdout
+
+
+def test_build_defaults_to_build_folder_named_by_card_id(runner, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = invoke(runner, "build", SCIATICA)
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "build" / "sciatica-trigger-points.pdf").is_file()
+
+
+def test_build_a_folder_into_a_folder(runner, tmp_path: Path) -> None:
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    first = card_data()
+    second = card_data()
+    second["id"] = "second-card"
+    write_card(cards, first, "a.yaml")
+    write_card(cards, second, "b.yaml")
+    result = invoke(runner, "build", cards, "-o", tmp_path / "out")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["sciatica-trigger-points.pdf", "second-card.pdf"]
+
+
+def test_bad_card_exits_1_with_located_message_and_no_output(runner, tmp_path: Path) -> None:
+    data = card_data()
+    data["points"][0]["timing"]["hold_s"] = [30, 15]
+    card = write_card(tmp_path, data)
+    out = tmp_path / "out.pdf"
+    result = invoke(runner, "build", card, "-o", out)
+    assert result.exit_code == 1
+    assert not out.exists()
+    assert list(tmp_path.iterdir()) == [card]  # no temporary file left behind either
+    line = result.stderr.strip().splitlines()[0]
+    assert line.startswith(f"{card}:")
+    assert ": points[0].timing.hold_s: the range is backwards: write [15, 30], smaller number first" in line
+    assert "Traceback" not in result.output
+
+
+def test_unknown_key_gets_did_you_mean_with_line_and_column(runner, tmp_path: Path) -> None:
+    card = tmp_path / "card.yaml"
+    text = SCIATICA.read_text(encoding="utf-8").replace("\n    refers_to:", "\n    refer_to:", 1)
+    card.write_text(text, encoding="utf-8")
+    line = next(i for i, l in enumerate(text.splitlines(), 1) if l.startswith("    refer_to:"))
+    result = invoke(runner, "check", card)
+    assert result.exit_code == 1
+    errors = result.stderr.strip().splitlines()
+    assert f"{card}:{line}:5: points[0].refer_to: unknown field 'refer_to'; did you mean 'refers_to'?" in errors
+    assert any("points[0].refers_to: missing required field 'refers_to'" in e for e in errors)
+
+
+def test_every_problem_is_listed(runner, tmp_path: Path) -> None:
+    data = card_data()
+    data["points"][0]["pressure"]["max"] = 11
+    data["points"][1]["tool"] = "hammer"
+    data["points"][2]["timing"]["hold_s"] = -5
+    card = write_card(tmp_path, data)
+    result = invoke(runner, "check", card)
+    assert result.exit_code == 1
+    text = result.stderr
+    assert "points[0].pressure.max: must be at most 10, found 11" in text
+    assert "points[2].timing.hold_s" in text and "must be at least 1" in text
+    # The tool check runs after the schema check, so fix-and-retry shows it next.
+    data["points"][0]["pressure"]["max"] = 6
+    data["points"][2]["timing"]["hold_s"] = 20
+    card = write_card(tmp_path, data)
+    result = invoke(runner, "check", card)
+    assert "points[1].tool: unknown tool 'hammer'; known tools: fingers, foam-roller, lacrosse-ball, tennis-ball, wall" in result.stderr
+
+
+def test_one_bad_card_does_not_stop_the_others(runner, tmp_path: Path) -> None:
+    cards = tmp_path / "cards"
+    cards.mkdir()
+    good = card_data()
+    bad = card_data()
+    bad["id"] = "bad"
+    del bad["medical_attention"]
+    write_card(cards, bad, "a-bad.yaml")
+    write_card(cards, good, "b-good.yaml")
+    result = invoke(runner, "build", cards, "-o", tmp_path / "out")
+    assert result.exit_code == 1
+    assert "missing required field 'medical_attention'" in result.stderr
+    assert "1 of 2 cards failed" in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir()] == ["sciatica-trigger-points.pdf"]
+
+
+def test_missing_file_is_exit_1(runner, tmp_path: Path) -> None:
+    result = invoke(runner, "build", tmp_path / "nope.yaml", "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 1
+    assert "nope.yaml" in result.stderr
+    assert not (tmp_path / "x.pdf").exists()
+
+
+def test_unknown_layout_is_exit_1_listing_the_known_ones(runner, tmp_path: Path) -> None:
+    result = invoke(runner, "build", SCIATICA, "--layout", "poster", "-o", tmp_path / "x.pdf")
+    assert result.exit_code == 1
+    assert "unknown layout 'poster'; built-in layouts: a4," in result.stderr
+
+
+def test_usage_errors_exit_2(runner, tmp_path: Path) -> None:
+    assert invoke(runner, "build").exit_code == 2
+    assert invoke(runner, "build", SCIATICA, "--no-such-option").exit_code == 2
+    assert invoke(runner, "frobnicate").exit_code == 2
+
+
+def test_one_pdf_name_for_many_cards_is_a_usage_error(runner, tmp_path: Path) -> None:
+    result = invoke(runner, "build", SCIATICA, SCIATICA, "-o", tmp_path / "one.pdf")
+    assert result.exit_code == 2
+
+
+def test_output_never_replaces_an_input(runner, tmp_path: Path) -> None:
+    card = write_card(tmp_path, card_data(), "card.pdf")
+    before = card.read_bytes()
+    result = invoke(runner, "build", card, "-o", card)
+    assert result.exit_code == 1
+    assert "refusing to write the PDF over an input file" in result.stderr
+    assert card.read_bytes() == before
+
+
+def test_check_reports_the_fit(runner) -> None:
+    result = invoke(runner, "check", SCIATICA)
+    assert result.exit_code == 0, result.output
+    assert "ok, fits one letter page at" in result.stdout
+
+
+@pytest.mark.parametrize("layout", ["letter", "a4"])
+def test_python_m_routinecard_runs(layout: str, tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    out = tmp_path / "card.pdf"
+    done = subprocess.run(
+        [sys.executable, "-m", "routinecard", "build", str(SCIATICA), "-o", str(out), "--layout", layout],
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 0, done.stderr
+    assert page_count(out) == 1
