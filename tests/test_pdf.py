@@ -55,6 +55,7 @@ def test_every_string_of_the_yaml_is_on_the_page(sciatica_pdf: bytes) -> None:
     """Nothing lost: every string the author wrote, except ids, reaches the page."""
     data = card_data()
     ids = {data["id"], data["language"], *(p["id"] for p in data["points"]), *(p["tool"] for p in data["points"])}
+    ids |= {p["side"] for p in data["points"]} | {p["marker"]["view"] for p in data["points"]}  # printed as words
     text = squash(page_text(sciatica_pdf))
     missing = [s for s in all_strings(data) if s not in ids and squash(s) not in text]
     assert missing == []
@@ -62,6 +63,10 @@ def test_every_string_of_the_yaml_is_on_the_page(sciatica_pdf: bytes) -> None:
 
 def test_timing_reads_as_ranges(sciatica_pdf: bytes) -> None:
     assert "Hold 15\u201330 s \u00b7 repeat 2\u20133 times \u00b7 2\u20133 times a day" in page_text(sciatica_pdf).replace("\r\n", " ")
+
+
+def test_body_map_caption_names_view_and_side(sciatica_pdf: bytes) -> None:
+    assert squash("Back view \u00b7 right side") in squash(page_text(sciatica_pdf))
 
 
 def test_medical_attention_heading_is_on_the_page(sciatica_pdf: bytes) -> None:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import os
 import tempfile
 from dataclasses import dataclass
-from functools import cache
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -21,36 +20,20 @@ from routinecard.layouts import Layout, load_layout
 from routinecard.loader import Document, load_yaml_file, require_mapping
 from routinecard.model import Card, semantic_problems
 from routinecard.render import Metadata, render_pdf
-from routinecard.resources import data_dir
+from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_asset
+from routinecard.figures.bodymap import map_problems
+from routinecard.tools import Tool, builtin_tools
 from routinecard.validate import validate_document
 
 
 @dataclass(frozen=True)
-class Tool:
-    id: str
-    name: str
-    icon: Path
-
-
-@cache
-def tool_library() -> dict[str, Tool]:
-    """The built-in tools (images/tools/tools.yaml), read once per process."""
-    path = data_dir("images") / "tools" / "tools.yaml"
-    doc = load_yaml_file(path)
-    tools: dict[str, Tool] = {}
-    for tool_id, entry in require_mapping(doc, "tool library").items():
-        if not isinstance(entry, dict) or not isinstance(entry.get("name"), str) or not isinstance(entry.get("icon"), str):
-            raise InputError(doc.problem((tool_id,), "each tool needs a name and an icon"))
-        tools[tool_id] = Tool(tool_id, entry["name"], path.parent / entry["icon"])
-    return tools
-
-
-@dataclass(frozen=True)
 class LoadedCard:
-    """A validated card and the document it came from (for locating later problems)."""
+    """A validated card, the document it came from (for locating later problems) and
+    the files it names."""
 
     card: Card
     document: Document
+    assets: CardAssets
 
     @property
     def name(self) -> str:
@@ -86,14 +69,42 @@ def glyph_problems(card: Card, doc: Document, fonts: FontSet) -> list[Problem]:
     return problems
 
 
-def load_card_document(doc: Document) -> LoadedCard:
+def resolve_assets(card: Card, doc: Document, card_path: Path, allow: tuple[Path, ...]) -> tuple[CardAssets, list[Problem]]:
+    problems: list[Problem] = []
+
+    def resolve(reference: str, path: tuple[str | int, ...], suffixes: tuple[str, ...] = IMAGE_SUFFIXES) -> Path | None:
+        try:
+            return resolve_asset(reference, card_path, allowed=allow, suffixes=suffixes)
+        except AssetError as error:
+            problems.append(doc.problem(path, str(error)))
+            return None
+
+    tools = dict(builtin_tools())
+    for tool_id, definition in card.tools.items():
+        icon = resolve(definition.icon, ("tools", tool_id, "icon"))
+        if icon is not None:
+            tools[tool_id] = Tool(tool_id, definition.name, icon)
+    logo = resolve(card.logo, ("logo",)) if card.logo else None
+    photos: dict[str, Path] = {}
+    for index, point in enumerate(card.points):
+        if point.photo:
+            photo = resolve(point.photo, ("points", index, "photo"), (".png", ".jpg", ".jpeg"))
+            if photo is not None:
+                photos[point.id] = photo
+    return CardAssets(tools, logo, photos), problems
+
+
+def load_card_document(doc: Document, card_path: Path | None = None, *, allow: tuple[Path, ...] = ()) -> LoadedCard:
     require_mapping(doc, "card")
     card = validate_document(Card, doc)
-    problems = [doc.problem(path, message) for path, message in semantic_problems(card, tool_library())]
+    problems = [doc.problem(path, message) for path, message in semantic_problems(card, builtin_tools())]
+    problems += [doc.problem(path, message) for path, message in map_problems(card)]
     problems += glyph_problems(card, doc, font_set())
+    assets, asset_problems = resolve_assets(card, doc, card_path or Path.cwd() / "card.yaml", allow)
+    problems += asset_problems
     if problems:
         raise InputError(problems)
-    return LoadedCard(card, doc)
+    return LoadedCard(card, doc, assets)
 
 
 def load_card(path: str | Path) -> Card:
@@ -101,8 +112,8 @@ def load_card(path: str | Path) -> Card:
     return load_card_path(Path(path)).card
 
 
-def load_card_path(path: Path) -> LoadedCard:
-    return load_card_document(load_yaml_file(path))
+def load_card_path(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedCard:
+    return load_card_document(load_yaml_file(path), path, allow=allow)
 
 
 @dataclass(frozen=True)
@@ -114,9 +125,7 @@ class BuiltCard:
 
 
 def build_loaded(loaded: LoadedCard, layout: Layout) -> BuiltCard:
-    fonts = font_set()
-    tools = {tool_id: tool.name for tool_id, tool in tool_library().items()}
-    plan = fit(loaded.card, layout, fonts, tools, card_name=loaded.name)
+    plan = fit(loaded.card, layout, font_set(), loaded.assets, card_name=loaded.name)
     metadata = Metadata(
         title=loaded.card.title,
         author="routinecard",

@@ -111,7 +111,6 @@ def check(
     from routinecard.compose import fit
     from routinecard.errors import RoutineCardError
     from routinecard.fonts import font_set
-    from routinecard.build import tool_library
     from routinecard.layouts import load_layout
 
     try:
@@ -121,11 +120,10 @@ def check(
         _report(error)
         raise typer.Exit(1)
     failed = 0
-    tools = {t.id: t.name for t in tool_library().values()}
     for file in files:
         try:
             loaded = load_card_path(file)
-            plan = fit(loaded.card, chosen_layout, font_set(), tools, card_name=loaded.name)
+            plan = fit(loaded.card, chosen_layout, font_set(), loaded.assets, card_name=loaded.name)
         except RoutineCardError as error:
             _report(error)
             failed += 1

@@ -12,15 +12,26 @@ from dataclasses import dataclass
 from typing import Callable
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_RIGHT
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 
+from routinecard.assets import CardAssets
 from routinecard.errors import FitError, Problem
+from routinecard.figures.bodymap import (
+    BodyFigure,
+    Ellipse,
+    FigureStyle,
+    closeup_window,
+    figure_extent,
+    highlights_for,
+)
+from routinecard.figures.icons import SvgIcon
+from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.model import Card, Point
-from routinecard.wording import LABELS, pressure_text, timing_text
+from routinecard.wording import LABELS, figure_caption, pressure_text, timing_text
 
 FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
 
@@ -85,12 +96,16 @@ def make_styles(layout: Layout, scale: float) -> Styles:
 class Composer:
     """Builds the story for one card at one scale. Pure: same inputs, same flowables."""
 
-    def __init__(self, card: Card, layout: Layout, fonts: FontSet, tools: dict[str, str], scale: float) -> None:
+    def __init__(self, card: Card, layout: Layout, fonts: FontSet, assets: CardAssets, scale: float) -> None:
         self.card = card
         self.layout = layout
         self.fonts = fonts
-        self.tools = tools  # tool id -> display name
+        self.assets = assets
         self.scale = scale
+        self.figure_style = FigureStyle(marker_fill=layout.colours.accent)
+        words = {p.pressure.words for p in card.points}
+        # Pressure words every point shares are printed once, beside the body map.
+        self.shared_pressure_words = words.pop() if len(words) == 1 and len(card.points) > 1 else None
         self.styles = make_styles(layout, scale)
         page_width, page_height = layout.page.size_pt()
         self.frame_width = page_width - 2 * layout.page.margin
@@ -164,19 +179,87 @@ class Composer:
         ]
 
     def overview(self) -> list[Flowable]:
-        if not self.card.before_you_start:
-            return []
+        """Body map(s) on the left; before-you-start and shared pressure words on the right."""
         s = self.styles
-        content: list[Flowable] = [
-            self.para(LABELS["before_you_start"], s.heading),
-            Spacer(1, self.gap * 0.3),
-            *self.bullets(list(self.card.before_you_start), s.body),
-        ]
-        return [self.boxed(content, self.frame_width, background=None)]
+        text: list[Flowable] = []
+        if self.card.before_you_start:
+            text += [
+                self.para(LABELS["before_you_start"], s.heading),
+                Spacer(1, self.gap * 0.3),
+                *self.bullets(list(self.card.before_you_start), s.body),
+            ]
+        if self.shared_pressure_words:
+            if text:
+                text.append(Spacer(1, self.gap * 0.6))
+            text += [
+                self.para(LABELS["how_hard_all"], s.heading),
+                Spacer(1, self.gap * 0.3),
+                self.para(self.shared_pressure_words, s.body),
+            ]
+        figures = self.overview_figures()
+        if not figures:
+            return [self.boxed(text, self.frame_width, background=None)] if text else []
+        figure_width = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
+        caption_style = ParagraphStyle("caption", parent=s.small, alignment=TA_CENTER)
+        captions = [self.para(figure_caption(f.view, self.sides_on(f.view)), caption_style) for f in figures]
+        figure_cell = Table(
+            [figures, captions],
+            colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
+        )
+        figure_cell.setStyle(_table_style(_NO_PADDING + [("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+        if not text:
+            return [figure_cell]
+        left = figure_width + self.gap * 1.5
+        box = self.boxed(text, self.frame_width - left, background=None)
+        figure_height = figure_cell.wrap(left, self.frame_height)[1]
+        if box.wrap(self.frame_width - left, self.frame_height)[1] < figure_height:
+            box = self.boxed(text, self.frame_width - left, background=None, height=figure_height)
+        row = Table([[figure_cell, box]], colWidths=[left, self.frame_width - left])
+        row.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return [row]
 
-    def boxed(self, content: list[Flowable], width: float, *, background: str | None) -> Table:
+    def overview_figures(self) -> list[BodyFigure]:
+        """One figure per body view the points use, with every marker; referral areas tinted."""
+        by_view: dict[str, list] = {}
+        for number, point in enumerate(self.card.points, start=1):
+            if point.marker is None:
+                continue
+            by_view.setdefault(point.marker.view, []).extend(self.highlights(number, point))
+        height = self.layout.figures.body_map * self.scale
+        figures = []
+        for view in ("posterior", "anterior"):
+            if view in by_view:
+                figures.append(
+                    BodyFigure(
+                        view,  # type: ignore[arg-type]
+                        height,
+                        by_view[view],
+                        window=figure_extent(view),  # type: ignore[arg-type]
+                        marker_size=max(self.styles.body.fontSize * 1.35, 10),
+                        style=self.figure_style,
+                        hatch=False,
+                        callouts=True,
+                    )
+                )
+        return figures
+
+    def sides_on(self, view: str) -> set[str]:
+        sides: set[str] = set()
+        for point in self.card.points:
+            if point.marker is not None and point.marker.view == view:
+                sides |= {"right", "left"} if point.side == "both" else {point.side}
+        return sides
+
+    def highlights(self, number: int, point: Point) -> list:
+        assert point.marker is not None
+        areas = [Ellipse(a.x, a.y, a.rx, a.ry) for a in point.referral.areas]
+        return highlights_for(number, point.side, point.marker.x, point.marker.y, point.marker.view,
+                              point.referral.regions, areas)
+
+    def boxed(self, content: list[Flowable], width: float, *, background: str | None, height: float = 0.0) -> Table:
+        """Content in a bordered box; `height` (if larger) stretches it to match its row."""
         pad = self.gap * 0.9
-        table = Table([[content]], colWidths=[width])
+        table = Table([[content]], colWidths=[width], rowHeights=[height] if height else None)
         commands = [
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
@@ -190,45 +273,99 @@ class Composer:
         table.setStyle(_table_style(commands))
         return table
 
-    def point_panel(self, number: int, point: Point, width: float) -> Table:
+    def point_panel(self, number: int, point: Point, width: float, height: float = 0.0) -> Table:
         s = self.styles
-        inner = width - 2 * self.gap * 0.9
+        c = self.layout.colours
+        pad = self.gap * 0.9
+        inner = width - 2 * pad
         badge_size = s.heading.fontSize * 1.7
         title = Table(
-            [[NumberBadge(number, badge_size, self.layout.colours.accent), self.para(point.name, s.heading)]],
+            [[NumberBadge(number, badge_size, c.accent), self.para(point.name, s.heading)]],
             colWidths=[badge_size + self.gap * 0.6, inner - badge_size - self.gap * 0.6],
         )
-        title.setStyle(
-            _table_style(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-                ]
-            )
-        )
-        line = Spacer(1, self.gap * 0.35)
-        content: list[Flowable] = [
-            title,
-            line,
+        title.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        tool = self.assets.tools[point.tool]
+        pressure = pressure_text(point.pressure)
+        if not self.shared_pressure_words:
+            pressure += ". " + point.pressure.words
+        described: list[Flowable] = [
             self.labelled(LABELS["where"], point.where),
             self.labelled(LABELS["refers_to"], point.refers_to),
-            self.labelled(LABELS["tool"], self.tools.get(point.tool, point.tool)),
+            self.labelled(LABELS["tool"], tool.name),
             self.labelled(LABELS["position"], point.position),
-            self.labelled(LABELS["pressure"], f"{pressure_text(point.pressure)}. {point.pressure.words}"),
-            Spacer(1, self.gap * 0.3),
+            self.labelled(LABELS["pressure"], pressure),
+        ]
+        figure = self.point_figure(number, point)
+        if figure is not None:
+            text_width = inner - figure.wrap(inner, 0)[0] - self.gap * 0.8
+            top = Table([[described, figure]], colWidths=[text_width + self.gap * 0.8, None])
+            top.setStyle(
+                _table_style(
+                    _NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (0, 0), (0, 0), self.gap * 0.8)]
+                )
+            )
+            described = [top]
+        scale = PressureScale(
+            point.pressure.min,
+            point.pressure.max,
+            inner,
+            max(s.body.fontSize * 0.92, self.layout.type.min),
+            accent=c.accent,
+            text=c.text,
+            rule=c.rule,
+            low_label=LABELS["pressure_none"],
+            high_label=LABELS["pressure_worst"],
+        )
+        content: list[Flowable] = [
+            title,
+            Spacer(1, self.gap * 0.35),
+            *described,
+            Spacer(1, self.gap * 0.35),
+            scale,
+            Spacer(1, self.gap * 0.4),
             self.para(timing_text(point.timing), s.bold),
             Spacer(1, self.gap * 0.3),
             *self.bullets(list(point.steps), s.body, numbered=True),
         ]
-        return self.boxed(content, width, background=self.layout.colours.panel)
+        return self.boxed(content, width, background=c.panel, height=height)
+
+    def point_figure(self, number: int, point: Point) -> Flowable | None:
+        """The close-up of the point's region with the tool icon inset, or the tool icon alone."""
+        tool = self.assets.tools[point.tool]
+        size = self.layout.figures.closeup * self.scale
+        icon_size = self.layout.figures.icon * self.scale
+        if point.marker is None:
+            return _icon(tool.icon, icon_size)
+        if point.closeup is not None:
+            window = closeup_window(point.closeup.x, point.closeup.y, point.closeup.size)
+        else:
+            window = closeup_window(point.marker.x if point.side != "left" else 540 - point.marker.x,
+                                    point.marker.y, 240)
+        highlights = [h for h in self.highlights(number, point)]
+        closeup = BodyFigure(
+            point.marker.view,
+            size,
+            highlights,
+            window=window,
+            marker_size=max(self.styles.body.fontSize * 1.35, 10),
+            style=self.figure_style,
+            hatch=True,
+            frame=True,
+            hide_arms=True,
+        )
+        return FigureColumn(closeup, _icon(tool.icon, icon_size), gap=self.gap * 0.5)
 
     def points(self) -> list[Flowable]:
         columns = min(self.layout.columns, len(self.card.points))
         width = (self.frame_width - self.gap * (columns - 1)) / columns
         panels = [self.point_panel(i + 1, p, width) for i, p in enumerate(self.card.points)]
+        # Panels side by side get the same height, so each row reads as one band.
+        heights = [panel.wrap(width, self.frame_height)[1] for panel in panels]
+        for start in range(0, len(panels), columns):
+            tallest = max(heights[start : start + columns])
+            for i in range(start, min(start + columns, len(panels))):
+                if heights[i] < tallest - 0.01:
+                    panels[i] = self.point_panel(i + 1, self.card.points[i], width, height=tallest)
         rows = [panels[i : i + columns] for i in range(0, len(panels), columns)]
         for row in rows:
             row.extend([""] * (columns - len(row)))  # type: ignore[list-item]
@@ -319,6 +456,44 @@ class Composer:
         return [Paragraph(label + self.fonts.markup(sources), s.small)]
 
 
+_NO_PADDING = [
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ("TOPPADDING", (0, 0), (-1, -1), 0),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+]
+
+
+def _icon(path, size: float) -> Flowable:  # noqa: ANN001
+    if path.suffix.lower() == ".svg":
+        return SvgIcon(path, size)
+    from routinecard.figures.images import RasterFlowable
+
+    return RasterFlowable(path, size, size)
+
+
+class FigureColumn(Flowable):
+    """The close-up with the tool icon centred under it."""
+
+    def __init__(self, figure: Flowable, icon: Flowable, gap: float) -> None:
+        super().__init__()
+        self.figure = figure
+        self.icon = icon
+        self.gap = gap
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        fw, fh = self.figure.wrap(availWidth, availHeight)
+        iw, ih = self.icon.wrap(availWidth, availHeight)
+        self.width, self.height = max(fw, iw), fh + self.gap + ih
+        return self.width, self.height
+
+    def draw(self) -> None:
+        fw, fh = self.figure.wrap(self.width, self.height)
+        iw, ih = self.icon.wrap(self.width, self.height)
+        self.figure.drawOn(self.canv, (self.width - fw) / 2, self.height - fh)
+        self.icon.drawOn(self.canv, (self.width - iw) / 2, 0)
+
+
 def _table_style(commands: list) -> TableStyle:
     """Every table names our font: reportlab's default cell font is Helvetica, which would
     otherwise be referenced (unembedded) in the PDF even for cells that hold no text."""
@@ -407,7 +582,7 @@ def fit(
     card: Card,
     layout: Layout,
     fonts: FontSet,
-    tools: dict[str, str],
+    assets: CardAssets,
     *,
     card_name: str,
 ) -> PagePlan:
@@ -417,7 +592,7 @@ def fit(
     def attempt(scale: float) -> tuple[Composer, list[Flowable], float]:
         nonlocal passes
         passes += 1
-        composer = Composer(card, layout, fonts, tools, scale)
+        composer = Composer(card, layout, fonts, assets, scale)
         story = composer.story()
         return composer, story, story_height(story, composer.frame_width, composer.frame_height)
 

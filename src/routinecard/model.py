@@ -10,7 +10,7 @@ exact place in the file.
 from __future__ import annotations
 
 import unicodedata
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -102,6 +102,52 @@ class Timing(StrictModel):
     per_day: PerDayRange = Field(description="Sessions a day: [min, max] or one number.")  # type: ignore[valid-type]
 
 
+def _number_not_bool(value: object) -> object:
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise ValueError(f"expected a number, found {value!r}")
+    return value
+
+
+Number = Annotated[float, BeforeValidator(_number_not_bool)]
+FileName = Annotated[str, Strict(), Field(min_length=1, max_length=1024)]
+View = Literal["posterior", "anterior"]
+
+
+class Marker(StrictModel):
+    """Where the point is on the body map: a view and x, y in its 540 x 960 grid
+    (origin top left), drawn for the body's right side; `side: left` mirrors it."""
+
+    view: View = Field(description="Which body map: posterior (back) or anterior (front).")
+    x: Annotated[Number, Field(ge=0, le=540)] = Field(description="0 (left edge) to 540 (right edge).")
+    y: Annotated[Number, Field(ge=0, le=960)] = Field(description="0 (top of the head) to 960 (feet).")
+
+
+class Area(StrictModel):
+    """An elliptical patch of referred pain, in body-map units (right side)."""
+
+    x: Annotated[Number, Field(ge=0, le=540)]
+    y: Annotated[Number, Field(ge=0, le=960)]
+    rx: Annotated[Number, Field(gt=0, le=270)] = Field(description="Half the width.")
+    ry: Annotated[Number, Field(gt=0, le=480)] = Field(description="Half the height.")
+
+
+class Referral(StrictModel):
+    """Where the pain is felt, shaded on the map: named body regions and/or ellipses."""
+
+    regions: list[Annotated[str, Strict()]] = Field(
+        default_factory=list, description="Body-map regions without side, e.g. buttocks, thigh, lower_leg."
+    )
+    areas: list[Area] = Field(default_factory=list)
+
+
+class Closeup(StrictModel):
+    """The window of the body map shown in the point's panel (default: around the marker)."""
+
+    x: Annotated[Number, Field(ge=0, le=540)]
+    y: Annotated[Number, Field(ge=0, le=960)]
+    size: Annotated[Number, Field(ge=60, le=960)] = 220.0
+
+
 class Point(StrictModel):
     """One trigger point: where, with what, how hard, how long, and the steps."""
 
@@ -114,6 +160,18 @@ class Point(StrictModel):
     pressure: Pressure
     timing: Timing
     steps: list[Text] = Field(min_length=1, max_length=12, description="What to do, in order.")
+    side: Literal["right", "left", "both"] = Field("right", description="Which side of the body is shown.")
+    marker: Marker | None = Field(None, description="The point on the body map.")
+    referral: Referral = Field(default_factory=Referral, description="Where the pain is felt, shaded on the map.")
+    closeup: Closeup | None = Field(None, description="Window of the close-up; default: around the marker.")
+    photo: FileName | None = Field(None, description="A PNG or JPEG shown in the panel instead of the close-up.")
+
+
+class ToolDefinition(StrictModel):
+    """A tool a card adds to the built-in library, with its own icon."""
+
+    name: Text = Field(description="The tool's name as printed on the card.")
+    icon: FileName = Field(description="SVG, PNG or JPEG file, relative to the card file.")
 
 
 class Tier(StrictModel):
@@ -141,14 +199,17 @@ class Card(StrictModel):
     points: list[Point] = Field(min_length=1, max_length=12)
     medical_attention: MedicalAttention
     sources: list[Text] = Field(min_length=1, description="Where the advice and red flags come from.")
+    tools: dict[Id, ToolDefinition] = Field(default_factory=dict, description="Extra tools for this card.")
+    logo: FileName | None = Field(None, description="PNG, JPEG or SVG logo for the header, relative to the card.")
 
 
 Path = tuple[str | int, ...]
 
 
-def semantic_problems(card: Card, known_tools: dict[str, object]) -> list[tuple[Path, str]]:
+def semantic_problems(card: Card, builtin_tools: dict[str, object]) -> list[tuple[Path, str]]:
     """Checks that need the whole card. Returns (path in the file, message) pairs."""
     problems: list[tuple[Path, str]] = []
+    known_tools = {**builtin_tools, **card.tools}
     seen: dict[str, int] = {}
     for index, point in enumerate(card.points):
         if point.id in seen:

@@ -22,6 +22,12 @@ LABELS = {
     "medical_attention": "When to seek medical attention",
     "sources": "Sources",
     "pressure_scale": "Pressure",
+    "how_hard_all": "How hard to press",
+    "view_posterior": "Back view",
+    "view_anterior": "Front view",
+    "side_right": "right side",
+    "side_left": "left side",
+    "side_both": "both sides",
     "pressure_none": "none",
     "pressure_worst": "worst",
 }
@@ -49,3 +55,9 @@ def timing_text(timing: Timing) -> str:
 def pressure_text(pressure: Pressure) -> str:
     """'4–6 out of 10'."""
     return f"{number_range(pressure.min, pressure.max)} out of 10"
+
+
+def figure_caption(view: str, sides: set[str]) -> str:
+    """'Back view · right side': which way the map faces and which side is shown."""
+    side = "both" if len(sides) != 1 else next(iter(sides))
+    return f"{LABELS['view_' + view]} \u00b7 {LABELS['side_' + side]}"

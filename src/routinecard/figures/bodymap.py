@@ -1,0 +1,476 @@
+"""Body maps: anatomapa's human silhouettes, restyled for print, with numbered markers
+and shaded referral areas.
+
+The SVGs (anatomapa 0.4.5, geometry CC0 from gganatogram) are parsed once per process
+with svglib; we keep only the geometry (paths in the SVG's 540 x 960 grid) and draw it
+ourselves on the canvas: a light fill and dark outline (no heavy black silhouette),
+referral areas tinted and hatched so they read in black and white, and markers whose
+numbers are drawn in the card's own embedded font (svglib would look fonts up on the
+system).
+
+Sides: coordinates in cards are written for the body's right side. In the posterior
+view the body's right is the viewer's right (x > 270); `side: left` mirrors about the
+midline. anatomapa names regions by the side of the image (x > 270 is "-right" in both
+views), so in the anterior view the body's right side is anatomapa's "-left".
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Iterable, Literal
+
+from reportlab.lib import colors
+from reportlab.pdfgen.canvas import FILL_EVEN_ODD
+from reportlab.platypus import Flowable
+
+if TYPE_CHECKING:
+    from routinecard.model import Card
+
+View = Literal["posterior", "anterior"]
+Side = Literal["right", "left"]
+
+GRID_WIDTH = 540.0
+GRID_HEIGHT = 960.0
+MIDLINE = GRID_WIDTH / 2
+BODY = "male"
+# Close-ups of the hip or thigh would otherwise show the hanging hand beside them.
+ARM_REGIONS = frozenset({"upper_arm", "elbow", "forearm", "wrist", "hand", "finger"})  # anatomapa ships male and female outlines; one neutral figure for all cards
+
+# A path in grid units: a list of subpaths, each a list of drawing operations.
+Segment = tuple[str, tuple[float, ...]]  # ("M", (x, y)) | ("L", (x, y)) | ("C", (x1, y1, x2, y2, x, y)) | ("Z", ())
+
+
+@dataclass(frozen=True)
+class Shape:
+    segments: tuple[Segment, ...]
+
+    def mirrored(self) -> Shape:
+        out: list[Segment] = []
+        for op, args in self.segments:
+            flipped = tuple(GRID_WIDTH - v if i % 2 == 0 else v for i, v in enumerate(args))
+            out.append((op, flipped))
+        return Shape(tuple(out))
+
+    def polygons(self, steps: int = 8) -> list[list[tuple[float, float]]]:
+        """The outline flattened into polygons (curves sampled), for hit tests."""
+        polygons: list[list[tuple[float, float]]] = []
+        current: list[tuple[float, float]] = []
+        for op, args in self.segments:
+            if op == "M":
+                if current:
+                    polygons.append(current)
+                current = [(args[0], args[1])]
+            elif op == "L":
+                current.append((args[0], args[1]))
+            elif op == "C" and current:
+                x0, y0 = current[-1]
+                x1, y1, x2, y2, x3, y3 = args
+                for k in range(1, steps + 1):
+                    t = k / steps
+                    mt = 1 - t
+                    x = mt**3 * x0 + 3 * mt * mt * t * x1 + 3 * mt * t * t * x2 + t**3 * x3
+                    y = mt**3 * y0 + 3 * mt * mt * t * y1 + 3 * mt * t * t * y2 + t**3 * y3
+                    current.append((x, y))
+            elif op == "Z" and current:
+                polygons.append(current)
+                current = []
+        if current:
+            polygons.append(current)
+        return polygons
+
+
+@dataclass(frozen=True)
+class BodyMap:
+    """One view's geometry: the outline and the named regions (by image side)."""
+
+    view: View
+    outline: tuple[Shape, ...]
+    regions: dict[str, tuple[Shape, ...]]
+
+    def contains(self, x: float, y: float) -> bool:
+        """Even-odd test against the body outline."""
+        inside = False
+        for shape in self.outline:
+            for polygon in shape.polygons():
+                n = len(polygon)
+                for i in range(n):
+                    (xa, ya), (xb, yb) = polygon[i], polygon[(i + 1) % n]
+                    if (ya > y) != (yb > y) and x < (xb - xa) * (y - ya) / (yb - ya) + xa:
+                        inside = not inside
+        return inside
+
+    def region_names(self) -> list[str]:
+        """Region names as cards write them: without the side suffix."""
+        return sorted({name.rsplit("-", 1)[0] for name in self.regions})
+
+    def region(self, name: str, side: Side) -> tuple[Shape, ...]:
+        image_side = side if self.view == "posterior" else ("left" if side == "right" else "right")
+        return self.regions.get(f"{name}-{image_side}", ())
+
+
+def _asset(view: View) -> Path:
+    import anatomapa
+
+    return Path(anatomapa.__file__).resolve().parent / "assets" / f"body_{BODY}_{view}.svg"
+
+
+def _shapes_of(node: object) -> Iterable[Shape]:
+    """Every reportlab Path under a svglib node, as our Shape (grid coordinates)."""
+    from reportlab.graphics.shapes import Path as RLPath
+
+    for child in getattr(node, "contents", []):
+        if isinstance(child, RLPath):
+            segments: list[Segment] = []
+            points = child.points
+            i = 0
+            for op in child.operators:
+                if op == 0:
+                    segments.append(("M", tuple(points[i : i + 2])))
+                    i += 2
+                elif op == 1:
+                    segments.append(("L", tuple(points[i : i + 2])))
+                    i += 2
+                elif op == 2:
+                    segments.append(("C", tuple(points[i : i + 6])))
+                    i += 6
+                else:
+                    segments.append(("Z", ()))
+            yield Shape(tuple(segments))
+        else:
+            yield from _shapes_of(child)
+
+
+@cache
+def body_map(view: View) -> BodyMap:
+    """Parse the view's SVG once per process (svglib), keep only the geometry."""
+    from svglib.svglib import svg2rlg
+
+    drawing = svg2rlg(str(_asset(view)))
+    if drawing is None:  # pragma: no cover - the asset ships with anatomapa
+        raise RuntimeError(f"cannot read the {view} body map")
+    outline: tuple[Shape, ...] = ()
+    regions: dict[str, tuple[Shape, ...]] = {}
+
+    def visit(node: object) -> None:
+        nonlocal outline
+        for child in getattr(node, "contents", []):
+            svgid = getattr(child, "svgid", None)
+            if svgid == "body-outline":
+                outline = tuple(_shapes_of(child)) or outline
+            elif svgid == "silhouette":
+                visit(child)
+            elif svgid and svgid not in ("regions",) and hasattr(child, "contents"):
+                regions[svgid] = tuple(_shapes_of(child))
+            else:
+                visit(child)
+
+    visit(drawing)
+    if not outline:
+        # Some svglib versions wrap the outline path without its id: fall back to the group.
+        for child in getattr(drawing, "contents", []):
+            for grandchild in getattr(child, "contents", []):
+                if getattr(grandchild, "svgid", None) == "silhouette":
+                    outline = tuple(_shapes_of(grandchild))
+    return BodyMap(view, outline, regions)
+
+
+# -- what a figure shows -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ellipse:
+    x: float
+    y: float
+    rx: float
+    ry: float
+
+    def mirrored(self) -> Ellipse:
+        return Ellipse(GRID_WIDTH - self.x, self.y, self.rx, self.ry)
+
+
+@dataclass(frozen=True)
+class Highlight:
+    """One point drawn on a map: its number, marker, and referral area, on one side."""
+
+    number: int
+    x: float
+    y: float
+    regions: tuple[Shape, ...]
+    areas: tuple[Ellipse, ...]
+
+
+@dataclass(frozen=True)
+class FigureStyle:
+    body_fill: str = "#e1e6ec"
+    body_line: str = "#56606b"
+    referral_fill: str = "#f6c9c4"
+    referral_hatch: str = "#b3261e"
+    marker_fill: str = "#1f4e79"
+    marker_ring: str = "#ffffff"
+
+
+def highlights_for(number: int, side: str, marker_x: float, marker_y: float, view: View,
+                   region_names: Iterable[str], areas: Iterable[Ellipse]) -> list[Highlight]:
+    """The marker and referral area on each side the point is shown on."""
+    bodies = body_map(view)
+    result: list[Highlight] = []
+    sides: list[Side] = ["right", "left"] if side == "both" else [side]  # type: ignore[list-item]
+    for one_side in sides:
+        regions = tuple(shape for name in region_names for shape in bodies.region(name, one_side))
+        ellipses = tuple(areas)
+        x = marker_x
+        if one_side == "left":
+            x = GRID_WIDTH - marker_x
+            ellipses = tuple(e.mirrored() for e in ellipses)
+        result.append(Highlight(number, x, marker_y, regions, ellipses))
+    return result
+
+
+class BodyFigure(Flowable):
+    """A body map (or a window of it) at a given width, with highlights.
+
+    `window` is (x, y, width, height) in grid units; the figure keeps its aspect ratio.
+    `shade` draws referral areas; `hatch` adds diagonal lines so they survive greyscale.
+    """
+
+    def __init__(
+        self,
+        view: View,
+        height: float,
+        highlights: list[Highlight],
+        *,
+        window: tuple[float, float, float, float] | None = None,
+        marker_size: float = 12.0,
+        style: FigureStyle = FigureStyle(),
+        hatch: bool = True,
+        frame: bool = False,
+        callouts: bool = False,
+        hide_arms: bool = False,
+    ) -> None:
+        super().__init__()
+        self.view = view
+        self.window = window or (0.0, 0.0, GRID_WIDTH, GRID_HEIGHT)
+        wx, wy, ww, wh = self.window
+        self.scale = height / wh
+        self.callouts = callouts
+        self.hide_arms = hide_arms
+        # Callouts: small dots on the body, numbered labels in a gutter beside it, joined
+        # by leader lines, so markers a few millimetres apart never cover each other.
+        self.gutter_left = self.gutter_right = 0.0
+        if callouts:
+            sides = {h.x >= MIDLINE for h in highlights}
+            self.gutter_right = marker_size * 2.2 if True in sides else 0.0
+            self.gutter_left = marker_size * 2.2 if False in sides else 0.0
+        self.width = ww * self.scale + self.gutter_left + self.gutter_right
+        self.height = height
+        self.highlights = highlights
+        self.marker_size = marker_size
+        self.style = style
+        self.hatch = hatch
+        self.frame = frame
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    # grid -> figure coordinates (y grows upwards in PDF)
+    def to_figure(self, x: float, y: float) -> tuple[float, float]:
+        wx, wy, _, wh = self.window
+        return (x - wx) * self.scale + self.gutter_left, (wy + wh - y) * self.scale
+
+    def _path(self, canvas, shapes: Iterable[Shape]):  # noqa: ANN001 - reportlab canvas
+        path = canvas.beginPath()
+        for shape in shapes:
+            for op, args in shape.segments:
+                if op == "M":
+                    path.moveTo(*self.to_figure(*args))
+                elif op == "L":
+                    path.lineTo(*self.to_figure(*args))
+                elif op == "C":
+                    path.curveTo(*self.to_figure(args[0], args[1]), *self.to_figure(args[2], args[3]),
+                                 *self.to_figure(args[4], args[5]))
+                else:
+                    path.close()
+        return path
+
+    def _ellipse_path(self, canvas, ellipses: Iterable[Ellipse]):  # noqa: ANN001
+        path = canvas.beginPath()
+        for e in ellipses:
+            x0, y0 = self.to_figure(e.x - e.rx, e.y + e.ry)
+            x1, y1 = self.to_figure(e.x + e.rx, e.y - e.ry)
+            path.ellipse(x0, y0, x1 - x0, y1 - y0)
+        return path
+
+    def draw(self) -> None:
+        canvas = self.canv
+        style = self.style
+        body = body_map(self.view)
+        canvas.saveState()
+        clip = canvas.beginPath()
+        clip.rect(0, 0, self.width, self.height)
+        canvas.clipPath(clip, stroke=0, fill=0)
+        if self.frame:
+            canvas.setFillColor(colors.white)
+            canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        if self.hide_arms:
+            # Even-odd clip: the whole figure minus the arm regions.
+            arms = [shape for name, shapes in body.regions.items()
+                    if name.rsplit("-", 1)[0] in ARM_REGIONS for shape in shapes]
+            knockout = self._path(canvas, arms)
+            knockout.rect(-1, -1, self.width + 2, self.height + 2)
+            canvas.clipPath(knockout, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
+
+        # the silhouette: light fill, its outline drawn after the shading
+        canvas.setFillColor(colors.HexColor(style.body_fill))
+        canvas.drawPath(self._path(canvas, body.outline), stroke=0, fill=1)
+
+        # referral areas: tint, then hatch lines clipped to the area and the body
+        for highlight in self.highlights:
+            shapes_path = None
+            if highlight.regions:
+                shapes_path = self._path(canvas, highlight.regions)
+            for path in filter(None, [shapes_path, self._ellipse_path(canvas, highlight.areas) if highlight.areas else None]):
+                canvas.saveState()
+                canvas.clipPath(self._path(canvas, body.outline), stroke=0, fill=0)
+                canvas.setFillColor(colors.HexColor(style.referral_fill))
+                canvas.drawPath(path, stroke=0, fill=1)
+                canvas.restoreState()
+            if self.hatch:
+                self._hatch(canvas, highlight, body)
+
+        canvas.setStrokeColor(colors.HexColor(style.body_line))
+        canvas.setLineWidth(max(0.6, self.marker_size * 0.07))
+        canvas.setLineJoin(1)
+        canvas.drawPath(self._path(canvas, body.outline), stroke=1, fill=0)
+        canvas.restoreState()
+
+        if self.callouts:
+            self._callouts(canvas)
+        else:
+            for highlight in self.highlights:
+                self._marker(canvas, highlight)
+        if self.frame:
+            canvas.setStrokeColor(colors.HexColor(style.body_line))
+            canvas.setLineWidth(0.6)
+            canvas.rect(0, 0, self.width, self.height, stroke=1, fill=0)
+
+    def _hatch(self, canvas, highlight: Highlight, body: BodyMap) -> None:  # noqa: ANN001
+        spacing = max(2.2, self.marker_size * 0.28)
+        for path in self._area_paths(canvas, highlight):
+            canvas.saveState()
+            canvas.clipPath(self._path(canvas, body.outline), stroke=0, fill=0)
+            canvas.clipPath(path, stroke=0, fill=0)
+            canvas.setStrokeColor(colors.HexColor(self.style.referral_hatch))
+            canvas.setLineWidth(max(0.45, spacing * 0.16))
+            reach = self.width + self.height
+            offset = -self.height
+            while offset < self.width:
+                canvas.line(offset, 0, offset + reach, reach)
+                offset += spacing
+            canvas.restoreState()
+
+    def _area_paths(self, canvas, highlight: Highlight):  # noqa: ANN001
+        paths = []
+        for shape in highlight.regions:
+            paths.append(self._path(canvas, [shape]))
+        for ellipse in highlight.areas:
+            paths.append(self._ellipse_path(canvas, [ellipse]))
+        return paths
+
+    def callout_positions(self) -> list[tuple[Highlight, tuple[float, float], tuple[float, float]]]:
+        """(highlight, dot position, label centre) for every marker, labels spread apart."""
+        placed = []
+        for right in (True, False):
+            group = sorted((h for h in self.highlights if (h.x >= MIDLINE) == right), key=lambda h: h.y)
+            if not group:
+                continue
+            label_x = self.width - self.marker_size / 2 - 0.5 if right else self.marker_size / 2 + 0.5
+            spacing = self.marker_size * 1.25
+            ys = [self.to_figure(h.x, h.y)[1] for h in group]
+            labels: list[float] = []
+            for y in ys:  # top to bottom in the grid = descending figure y
+                if labels and labels[-1] - y < spacing:
+                    y = labels[-1] - spacing
+                labels.append(y)
+            overflow = self.marker_size / 2 - labels[-1]
+            if overflow > 0:  # pushed below the figure: shift the stack up
+                labels = [y + overflow for y in labels]
+            for h, y in zip(group, labels):
+                placed.append((h, self.to_figure(h.x, h.y), (label_x, y)))
+        return placed
+
+    def _callouts(self, canvas) -> None:  # noqa: ANN001
+        dot = max(1.6, self.marker_size * 0.2)
+        for highlight, (x, y), (lx, ly) in self.callout_positions():
+            canvas.setStrokeColor(colors.HexColor(self.style.marker_fill))
+            canvas.setLineWidth(max(0.6, self.marker_size * 0.06))
+            canvas.line(x, y, lx, ly)
+            canvas.setFillColor(colors.HexColor(self.style.marker_fill))
+            canvas.setStrokeColor(colors.HexColor(self.style.marker_ring))
+            canvas.setLineWidth(max(0.5, dot * 0.35))
+            canvas.circle(x, y, dot, stroke=1, fill=1)
+            self._marker(canvas, Highlight(highlight.number, 0, 0, (), ()), at=(lx, ly))
+
+    def _marker(self, canvas, highlight: Highlight, at: tuple[float, float] | None = None) -> None:  # noqa: ANN001
+        x, y = at if at is not None else self.to_figure(highlight.x, highlight.y)
+        if not (-1 <= x <= self.width + 1 and -1 <= y <= self.height + 1):
+            return
+        r = self.marker_size / 2
+        canvas.setFillColor(colors.HexColor(self.style.marker_fill))
+        canvas.setStrokeColor(colors.HexColor(self.style.marker_ring))
+        canvas.setLineWidth(max(1.0, r * 0.22))
+        canvas.circle(x, y, r, stroke=1, fill=1)
+        canvas.setFillColor(colors.white)
+        canvas.setFont("Atkinson-Bold", self.marker_size * 0.68)
+        canvas.drawCentredString(x, y - self.marker_size * 0.24, str(highlight.number))
+
+
+def closeup_window(cx: float, cy: float, size: float, aspect: float = 1.0) -> tuple[float, float, float, float]:
+    """A square-ish window centred on (cx, cy), kept inside the grid."""
+    width = min(size, GRID_WIDTH)
+    height = min(size * aspect, GRID_HEIGHT)
+    x = min(max(cx - width / 2, 0.0), GRID_WIDTH - width)
+    y = min(max(cy - height / 2, 0.0), GRID_HEIGHT - height)
+    return x, y, width, height
+
+
+def figure_extent(view: View) -> tuple[float, float, float, float]:
+    """The body's bounding box in grid units, so overview figures waste no space."""
+    xs: list[float] = []
+    ys: list[float] = []
+    for shape in body_map(view).outline:
+        for polygon in shape.polygons(2):
+            xs.extend(p[0] for p in polygon)
+            ys.extend(p[1] for p in polygon)
+    pad = 6.0
+    return min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad
+
+
+def map_problems(card: "Card") -> list[tuple[tuple[str | int, ...], str]]:
+    """Markers outside the body, unknown regions, referral areas with nowhere to go."""
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    for index, point in enumerate(card.points):
+        here: tuple[str | int, ...] = ("points", index)
+        marker = point.marker
+        if marker is None:
+            if point.referral.regions or point.referral.areas or point.closeup:
+                problems.append((here + ("referral",), "needs a marker: the referral area is drawn on the marker's body map"))
+            continue
+        body = body_map(marker.view)
+        if not body.contains(marker.x, marker.y):
+            problems.append(
+                (here + ("marker",), f"the marker ({marker.x:g}, {marker.y:g}) is outside the body in the "
+                 f"{marker.view} view; x runs 0-540 left to right, y 0-960 head to feet")
+            )
+        known = body.region_names()
+        for r, name in enumerate(point.referral.regions):
+            if name not in known:
+                hint = ""
+                if name.endswith(("-left", "-right")) and name.rsplit("-", 1)[0] in known:
+                    hint = f" (write {name.rsplit('-', 1)[0]!r}: the point's `side` chooses left or right)"
+                problems.append(
+                    (here + ("referral", "regions", r),
+                     f"unknown region {name!r} in the {marker.view} view{hint}; regions: {', '.join(known)}")
+                )
+    return problems

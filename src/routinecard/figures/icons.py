@@ -1,0 +1,60 @@
+"""Tool icons: the project's own SVGs (svglib, parsed once) or a clinic's PNG/JPEG."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+from reportlab.platypus import Flowable
+
+from routinecard.errors import InputError, Problem
+
+
+@cache
+def _svg_drawing(path: Path, mtime: float):  # noqa: ANN202 - reportlab Drawing
+    from svglib.svglib import svg2rlg
+
+    try:
+        drawing = svg2rlg(str(path))
+    except Exception as error:  # svglib raises lxml and parser errors of many kinds
+        raise InputError(Problem(f"cannot read the SVG icon: {error}", file=str(path))) from None
+    if drawing is None or not drawing.width or not drawing.height:
+        raise InputError(Problem("cannot read the SVG icon (empty or not SVG)", file=str(path)))
+    # reportlab's renderer starts every drawing in Helvetica, which would put an
+    # unembedded font into the PDF; start it in our embedded face instead.
+    drawing.initialFontName = "Atkinson"
+    return drawing
+
+
+def svg_drawing(path: Path):  # noqa: ANN201
+    """The parsed icon, cached per file and modification time."""
+    try:
+        mtime = path.stat().st_mtime
+    except OSError:
+        raise InputError(Problem("icon file not found", file=str(path))) from None
+    return _svg_drawing(path, mtime)
+
+
+class SvgIcon(Flowable):
+    """An SVG drawing scaled into a square box of `size` points (aspect kept, centred)."""
+
+    def __init__(self, path: Path, size: float) -> None:
+        super().__init__()
+        self.drawing = svg_drawing(path)
+        self.size = size
+        self.scale = min(size / self.drawing.width, size / self.drawing.height)
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        from reportlab.graphics import renderPDF
+
+        canvas = self.canv
+        canvas.saveState()
+        dx = (self.size - self.drawing.width * self.scale) / 2
+        dy = (self.size - self.drawing.height * self.scale) / 2
+        canvas.translate(dx, dy)
+        canvas.scale(self.scale, self.scale)
+        renderPDF.draw(self.drawing, canvas, 0, 0, showBoundary=False)
+        canvas.restoreState()
