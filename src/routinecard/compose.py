@@ -166,10 +166,17 @@ class Composer:
     def header(self) -> list[Flowable]:
         s = self.styles
         fill = "_" * 18
-        fill_in = Paragraph(
+        fill_in: Flowable = Paragraph(
             f'{self.fonts.markup(LABELS["patient"])} {fill}&nbsp;&nbsp; {self.fonts.markup(LABELS["date"])} {fill[:12]}',
             s.fill_in,
         )
+        if self.assets.logo is not None:
+            logo_height = self.layout.figures.logo * self.scale
+            logo = _icon(self.assets.logo, self.frame_width * 0.4, logo_height, align="left")
+            logo_width = logo.wrap(self.frame_width, logo_height)[0]
+            row = Table([[logo, fill_in]], colWidths=[logo_width, self.frame_width - logo_width])
+            row.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+            fill_in = row
         return [
             fill_in,
             Spacer(1, self.gap * 0.6),
@@ -334,6 +341,9 @@ class Composer:
         tool = self.assets.tools[point.tool]
         size = self.layout.figures.closeup * self.scale
         icon_size = self.layout.figures.icon * self.scale
+        photo = self.assets.photos.get(point.id)
+        if photo is not None:
+            return FigureColumn(_icon(photo, size), _icon(tool.icon, icon_size), gap=self.gap * 0.5)
         if point.marker is None:
             return _icon(tool.icon, icon_size)
         if point.closeup is not None:
@@ -464,12 +474,13 @@ _NO_PADDING = [
 ]
 
 
-def _icon(path, size: float) -> Flowable:  # noqa: ANN001
+def _icon(path, size: float, height: float | None = None, *, align: str = "center") -> Flowable:  # noqa: ANN001
+    """An SVG or raster picture in a box `size` wide (and `height` tall, default square)."""
     if path.suffix.lower() == ".svg":
-        return SvgIcon(path, size)
+        return SvgIcon(path, size, height, align=align)
     from routinecard.figures.images import RasterFlowable
 
-    return RasterFlowable(path, size, size)
+    return RasterFlowable(path, size, height or size, align=align)
 
 
 class FigureColumn(Flowable):

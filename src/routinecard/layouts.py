@@ -144,6 +144,7 @@ class Figures(StrictModel):
     body_map: Length = Field(158.0, description="Height of the overview body map.")
     closeup: Length = Field(62.0, description="Width of each point's close-up figure.")
     icon: Length = Field(30.0, description="Width of tool icons.")
+    logo: Length = Field(36.0, description="Height of the logo in the header.")
 
 
 class Layout(StrictModel):

@@ -36,24 +36,28 @@ def svg_drawing(path: Path):  # noqa: ANN201
 
 
 class SvgIcon(Flowable):
-    """An SVG drawing scaled into a square box of `size` points (aspect kept, centred)."""
+    """An SVG drawing scaled into a box `size` wide and `height` tall (default square),
+    aspect kept; centred, or flush left (then the flowable is only as wide as the art)."""
 
-    def __init__(self, path: Path, size: float) -> None:
+    def __init__(self, path: Path, size: float, height: float | None = None, *, align: str = "center") -> None:
         super().__init__()
         self.drawing = svg_drawing(path)
-        self.size = size
-        self.scale = min(size / self.drawing.width, size / self.drawing.height)
+        self.box_width = size
+        self.box_height = height if height is not None else size
+        self.scale = min(self.box_width / self.drawing.width, self.box_height / self.drawing.height)
+        if align != "center":
+            self.box_width = self.drawing.width * self.scale
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return self.size, self.size
+        return self.box_width, self.box_height
 
     def draw(self) -> None:
         from reportlab.graphics import renderPDF
 
         canvas = self.canv
         canvas.saveState()
-        dx = (self.size - self.drawing.width * self.scale) / 2
-        dy = (self.size - self.drawing.height * self.scale) / 2
+        dx = (self.box_width - self.drawing.width * self.scale) / 2
+        dy = (self.box_height - self.drawing.height * self.scale) / 2
         canvas.translate(dx, dy)
         canvas.scale(self.scale, self.scale)
         renderPDF.draw(self.drawing, canvas, 0, 0, showBoundary=False)
