@@ -156,10 +156,13 @@ class Composer:
             "footer": self.footer,
         }
         story: list[Flowable] = []
+        self.section_spacers: list[Spacer] = []
         for section in self.layout.sections:
             flowables = builders[section]()
             if flowables and story:
-                story.append(Spacer(1, self.gap))
+                spacer = Spacer(1, self.gap)
+                self.section_spacers.append(spacer)
+                story.append(spacer)
             story.extend(flowables)
         return story
 
@@ -610,7 +613,7 @@ def fit(
     low, high = layout.min_scale, layout.max_scale
     composer, story, height = attempt(high)
     if height <= composer.frame_height:
-        return PagePlan(story, high, height, composer.frame_height, passes)
+        return PagePlan(story, high, _spread(composer, story, height), composer.frame_height, passes)
     composer, story, height = attempt(low)
     if height > composer.frame_height:
         over = height - composer.frame_height
@@ -624,13 +627,26 @@ def fit(
                 file=card_name,
             )
         )
-    best = (story, low, height)
+    best = (composer, story, low, height)
     while high - low > FIT_PRECISION:
         middle = (low + high) / 2
         composer, story, height = attempt(middle)
         if height <= composer.frame_height:
-            low, best = middle, (story, middle, height)
+            low, best = middle, (composer, story, middle, height)
         else:
             high = middle
-    story, scale, height = best
-    return PagePlan(story, scale, height, composer.frame_height, passes)
+    composer, story, scale, height = best
+    return PagePlan(story, scale, _spread(composer, story, height), composer.frame_height, passes)
+
+
+def _spread(composer: Composer, story: list[Flowable], height: float) -> float:
+    """Share the room left at the bottom between the sections (up to 3 gaps each), so a
+    card that fits with room to spare looks laid out, not cut short."""
+    spacers = getattr(composer, "section_spacers", [])
+    room = composer.frame_height - height - 0.5
+    if not spacers or room <= 0:
+        return height
+    extra = min(room / len(spacers), composer.gap * 3)
+    for spacer in spacers:
+        spacer.height += extra
+    return height + extra * len(spacers)
