@@ -107,9 +107,7 @@ class Composer:
         # Pressure words every point shares are printed once, beside the body map.
         self.shared_pressure_words = words.pop() if len(words) == 1 and len(card.points) > 1 else None
         self.styles = make_styles(layout, scale)
-        page_width, page_height = layout.page.size_pt()
-        self.frame_width = page_width - 2 * layout.page.margin
-        self.frame_height = page_height - 2 * layout.page.margin
+        _, _, self.frame_width, self.frame_height = layout.page.frame()
         self.gap = layout.gap * scale
 
     # -- text helpers -------------------------------------------------------------------
@@ -236,7 +234,9 @@ class Composer:
                 continue
             by_view.setdefault(point.marker.view, []).extend(self.highlights(number, point))
         height = self.layout.figures.body_map * self.scale
-        figures = []
+        figures: list[BodyFigure] = []
+        if height <= 0:
+            return figures
         for view in ("posterior", "anterior"):
             if view in by_view:
                 figures.append(
@@ -315,7 +315,7 @@ class Composer:
                 )
             )
             described = [top]
-        scale = PressureScale(
+        scale: Flowable = PressureScale(
             point.pressure.min,
             point.pressure.max,
             inner,
@@ -330,8 +330,7 @@ class Composer:
             title,
             Spacer(1, self.gap * 0.35),
             *described,
-            Spacer(1, self.gap * 0.35),
-            scale,
+            *([Spacer(1, self.gap * 0.35), scale] if self.layout.figures.pressure_scale else []),
             Spacer(1, self.gap * 0.4),
             self.para(timing_text(point.timing), s.bold),
             Spacer(1, self.gap * 0.3),
@@ -344,11 +343,12 @@ class Composer:
         tool = self.assets.tools[point.tool]
         size = self.layout.figures.closeup * self.scale
         icon_size = self.layout.figures.icon * self.scale
+        icon = _icon(tool.icon, icon_size) if icon_size > 0 else None
         photo = self.assets.photos.get(point.id)
+        if size <= 0 or (point.marker is None and photo is None):
+            return icon
         if photo is not None:
-            return FigureColumn(_icon(photo, size), _icon(tool.icon, icon_size), gap=self.gap * 0.5)
-        if point.marker is None:
-            return _icon(tool.icon, icon_size)
+            return FigureColumn(_icon(photo, size), icon, gap=self.gap * 0.5)
         if point.closeup is not None:
             window = closeup_window(point.closeup.x, point.closeup.y, point.closeup.size)
         else:
@@ -366,7 +366,7 @@ class Composer:
             frame=True,
             hide_arms=True,
         )
-        return FigureColumn(closeup, _icon(tool.icon, icon_size), gap=self.gap * 0.5)
+        return FigureColumn(closeup, icon, gap=self.gap * 0.5)
 
     def points(self) -> list[Flowable]:
         columns = min(self.layout.columns, len(self.card.points))
@@ -426,7 +426,7 @@ class Composer:
         soon = tier(attention.soon.title, list(attention.soon.items), s.bold, s.body)
         border = max(2.5 * self.scale, 2.0)
         inner_width = self.frame_width - border
-        if self.layout.columns >= 2:
+        if self.layout.attention_columns >= 2:
             half = (inner_width - 2 * pad) / 2
             body = Table([[urgent, soon]], colWidths=[half + pad, half + pad])
             cells = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
@@ -487,9 +487,9 @@ def _icon(path, size: float, height: float | None = None, *, align: str = "cente
 
 
 class FigureColumn(Flowable):
-    """The close-up with the tool icon centred under it."""
+    """The close-up (or photo) with the tool icon, if any, centred under it."""
 
-    def __init__(self, figure: Flowable, icon: Flowable, gap: float) -> None:
+    def __init__(self, figure: Flowable, icon: Flowable | None, gap: float) -> None:
         super().__init__()
         self.figure = figure
         self.icon = icon
@@ -497,15 +497,16 @@ class FigureColumn(Flowable):
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         fw, fh = self.figure.wrap(availWidth, availHeight)
-        iw, ih = self.icon.wrap(availWidth, availHeight)
+        iw, ih = self.icon.wrap(availWidth, availHeight) if self.icon else (0.0, -self.gap)
         self.width, self.height = max(fw, iw), fh + self.gap + ih
         return self.width, self.height
 
     def draw(self) -> None:
         fw, fh = self.figure.wrap(self.width, self.height)
-        iw, ih = self.icon.wrap(self.width, self.height)
         self.figure.drawOn(self.canv, (self.width - fw) / 2, self.height - fh)
-        self.icon.drawOn(self.canv, (self.width - iw) / 2, 0)
+        if self.icon is not None:
+            iw, _ = self.icon.wrap(self.width, self.height)
+            self.icon.drawOn(self.canv, (self.width - iw) / 2, 0)
 
 
 def _table_style(commands: list) -> TableStyle:

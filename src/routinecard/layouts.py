@@ -26,6 +26,8 @@ _LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|in|mm|cm)\s*$")
 
 PAGE_SIZES = {
     "letter": (612.0, 792.0),
+    "tabloid": (792.0, 1224.0),
+    "a3": (841.8898, 1190.5512),
     "a4": (595.2756, 841.8898),
     "legal": (612.0, 1008.0),
     "half-letter": (396.0, 612.0),
@@ -84,20 +86,71 @@ def contrast(a: str, b: str) -> float:
     return (la + 0.05) / (lb + 0.05)
 
 
+PaperSize = Literal["letter", "a4", "legal", "tabloid", "a3", "half-letter", "a5"]
+
+
+class Margins(StrictModel):
+    """Margins on each side; a single length (`margin: 0.5in`) sets all four."""
+
+    top: Length
+    right: Length
+    bottom: Length
+    left: Length
+
+
+def _margins(value: object) -> object:
+    if isinstance(value, (str, int, float)) and not isinstance(value, bool):
+        return {"top": value, "right": value, "bottom": value, "left": value}
+    return value
+
+
+class Sheet(StrictModel):
+    """Print several copies of the card on one larger sheet, with cut marks."""
+
+    size: PaperSize = Field(description="The paper the copies are printed on, e.g. letter.")
+    orientation: Literal["portrait", "landscape"] = "landscape"
+    copies: Literal[2] = Field(2, description="Copies side by side (along the sheet's long edge).")
+
+
 class Page(StrictModel):
-    size: Literal["letter", "a4", "legal", "half-letter", "a5"] = "letter"
+    size: PaperSize = "letter"
     orientation: Literal["portrait", "landscape"] = "portrait"
-    margin: Length = Field(36.0, description="Margin on all four sides, e.g. '0.5in' or '12mm'.")
-    copies: Literal[1, 2] = Field(1, description="2 prints the card twice on one sheet (cut in half).")
-    sheet: Literal["letter", "a4", "legal", "half-letter", "a5"] | None = Field(
-        None, description="With copies: 2, the paper the two cards are printed on."
+    margin: Annotated[Margins, BeforeValidator(_margins)] = Field(
+        default_factory=lambda: Margins(top="36pt", right="36pt", bottom="36pt", left="36pt"),  # type: ignore[arg-type]
+        description="One length for all sides ('0.5in') or {top, right, bottom, left}.",
     )
+    sheet: Sheet | None = Field(None, description="Print the card several times on one sheet (pocket cards).")
 
     def size_pt(self) -> tuple[float, float]:
-        width, height = PAGE_SIZES[self.size]
-        if self.orientation == "landscape":
-            width, height = height, width
-        return width, height
+        return paper(self.size, self.orientation)
+
+    def frame(self) -> tuple[float, float, float, float]:
+        """(x, y, width, height) of the content area on the card."""
+        width, height = self.size_pt()
+        m = self.margin
+        return m.left, m.bottom, width - m.left - m.right, height - m.top - m.bottom
+
+    @model_validator(mode="after")
+    def _sheet_holds_the_copies(self) -> Page:
+        if self.sheet is not None:
+            card_w, card_h = self.size_pt()
+            sheet_w, sheet_h = paper(self.sheet.size, self.sheet.orientation)
+            if card_w * self.sheet.copies > sheet_w + 0.5 or card_h > sheet_h + 0.5:
+                raise ValueError(
+                    f"{self.sheet.copies} cards of {self.size} ({self.orientation}) do not fit side by side "
+                    f"on a {self.sheet.size} sheet ({self.sheet.orientation})"
+                )
+        _, _, frame_w, frame_h = self.frame()
+        if frame_w < 144 or frame_h < 144:
+            raise ValueError("the margins leave less than 2 inches for the card")
+        return self
+
+
+def paper(size: str, orientation: str) -> tuple[float, float]:
+    width, height = PAGE_SIZES[size]
+    if orientation == "landscape":
+        width, height = height, width
+    return width, height
 
 
 class TypeSizes(StrictModel):
@@ -141,9 +194,12 @@ class Colours(StrictModel):
 
 
 class Figures(StrictModel):
-    body_map: Length = Field(158.0, description="Height of the overview body map.")
-    closeup: Length = Field(62.0, description="Width of each point's close-up figure.")
-    icon: Length = Field(30.0, description="Width of tool icons.")
+    """Figure sizes at 100%; 0 leaves that figure out (large-print layouts)."""
+
+    body_map: Length = Field(158.0, description="Height of the overview body map; 0 for none.")
+    closeup: Length = Field(62.0, description="Width of each point's close-up figure; 0 for none.")
+    icon: Length = Field(30.0, description="Width of tool icons; 0 for none.")
+    pressure_scale: bool = Field(True, description="Draw the 0-10 pressure scale in each panel.")
     logo: Length = Field(36.0, description="Height of the logo in the header.")
 
 
@@ -155,7 +211,8 @@ class Layout(StrictModel):
     page: Page = Page()
     type: TypeSizes = TypeSizes()
     colours: Colours = Colours()
-    columns: int = Field(2, ge=1, le=4)
+    columns: int = Field(2, ge=1, le=4, description="Columns of point panels.")
+    attention_columns: int = Field(2, ge=1, le=2, description="Columns of the medical-attention box (urgent | soon).")
     gap: Length = Field(8.0, description="Space between sections and panels at 100%.")
     figures: Figures = Figures()
     sections: list[Literal["header", "overview", "points", "medical_attention", "footer"]] = Field(

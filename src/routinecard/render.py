@@ -10,13 +10,14 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
 
 from routinecard import __version__
 from routinecard.compose import PagePlan
 from routinecard.errors import FitError, Problem
-from routinecard.layouts import Layout
+from routinecard.layouts import Layout, paper
 
 
 @dataclass(frozen=True)
@@ -30,9 +31,11 @@ class Metadata:
 def render_pdf(plan: PagePlan, layout: Layout, metadata: Metadata) -> bytes:
     buffer = io.BytesIO()
     page_width, page_height = layout.page.size_pt()
+    sheet = layout.page.sheet
+    sheet_size = paper(sheet.size, sheet.orientation) if sheet else (page_width, page_height)
     canvas = Canvas(
         buffer,
-        pagesize=(page_width, page_height),
+        pagesize=sheet_size,
         invariant=1,
         pageCompression=1,
         initialFontName="Atkinson",
@@ -44,23 +47,41 @@ def render_pdf(plan: PagePlan, layout: Layout, metadata: Metadata) -> bytes:
     canvas.setSubject(metadata.subject)
     canvas.setCreator(f"routinecard {__version__}")
     canvas.setProducer(f"routinecard {__version__} (reportlab)")
-    margin = layout.page.margin
-    frame = Frame(
-        margin,
-        margin,
-        page_width - 2 * margin,
-        page_height - 2 * margin,
-        leftPadding=0,
-        rightPadding=0,
-        topPadding=0,
-        bottomPadding=0,
-        showBoundary=0,
-    )
+    if sheet is None:
+        _draw_card(canvas, plan, layout)
+    else:
+        # The card is drawn once into a form and placed on the sheet as often as it fits.
+        canvas.beginForm("card", lowerx=0, lowery=0, upperx=page_width, uppery=page_height)
+        _draw_card(canvas, plan, layout)
+        canvas.endForm()
+        offset_y = (sheet_size[1] - page_height) / 2
+        for copy in range(sheet.copies):
+            canvas.saveState()
+            canvas.translate(copy * page_width, offset_y)
+            canvas.doForm("card")
+            canvas.restoreState()
+        _cut_marks(canvas, sheet.copies, page_width, page_height, offset_y, layout)
+    canvas.showPage()
+    canvas.save()
+    return buffer.getvalue()
+
+
+def _draw_card(canvas: Canvas, plan: PagePlan, layout: Layout) -> None:
+    x, y, width, height = layout.page.frame()
+    frame = Frame(x, y, width, height, leftPadding=0, rightPadding=0, topPadding=0, bottomPadding=0, showBoundary=0)
     story = list(plan.story)
     frame.addFromList(story, canvas)
     if story:
         # The fit measured this story as fitting; reaching here is a bug, never a second page.
         raise FitError(Problem("internal error: the fitted content did not fit the page frame"))
-    canvas.showPage()
-    canvas.save()
-    return buffer.getvalue()
+
+
+def _cut_marks(canvas: Canvas, copies: int, width: float, height: float, offset_y: float, layout: Layout) -> None:
+    """Short ticks where the sheet is cut, kept inside the cards' margins."""
+    length = min(layout.page.margin.top, layout.page.margin.bottom, 18.0) * 0.7
+    canvas.setStrokeColor(colors.HexColor("#555555"))
+    canvas.setLineWidth(0.5)
+    for cut in range(1, copies):
+        x = cut * width
+        canvas.line(x, offset_y, x, offset_y + length)
+        canvas.line(x, offset_y + height - length, x, offset_y + height)
