@@ -69,9 +69,16 @@ def card_data() -> dict[str, Any]:
     return yaml.safe_load(SCIATICA.read_text(encoding="utf-8"))
 
 
+class _NoAliases(yaml.SafeDumper):
+    """Our loader refuses anchors, so test files must never contain them."""
+
+    def ignore_aliases(self, data: Any) -> bool:
+        return True
+
+
 def write_card(folder: Path, data: dict[str, Any], name: str = "card.yaml") -> Path:
     path = folder / name
-    path.write_text(yaml.safe_dump(data, allow_unicode=True, sort_keys=False), encoding="utf-8")
+    path.write_text(yaml.dump(data, Dumper=_NoAliases, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
 
 

@@ -25,8 +25,13 @@ app = typer.Typer(
 )
 
 LayoutOption = Annotated[
-    Optional[str],
-    typer.Option("--layout", "-l", help="Built-in layout name (letter, a4, ...) or a layout .yaml file."),
+    Optional[list[str]],
+    typer.Option(
+        "--layout",
+        "-l",
+        help="Built-in layout name (letter, a4, large-print, half-letter-2up), a layout .yaml file, "
+        "or 'all'. Repeat to build several layouts.",
+    ),
 ]
 
 
@@ -53,51 +58,79 @@ def _report(error: Exception) -> None:
         typer.echo(str(problem), err=True)
 
 
+def _layouts(names: list[str] | None) -> list:
+    """The layouts asked for: default letter; 'all' means every built-in layout."""
+    from routinecard.layouts import builtin_layouts, load_layout
+
+    wanted: list[str] = []
+    for name in names or ["letter"]:
+        wanted.extend(builtin_layouts() if name == "all" else [name])
+    unique = list(dict.fromkeys(wanted))
+    return [load_layout(name) for name in unique]
+
+
 @app.command()
 def build(
     cards: Annotated[list[Path], typer.Argument(help="Card files, or folders of cards.", show_default=False)],
     output: Annotated[
         Optional[Path],
-        typer.Option("--output", "-o", help="PDF file (one card) or folder (several). Default: build/<card id>.pdf"),
+        typer.Option(
+            "--output",
+            "-o",
+            help="PDF file (one card, one layout) or folder. Default: build/. Files are named "
+            "<card id>.pdf, or <card id>-<layout>.pdf when several layouts are built.",
+        ),
     ] = None,
     layout: LayoutOption = None,
 ) -> None:
     """Build each card into a one-page PDF."""
     from routinecard.build import build_loaded, expand_inputs, load_card_path, write_atomic
     from routinecard.errors import RoutineCardError, display_path
-    from routinecard.layouts import load_layout
 
     try:
         files = expand_inputs(cards)
-        chosen_layout = load_layout(layout)
+        layouts = _layouts(layout)
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
     single_file = output is not None and output.suffix.lower() == ".pdf"
-    if single_file and len(files) > 1:
-        typer.echo(f"Error: -o {output} names one PDF file, but {len(files)} cards were given; name a folder", err=True)
+    if single_file and len(files) * len(layouts) > 1:
+        typer.echo(
+            f"Error: -o {output} names one PDF file, but {len(files) * len(layouts)} PDFs would be built; name a folder",
+            err=True,
+        )
         raise typer.Exit(2)
     failed = 0
+    total = 0
     for file in files:
         try:
             loaded = load_card_path(file)
-            built = build_loaded(loaded, chosen_layout)
-            if single_file:
-                target = output
-            else:
-                target = (output or Path("build")) / f"{loaded.card.id}.pdf"
-            assert target is not None
-            write_atomic(target, built.pdf, inputs=files)
         except RoutineCardError as error:
             _report(error)
-            failed += 1
+            failed += len(layouts)
+            total += len(layouts)
             continue
-        typer.echo(
-            f"wrote {display_path(target)} (1 page, {chosen_layout.name}, fits at {built.plan.fit_percent}%, "
-            f"{len(built.pdf) / 1024:.0f} KB)"
-        )
+        for chosen in layouts:
+            total += 1
+            try:
+                built = build_loaded(loaded, chosen)
+                if single_file:
+                    target = output
+                else:
+                    suffix = f"-{chosen.name}" if len(layouts) > 1 else ""
+                    target = (output or Path("build")) / f"{loaded.card.id}{suffix}.pdf"
+                assert target is not None
+                write_atomic(target, built.pdf, inputs=files)
+            except RoutineCardError as error:
+                _report(error)
+                failed += 1
+                continue
+            typer.echo(
+                f"wrote {display_path(target)} (1 page, {chosen.name}, fits at {built.plan.fit_percent}%, "
+                f"{len(built.pdf) / 1024:.0f} KB)"
+            )
     if failed:
-        typer.echo(f"{failed} of {len(files)} card{'s' if len(files) != 1 else ''} failed", err=True)
+        typer.echo(f"{failed} of {total} PDF{'s' if total != 1 else ''} failed", err=True)
         raise typer.Exit(1)
 
 
@@ -106,16 +139,15 @@ def check(
     cards: Annotated[list[Path], typer.Argument(help="Card files, or folders of cards.", show_default=False)],
     layout: LayoutOption = None,
 ) -> None:
-    """Validate cards and check they fit one page, without writing anything."""
+    """Validate cards and check they fit one page of each layout, without writing anything."""
     from routinecard.build import expand_inputs, load_card_path
     from routinecard.compose import fit
     from routinecard.errors import RoutineCardError
     from routinecard.fonts import font_set
-    from routinecard.layouts import load_layout
 
     try:
         files = expand_inputs(cards)
-        chosen_layout = load_layout(layout)
+        layouts = _layouts(layout)
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
@@ -123,14 +155,37 @@ def check(
     for file in files:
         try:
             loaded = load_card_path(file)
-            plan = fit(loaded.card, chosen_layout, font_set(), loaded.assets, card_name=loaded.name)
         except RoutineCardError as error:
             _report(error)
             failed += 1
             continue
-        typer.echo(f"{loaded.name}: ok, fits one {chosen_layout.name} page at {plan.fit_percent}%")
+        for chosen in layouts:
+            try:
+                plan = fit(loaded.card, chosen, font_set(), loaded.assets, card_name=loaded.name)
+            except RoutineCardError as error:
+                _report(error)
+                failed += 1
+                continue
+            typer.echo(f"{loaded.name}: {chosen.name}: fits one page at {plan.fit_percent}%")
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("layouts")
+def list_layouts() -> None:
+    """List the built-in layouts."""
+    from routinecard.errors import RoutineCardError
+    from routinecard.layouts import builtin_layouts, load_layout
+
+    names = list(builtin_layouts())
+    width = max(len(name) for name in names)
+    for name in names:
+        try:
+            description = load_layout(name).description
+        except RoutineCardError as error:  # a broken built-in is still listed
+            description = f"(invalid: {error.problems[0].message})"
+        marker = " (default)" if name == "letter" else ""
+        typer.echo(f"{name:<{width}}  {description}{marker}")
 
 
 def main() -> None:

@@ -618,16 +618,9 @@ def fit(
     composer, story, height = attempt(low)
     if height > composer.frame_height:
         over = height - composer.frame_height
-        raise FitError(
-            Problem(
-                f"does not fit on one page with layout {layout.name!r}, even at the smallest type "
-                f"({layout.type.min:g}pt): about {over / 72:.1f} in ({over * 25.4 / 72:.0f} mm, "
-                f"{over / composer.frame_height:.0%} of the page) too long. Shorten the text, "
-                f"keep fewer points (a patient file's `only:`), or use a larger page "
-                f"(--layout letter or a4 rather than a small one).",
-                file=card_name,
-            )
-        )
+        error = FitError(Problem(_overflow_message(layout, over, composer.frame_height), file=card_name))
+        error.overflow = over  # type: ignore[attr-defined]
+        raise error
     best = (composer, story, low, height)
     while high - low > FIT_PRECISION:
         middle = (low + high) / 2
@@ -638,6 +631,25 @@ def fit(
             high = middle
     composer, story, scale, height = best
     return PagePlan(story, scale, _spread(composer, story, height), composer.frame_height, passes)
+
+
+def _overflow_message(layout: Layout, over: float, frame_height: float) -> str:
+    """Say by how much, and what the user can do about it."""
+    from routinecard.layouts import builtin_layouts, load_layout
+
+    _, _, width, height = layout.page.frame()
+    larger = []
+    for name in builtin_layouts():
+        other = load_layout(name)
+        _, _, w, h = other.page.frame()
+        if name != layout.name and w * h / other.type.min**2 > width * height / layout.type.min**2 * 1.05:
+            larger.append(name)
+    bigger = f", or use a layout with more room (--layout {' or '.join(larger)})" if larger else ""
+    return (
+        f"does not fit on one {layout.name!r} page, even with the smallest type ({layout.type.min:g}pt): "
+        f"about {over / 72:.1f} in ({over * 25.4 / 72:.0f} mm) too long, {over / frame_height:.0%} of the page. "
+        f"To make it fit: shorten the longest texts, keep fewer points (`only:` in a patient file){bigger}."
+    )
 
 
 def _spread(composer: Composer, story: list[Flowable], height: float) -> float:

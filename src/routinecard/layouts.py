@@ -99,8 +99,10 @@ class Margins(StrictModel):
 
 
 def _margins(value: object) -> object:
+    """One length for all four sides; checked here so a bad unit is reported once."""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        return {"top": value, "right": value, "bottom": value, "left": value}
+        length = f"{parse_length(value)}pt"
+        return {"top": length, "right": length, "bottom": length, "left": length}
     return value
 
 

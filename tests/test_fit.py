@@ -1,0 +1,189 @@
+"""The one-page fit: every card on every layout, the overflow error, random cards, and
+golden images of each built-in layout."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageChops, ImageStat
+
+from conftest import CARDS, ROOT, all_strings, card_data, page_count, page_size, page_text, render, squash, write_card
+from routinecard import build_pdf
+from routinecard.build import load_card_path, build_loaded
+from routinecard.errors import FitError
+from routinecard.layouts import builtin_layouts, load_layout
+
+GOLDEN = ROOT / "tests" / "golden"
+REGENERATE = os.environ.get("ROUTINECARD_REGENERATE") == "1"
+
+CARD_FILES = sorted(CARDS.glob("*.yaml"))
+LAYOUTS = sorted(builtin_layouts())
+# Cards too long for a layout, by design: the pocket card holds one-point routines.
+TOO_LONG = {("sciatica-trigger-points", "half-letter-2up")}
+
+SHEETS = {"letter": (612.0, 792.0), "a4": (595.3, 841.9), "large-print": (792.0, 1224.0), "half-letter-2up": (792.0, 612.0)}
+
+
+def printed_strings(data: dict) -> list[str]:
+    skip = {data["id"], data.get("language", "en")}
+    for point in data["points"]:
+        skip |= {point["id"], point["tool"], point.get("side", "right"), point.get("marker", {}).get("view", "")}
+    return [s for s in all_strings(data) if s not in skip]
+
+
+def test_every_built_in_layout_is_known() -> None:
+    assert set(LAYOUTS) == set(SHEETS)
+    for name in LAYOUTS:
+        assert load_layout(name).description
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+@pytest.mark.parametrize("card", CARD_FILES, ids=lambda p: p.stem)
+def test_every_card_on_every_layout(card: Path, layout: str) -> None:
+    import yaml
+
+    data = yaml.safe_load(card.read_text(encoding="utf-8"))
+    if (data["id"], layout) in TOO_LONG:
+        with pytest.raises(FitError, match="too long"):
+            build_pdf(card, layout=layout)
+        return
+    pdf = build_pdf(card, layout=layout)
+    assert page_count(pdf) == 1
+    assert page_size(pdf) == SHEETS[layout]
+    text = squash(page_text(pdf))
+    assert [s for s in printed_strings(data) if squash(s) not in text] == []
+
+
+@pytest.mark.parametrize("card", CARD_FILES, ids=lambda p: p.stem)
+def test_pocket_card_holds_one_point_of_every_card(card: Path, tmp_path: Path) -> None:
+    import yaml
+
+    data = yaml.safe_load(card.read_text(encoding="utf-8"))
+    data["points"] = data["points"][:1]
+    pdf = build_pdf(write_card(tmp_path, data), layout="half-letter-2up")
+    assert page_count(pdf) == 1 and page_size(pdf) == (792.0, 612.0)
+    text = page_text(pdf)
+    # printed twice, side by side
+    assert text.count(data["points"][0]["name"]) == 2
+    for s in printed_strings(data):
+        assert squash(s) in squash(text)
+
+
+def test_large_print_body_text_is_at_least_13pt() -> None:
+    loaded = load_card_path(CARD_FILES[0])
+    built = build_loaded(loaded, load_layout("large-print"))
+    assert built.layout.type.min == 13
+    assert built.plan.scale * built.layout.type.body >= 13 - 0.01
+
+
+def test_fit_scale_is_recorded_and_in_range() -> None:
+    loaded = load_card_path(CARD_FILES[0])
+    for name in ("letter", "a4", "large-print"):
+        layout = load_layout(name)
+        plan = build_loaded(loaded, layout).plan
+        assert layout.min_scale <= plan.scale <= layout.max_scale
+        assert plan.height <= plan.available + 0.01
+        assert 2 <= plan.passes <= 12  # a search, not a blind walk
+
+
+def test_short_card_grows_to_fill_the_page(tmp_path: Path) -> None:
+    data = card_data()
+    data["points"] = data["points"][:1]
+    loaded = load_card_path(write_card(tmp_path, data))
+    layout = load_layout("letter")
+    plan = build_loaded(loaded, layout).plan
+    full = build_loaded(load_card_path(CARD_FILES[0]), layout).plan
+    assert plan.scale >= 1.0 > full.scale  # type grows past the layout's base size
+    assert plan.available - plan.height < 0.25 * plan.available  # and the page is not left half empty
+
+
+def test_overflow_message_says_by_how_much_and_what_to_do(tmp_path: Path) -> None:
+    data = card_data()
+    data["summary"] = " ".join(["This sentence makes the summary far too long for one page."] * 60)
+    path = write_card(tmp_path, data)
+    with pytest.raises(FitError) as caught:
+        build_pdf(path, layout="letter")
+    message = str(caught.value)
+    assert message.startswith(f"{path}: does not fit on one 'letter' page, even with the smallest type (8.5pt): about ")
+    assert " in (" in message and "mm) too long" in message
+    assert "shorten the longest texts, keep fewer points (`only:` in a patient file)" in message
+    assert caught.value.overflow > 0  # type: ignore[attr-defined]
+    # a small layout points to the ones with more room
+    with pytest.raises(FitError, match=r"use a layout with more room \(--layout .*letter"):
+        build_pdf(CARD_FILES[0], layout="half-letter-2up")
+
+
+WORDS = st.sampled_from(
+    "press hold the ball slowly breathe hip thigh leg back knee calf side wall floor "
+    "gently firm tender spot muscle rest lean roll move find ease".split()
+)
+SENTENCE = st.lists(WORDS, min_size=2, max_size=40).map(lambda words: " ".join(words).capitalize() + ".")
+
+
+@st.composite
+def random_cards(draw) -> dict:
+    data = card_data()
+    count = draw(st.integers(min_value=1, max_value=8))
+    template = data["points"][0]
+    points = []
+    for index in range(count):
+        point = dict(template)
+        point["id"] = f"point-{index}"
+        point["name"] = f"Point {index} " + draw(SENTENCE)
+        point["where"] = draw(SENTENCE)
+        point["steps"] = draw(st.lists(SENTENCE, min_size=1, max_size=5))
+        points.append(point)
+    data["points"] = points
+    data["summary"] = draw(SENTENCE)
+    data["before_you_start"] = draw(st.lists(SENTENCE, min_size=0, max_size=6))
+    return data
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+@given(data=random_cards())
+def test_random_cards_fit_one_page_or_say_why(tmp_path_factory, data: dict) -> None:
+    folder = tmp_path_factory.mktemp("random")
+    path = write_card(folder, data)
+    try:
+        pdf = build_pdf(path)
+    except FitError as error:
+        assert "too long" in str(error)
+        return
+    assert page_count(pdf) == 1
+    text = squash(page_text(pdf))
+    missing = [s for s in printed_strings(data) if squash(s) not in text]
+    assert missing == []
+
+
+def golden_pdf(layout: str, tmp_path: Path) -> bytes:
+    card = CARD_FILES[0]
+    if layout == "half-letter-2up":
+        data = card_data()
+        data["points"] = data["points"][:1]
+        card = write_card(tmp_path, data)
+    return build_pdf(card, layout=layout)
+
+
+@pytest.mark.parametrize("layout", LAYOUTS)
+def test_golden_image(layout: str, tmp_path: Path) -> None:
+    """The page looks as it did when the reference was approved.
+
+    Regenerate after an intended change of look: ROUTINECARD_REGENERATE=1 make test,
+    then look at tests/golden/*.png before committing them.
+    """
+    image = render(golden_pdf(layout, tmp_path), dpi=40)
+    reference = GOLDEN / f"{layout}.png"
+    if REGENERATE or not reference.exists():
+        if not REGENERATE:
+            pytest.fail(f"no reference image {reference}; run with ROUTINECARD_REGENERATE=1 to create it")
+        GOLDEN.mkdir(parents=True, exist_ok=True)
+        image.save(reference)
+        return
+    expected = Image.open(reference).convert("RGB")
+    assert image.size == expected.size
+    difference = ImageStat.Stat(ImageChops.difference(image, expected).convert("L"))
+    assert difference.mean[0] < 2.0, f"{layout}: mean pixel difference {difference.mean[0]:.2f}"
