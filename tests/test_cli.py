@@ -114,7 +114,7 @@ def test_one_bad_card_does_not_stop_the_others(runner, tmp_path: Path) -> None:
     result = invoke(runner, "build", cards, "-o", tmp_path / "out")
     assert result.exit_code == 1
     assert "missing required field 'medical_attention'" in result.stderr
-    assert "1 of 2 cards failed" in result.stderr
+    assert "1 of 2 PDFs failed" in result.stderr
     assert [p.name for p in (tmp_path / "out").iterdir()] == ["sciatica-trigger-points.pdf"]
 
 
@@ -154,7 +154,7 @@ def test_output_never_replaces_an_input(runner, tmp_path: Path) -> None:
 def test_check_reports_the_fit(runner) -> None:
     result = invoke(runner, "check", SCIATICA)
     assert result.exit_code == 0, result.output
-    assert "ok, fits one letter page at" in result.stdout
+    assert "sciatica-trigger-points.yaml: letter: fits one page at " in result.stdout
 
 
 @pytest.mark.parametrize("layout", ["letter", "a4"])
@@ -170,3 +170,38 @@ def test_python_m_routinecard_runs(layout: str, tmp_path: Path) -> None:
     )
     assert done.returncode == 0, done.stderr
     assert page_count(out) == 1
+
+
+def test_layouts_lists_built_ins_with_descriptions(runner) -> None:
+    result = invoke(runner, "layouts")
+    assert result.exit_code == 0
+    lines = result.stdout.splitlines()
+    assert [line.split()[0] for line in lines] == ["a4", "half-letter-2up", "large-print", "letter"]
+    assert any(line.startswith("letter") and line.endswith("(default)") for line in lines)
+    assert all(len(line.split(maxsplit=1)[1]) > 20 for line in lines)
+
+
+def test_build_several_layouts_names_files_by_layout(runner, tmp_path: Path) -> None:
+    result = invoke(runner, "build", SCIATICA, "--layout", "letter", "--layout", "a4", "-o", tmp_path)
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "sciatica-trigger-points-a4.pdf",
+        "sciatica-trigger-points-letter.pdf",
+    ]
+
+
+def test_check_all_layouts_reports_each(runner) -> None:
+    result = invoke(runner, "check", SCIATICA, "--layout", "all")
+    assert result.exit_code == 1  # the four-point card is too long for the pocket card
+    for name in ("a4", "large-print", "letter"):
+        assert f": {name}: fits one page at " in result.stdout
+    assert "does not fit on one 'half-letter-2up' page" in result.stderr
+
+
+def test_layout_from_a_file(runner, tmp_path: Path) -> None:
+    layout = tmp_path / "clinic.yaml"
+    layout.write_text("extends: a4\ncolours:\n  accent: '#004d40'\n", encoding="utf-8")
+    out = tmp_path / "card.pdf"
+    result = invoke(runner, "build", SCIATICA, "--layout", layout, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "(1 page, clinic," in result.stdout
