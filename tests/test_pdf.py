@@ -19,7 +19,7 @@ from conftest import (
 )
 from routinecard import build_pdf, load_card
 from routinecard.errors import InputError
-from routinecard.wording import timing_text
+from routinecard.locale import load_locale
 
 LETTER = (612.0, 792.0)
 A4 = (595.3, 841.9)
@@ -44,7 +44,7 @@ def test_every_word_of_the_card_is_on_the_page(layout: str) -> None:
     expected = [card.title, card.summary, *card.before_you_start, *card.sources]
     for point in card.points:
         expected += [point.name, point.where, point.refers_to, point.position, point.pressure.words, *point.steps]
-        expected.append(timing_text(point.timing))
+        expected.append(load_locale("en").timing(point.timing.hold_s, point.timing.repeats, point.timing.per_day))
     for tier in (card.medical_attention.urgent, card.medical_attention.soon):
         expected += [tier.title, *tier.items]
     missing = [s for s in expected if squash(s) not in text]

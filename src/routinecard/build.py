@@ -2,7 +2,7 @@
 
 `build_pdf` is a pure function from data to PDF bytes: nothing it does leaks into the
 next call except process-wide caches of things that never change (fonts, the tool
-library, built-in layouts).
+library, built-in layouts, locale catalogs).
 """
 
 from __future__ import annotations
@@ -11,36 +11,66 @@ import os
 import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterator
+from typing import Any, Iterable, Iterator
 
-from routinecard.compose import PagePlan, fit
+from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_asset
+from routinecard.compose import Extras, PagePlan, fit
 from routinecard.errors import InputError, Problem, RoutineCardError, display_path
+from routinecard.figures.bodymap import map_problems
 from routinecard.fonts import FontSet, font_set
 from routinecard.layouts import Layout, load_layout
-from routinecard.loader import Document, load_yaml_file, require_mapping
-from routinecard.model import Card, semantic_problems
+from routinecard.loader import Document, FieldPath, load_yaml_file, require_mapping
+from routinecard.locale import Locale, load_locale
+from routinecard.model import Card, Clinic, semantic_problems
+from routinecard.patients import (
+    CardSource,
+    PatientPlan,
+    Personal,
+    adapt,
+    apply_patient,
+    command_line_document,
+    is_patient_file,
+    plain_source,
+    read_patient,
+)
 from routinecard.render import Metadata, render_pdf
-from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_asset
-from routinecard.figures.bodymap import map_problems
 from routinecard.tools import Tool, builtin_tools
 from routinecard.validate import validate_document
 
 
 @dataclass(frozen=True)
+class LoadedClinic:
+    """A validated clinic file and its resolved logo."""
+
+    clinic: Clinic
+    document: Document
+    file: Path
+    logo: Path | None
+
+
+@dataclass(frozen=True)
 class LoadedCard:
-    """A validated card, the document it came from (for locating later problems) and
-    the files it names."""
+    """A validated card (adapted for a patient, if a patient file was given), where each
+    value was written, the files it names, and what the patient file adds."""
 
     card: Card
-    document: Document
+    source: CardSource
     assets: CardAssets
+    input_file: Path
+    personal: Personal | None = None
+    patient: PatientPlan | None = None
 
     @property
     def name(self) -> str:
-        return self.document.file
+        """The file the user gave, as they should see it."""
+        return display_path(self.input_file)
+
+    @property
+    def document(self) -> Document:
+        return self.source.base
 
 
-def _strings(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tuple[str | int, ...], str]]:
+def _strings(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
     if isinstance(value, str):
         yield path, value
     elif isinstance(value, dict):
@@ -51,16 +81,19 @@ def _strings(value: Any, path: tuple[str | int, ...] = ()) -> Iterator[tuple[tup
             yield from _strings(item, path + (index,))
 
 
-def glyph_problems(card: Card, doc: Document, fonts: FontSet) -> list[Problem]:
-    """Every character that no bundled font can print, named with its field."""
+def glyph_problems(value: Any, locate: Any, fonts: FontSet, prefix: FieldPath = ()) -> list[Problem]:
+    """Every character that no bundled font can print, named with its field.
+
+    `locate` is anything with `problem(path, message)`: a Document or a CardSource.
+    """
     problems = []
-    for path, text in _strings(card.model_dump()):
+    for path, text in _strings(value, prefix):
         missing = fonts.missing(text)
         if missing:
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
             more = f" and {len(missing) - 5} more" if len(missing) > 5 else ""
             problems.append(
-                doc.problem(
+                locate.problem(
                     path,
                     f"no bundled font can print {shown}{more}; the card's fonts cover Latin, "
                     f"Greek and Cyrillic scripts",
@@ -69,14 +102,15 @@ def glyph_problems(card: Card, doc: Document, fonts: FontSet) -> list[Problem]:
     return problems
 
 
-def resolve_assets(card: Card, doc: Document, card_path: Path, allow: tuple[Path, ...]) -> tuple[CardAssets, list[Problem]]:
+def resolve_assets(card: Card, source: CardSource, allow: tuple[Path, ...]) -> tuple[CardAssets, list[Problem]]:
+    """Tool icons, logo and photos, each relative to the file that named it."""
     problems: list[Problem] = []
 
-    def resolve(reference: str, path: tuple[str | int, ...], suffixes: tuple[str, ...] = IMAGE_SUFFIXES) -> Path | None:
+    def resolve(reference: str, path: FieldPath, suffixes: tuple[str, ...] = IMAGE_SUFFIXES) -> Path | None:
         try:
-            return resolve_asset(reference, card_path, allowed=allow, suffixes=suffixes)
+            return resolve_asset(reference, source.file_of(path), allowed=allow, suffixes=suffixes)
         except AssetError as error:
-            problems.append(doc.problem(path, str(error)))
+            problems.append(source.problem(path, str(error)))
             return None
 
     tools = dict(builtin_tools())
@@ -94,26 +128,127 @@ def resolve_assets(card: Card, doc: Document, card_path: Path, allow: tuple[Path
     return CardAssets(tools, logo, photos), problems
 
 
-def load_card_document(doc: Document, card_path: Path | None = None, *, allow: tuple[Path, ...] = ()) -> LoadedCard:
-    require_mapping(doc, "card")
-    card = validate_document(Card, doc)
-    problems = [doc.problem(path, message) for path, message in semantic_problems(card, builtin_tools())]
-    problems += [doc.problem(path, message) for path, message in map_problems(card)]
-    problems += glyph_problems(card, doc, font_set())
-    assets, asset_problems = resolve_assets(card, doc, card_path or Path.cwd() / "card.yaml", allow)
+def validate_source(source: CardSource, input_file: Path, *, allow: tuple[Path, ...] = (),
+                    personal: Personal | None = None, patient: PatientPlan | None = None) -> LoadedCard:
+    """Validate the (possibly adapted) card data and everything that depends on it."""
+    require_mapping(source.base, "card")
+    card = validate_document(Card, source, source.data)  # type: ignore[arg-type]
+    problems = [source.problem(path, message) for path, message in semantic_problems(card, builtin_tools())]
+    problems += [source.problem(path, message) for path, message in map_problems(card)]
+    problems += glyph_problems(card.model_dump(), source, font_set())
+    if personal is not None and personal.source is not None:
+        texts = {"patient": {"name": personal.patient}, "clinician": personal.clinician,
+                 "date": personal.date, "notes": personal.notes}
+        problems += glyph_problems(texts, personal.source, font_set())
+    assets, asset_problems = resolve_assets(card, source, allow)
     problems += asset_problems
     if problems:
         raise InputError(problems)
-    return LoadedCard(card, doc, assets)
+    return LoadedCard(card, source, assets, input_file, personal, patient)
+
+
+def load_input(
+    path: Path,
+    *,
+    allow: tuple[Path, ...] = (),
+    only: list[str] | None = None,
+    sets: dict[str, Any] | None = None,
+) -> LoadedCard:
+    """A card file or a patient file, with the command line's --only/--set applied."""
+    doc = load_yaml_file(path)
+    plan: PatientPlan | None = None
+    if is_patient_file(doc):
+        plan = read_patient(doc, path)
+        base_doc = load_yaml_file(plan.card_file)
+        validate_source(plain_source(base_doc, plan.card_file), plan.card_file, allow=allow)  # the base card first
+        source = apply_patient(plain_source(base_doc, plan.card_file), plan)
+    else:
+        source = plain_source(doc, path)
+    if only is not None or sets:
+        source = adapt(source, only=only, skip=[], sets=sets or {}, where=command_line_document(only, sets or {}),
+                       where_path=(), where_file=None)
+    return validate_source(source, path, allow=allow, personal=plan.personal if plan else None, patient=plan)
 
 
 def load_card(path: str | Path) -> Card:
     """Read and validate a card file. Raises `InputError` listing every problem."""
-    return load_card_path(Path(path)).card
+    return load_input(Path(path)).card
 
 
 def load_card_path(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedCard:
-    return load_card_document(load_yaml_file(path), path, allow=allow)
+    return load_input(path, allow=allow)
+
+
+def load_clinic(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedClinic:
+    """Read and validate a clinic file; its logo is relative to it."""
+    doc = load_yaml_file(path)
+    require_mapping(doc, "clinic")
+    clinic = validate_document(Clinic, doc)
+    problems = glyph_problems(clinic.model_dump(), doc, font_set())
+    logo = None
+    if clinic.logo:
+        try:
+            logo = resolve_asset(clinic.logo, path, allowed=allow)
+        except AssetError as error:
+            problems.append(doc.problem(("logo",), str(error)))
+    if problems:
+        raise InputError(problems)
+    return LoadedClinic(clinic, doc, path, logo)
+
+
+def clinic_for(loaded: LoadedCard, clinic: LoadedClinic | Path | None, allow: tuple[Path, ...] = ()) -> LoadedClinic | None:
+    """The clinic to print: the one given, else the one the patient file names."""
+    if isinstance(clinic, LoadedClinic):
+        return clinic
+    if clinic is not None:
+        return load_clinic(Path(clinic), allow=allow)
+    if loaded.patient is not None and loaded.patient.patient.clinic:
+        reference = loaded.patient.patient.clinic
+        try:
+            path = resolve_asset(reference, loaded.patient.file, allowed=allow, suffixes=(".yaml", ".yml"))
+        except AssetError as error:
+            raise InputError(loaded.patient.document.problem(("clinic",), str(error))) from None
+        return load_clinic(path, allow=allow)
+    return None
+
+
+def choose_layout(loaded: LoadedCard, clinic: LoadedClinic | None, asked: Layout | str | Path | None) -> Layout:
+    """--layout, else the patient file's, else the clinic's, else letter."""
+    if isinstance(asked, Layout):
+        return asked
+    if asked is not None:
+        return load_layout(asked)
+    if loaded.patient is not None and loaded.patient.patient.layout:
+        return _layout_near(loaded.patient.patient.layout, loaded.patient.file)
+    if clinic is not None and clinic.clinic.layout:
+        return _layout_near(clinic.clinic.layout, clinic.file)
+    return load_layout(None)
+
+
+def _layout_near(reference: str, named_in: Path) -> Layout:
+    if reference.endswith((".yaml", ".yml")) or "/" in reference:
+        return load_layout((named_in.resolve().parent / reference))
+    return load_layout(reference)
+
+
+def choose_locale(loaded: LoadedCard, clinic: LoadedClinic | None, asked: str | None) -> Locale:
+    """--lang, else the patient file's language, else the clinic's, else the card's."""
+    if asked:
+        return load_locale(asked)
+    if loaded.patient is not None and loaded.patient.patient.language:
+        try:
+            return load_locale(loaded.patient.patient.language)
+        except InputError as error:
+            raise InputError(loaded.patient.document.problem(("language",), error.problems[0].message)) from None
+    if clinic is not None and clinic.clinic.language:
+        try:
+            return load_locale(clinic.clinic.language)
+        except InputError as error:
+            raise InputError(clinic.document.problem(("language",), error.problems[0].message)) from None
+    try:
+        return load_locale(loaded.card.language)
+    except InputError:
+        return load_locale("en")  # content in a language we have no labels for: English labels
 
 
 @dataclass(frozen=True)
@@ -124,47 +259,85 @@ class BuiltCard:
     card: Card
 
 
-def build_loaded(loaded: LoadedCard, layout: Layout) -> BuiltCard:
-    plan = fit(loaded.card, layout, font_set(), loaded.assets, card_name=loaded.name)
+def build_loaded(
+    loaded: LoadedCard,
+    layout: Layout,
+    *,
+    clinic: LoadedClinic | None = None,
+    locale: Locale | None = None,
+) -> BuiltCard:
+    locale = locale or choose_locale(loaded, clinic, None)
+    extras = extras_for(loaded, clinic, layout)
+    plan = fit(loaded.card, layout, font_set(), loaded.assets, card_name=loaded.name, locale=locale, extras=extras)
+    author = clinic.clinic.name if clinic else (loaded.personal.clinician if loaded.personal and loaded.personal.clinician else "routinecard")
     metadata = Metadata(
         title=loaded.card.title,
-        author="routinecard",
+        author=author,
         subject=loaded.card.summary,
         language=loaded.card.language,
     )
     return BuiltCard(render_pdf(plan, layout, metadata), plan, layout, loaded.card)
 
 
+def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) -> Extras:
+    """What is printed besides the card itself: clinic, patient, notes, log, emergency number."""
+    personal = loaded.personal or Personal()
+    emergency = loaded.card.medical_attention.emergency_number
+    if clinic is not None and clinic.clinic.emergency_number:
+        emergency = clinic.clinic.emergency_number
+    log = personal.log
+    if log is None and layout.log:
+        from routinecard.model import Log
+
+        log = Log()
+    return Extras(
+        clinic=clinic.clinic if clinic else None,
+        clinic_logo=clinic.logo if clinic else None,
+        patient=personal.patient,
+        clinician=personal.clinician,
+        date=personal.date,
+        notes=personal.notes,
+        log=log,
+        emergency=emergency or "",
+    )
+
+
 def build_pdf(
     card: Card | str | Path,
     *,
     layout: Layout | str | Path | None = None,
-    patient: Any = None,
-    clinic: Any = None,
+    patient: str | Path | None = None,
+    clinic: str | Path | None = None,
+    language: str | None = None,
 ) -> bytes:
     """Build one card into PDF bytes.
 
-    `card` is a validated `Card` or the path of a card file; `layout` a `Layout`, a
-    built-in layout name or a layout file (default: letter). Raises `RoutineCardError`
-    (`InputError` for bad input, `FitError` when it cannot fit one page).
+    `card` is a validated `Card` or the path of a card file or patient file; `patient` a
+    patient file to apply (its `card:` is then ignored in favour of `card`, unless `card`
+    is None-like); `layout` a `Layout`, a built-in layout name or a layout file (default:
+    the patient's, the clinic's, or letter); `clinic` a clinic file; `language` the labels'
+    language. Raises `RoutineCardError` (`InputError` for bad input, `FitError` when it
+    cannot fit one page).
     """
-    if patient is not None or clinic is not None:
-        raise NotImplementedError("patient and clinic files are not supported yet")
     if isinstance(card, Card):
-        from routinecard.loader import load_yaml_bytes
-
-        # Re-validate through the document path so glyph and tool checks apply too.
         import json
 
-        doc = load_yaml_bytes(json.dumps(card.model_dump(mode="json")).encode(), "<card>")
-        loaded = load_card_document(doc)
+        from routinecard.loader import load_yaml_bytes
+
+        # Through the document path, so glyph, tool and map checks apply too.
+        doc = load_yaml_bytes(json.dumps(card.model_dump(mode="json", exclude_none=True)).encode(), "<card>")
+        loaded = validate_source(plain_source(doc, Path.cwd() / "card.yaml"), Path("<card>"))
+    elif patient is not None:
+        loaded = load_input(Path(patient))
     else:
-        loaded = load_card_path(Path(card))
-    resolved = layout if isinstance(layout, Layout) else load_layout(layout)
-    return build_loaded(loaded, resolved).pdf
+        loaded = load_input(Path(card))
+    resolved_clinic = clinic_for(loaded, Path(clinic) if clinic is not None else None)
+    chosen = choose_layout(loaded, resolved_clinic, layout)
+    locale = choose_locale(loaded, resolved_clinic, language)
+    return build_loaded(loaded, chosen, clinic=resolved_clinic, locale=locale).pdf
 
 
-def write_atomic(target: Path, data: bytes, *, inputs: list[Path] = ()) -> None:  # type: ignore[assignment]
+def write_atomic(target: Path, data: bytes, *, inputs: Iterable[Path] = ()) -> None:
     """Write `data` to `target` via a temporary file and a rename: never a half-written PDF,
     and never over one of the inputs."""
     resolved = target.resolve()
@@ -200,6 +373,8 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
 __all__ = [
     "build_pdf",
     "load_card",
+    "load_input",
+    "load_clinic",
     "RoutineCardError",
     "BuiltCard",
     "LoadedCard",

@@ -58,77 +58,144 @@ def _report(error: Exception) -> None:
         typer.echo(str(problem), err=True)
 
 
-def _layouts(names: list[str] | None) -> list:
-    """The layouts asked for: default letter; 'all' means every built-in layout."""
+def _layouts(names: list[str] | None) -> list | None:
+    """The layouts asked for ('all' means every built-in), or None to let each card choose
+    (its patient file's layout, its clinic's, or letter)."""
     from routinecard.layouts import builtin_layouts, load_layout
 
+    if not names:
+        return None
     wanted: list[str] = []
-    for name in names or ["letter"]:
+    for name in names:
         wanted.extend(builtin_layouts() if name == "all" else [name])
-    unique = list(dict.fromkeys(wanted))
-    return [load_layout(name) for name in unique]
+    return [load_layout(name) for name in dict.fromkeys(wanted)]
+
+
+PatientOption = Annotated[Optional[Path], typer.Option("--patient", "-p", help="Patient file to apply (names its card).")]
+ClinicOption = Annotated[Optional[Path], typer.Option("--clinic", "-c", help="Clinic file: name, logo, phone, emergency number.")]
+LangOption = Annotated[Optional[str], typer.Option("--lang", help="Language of the card's labels, e.g. en or es.")]
+OnlyOption = Annotated[Optional[str], typer.Option("--only", help="Keep only these points: comma-separated ids.")]
+SetOption = Annotated[
+    Optional[list[str]],
+    typer.Option("--set", help="Change a value: PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]. Repeatable."),
+]
+AllowOption = Annotated[
+    Optional[list[Path]],
+    typer.Option("--allow-path", help="Also allow images from this folder (repeatable)."),
+]
+
+
+def _parse_sets(values: list[str] | None) -> dict:
+    """--set PATH=VALUE pairs; VALUE is read as YAML (strictly), so [30, 45] is a list."""
+    from routinecard.errors import InputError, Problem
+    from routinecard.loader import load_yaml_bytes
+
+    sets: dict = {}
+    for item in values or []:
+        path, sep, raw = item.partition("=")
+        if not sep or not path.strip():
+            raise InputError(Problem(f"--set {item!r}: write PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]"))
+        try:
+            doc = load_yaml_bytes(f"value: {raw}".encode(), "--set")
+        except InputError:
+            raise InputError(Problem(f"--set {item!r}: the value is not valid YAML")) from None
+        sets[path.strip()] = doc.data["value"] if isinstance(doc.data, dict) else raw
+    return sets
+
+
+def _jobs(cards: list[Path], patient: Path | None, clinic: Path | None, layout: list[str] | None,
+          lang: str | None, only: str | None, sets: list[str] | None, allow: list[Path] | None):
+    """Load everything once, then yield (input file, loaded card, layout, clinic, locale)
+    for each card x layout; problems are reported per card and counted."""
+    from routinecard.build import choose_layout, choose_locale, clinic_for, expand_inputs, load_clinic, load_input
+    from routinecard.errors import RoutineCardError
+
+    allowed = tuple(allow or ())
+    files = expand_inputs(list(cards) + ([patient] if patient else []))
+    layouts = _layouts(layout)
+    given_clinic = load_clinic(clinic, allow=allowed) if clinic else None
+    only_ids = [i.strip() for i in only.split(",") if i.strip()] if only else None
+    set_values = _parse_sets(sets)
+    for file in files:
+        try:
+            loaded = load_input(file, allow=allowed, only=only_ids, sets=set_values)
+            card_clinic = clinic_for(loaded, given_clinic, allowed)
+            locale = choose_locale(loaded, card_clinic, lang)
+            chosen = layouts or [choose_layout(loaded, card_clinic, None)]
+        except RoutineCardError as error:
+            yield file, error, None, None, None, 1
+            continue
+        for one in chosen:
+            yield file, loaded, one, card_clinic, locale, len(layouts or [1])
 
 
 @app.command()
 def build(
-    cards: Annotated[list[Path], typer.Argument(help="Card files, or folders of cards.", show_default=False)],
+    cards: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="Card files, patient files, or folders of them.", show_default=False),
+    ] = None,
     output: Annotated[
         Optional[Path],
         typer.Option(
             "--output",
             "-o",
             help="PDF file (one card, one layout) or folder. Default: build/. Files are named "
-            "<card id>.pdf, or <card id>-<layout>.pdf when several layouts are built.",
+            "<card id>.pdf (<patient file name>.pdf for patient files), with -<layout> when several "
+            "layouts are built.",
         ),
     ] = None,
     layout: LayoutOption = None,
+    patient: PatientOption = None,
+    clinic: ClinicOption = None,
+    lang: LangOption = None,
+    only: OnlyOption = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help=SetOption.__metadata__[0].help)] = None,
+    allow_path: AllowOption = None,
 ) -> None:
     """Build each card into a one-page PDF."""
-    from routinecard.build import build_loaded, expand_inputs, load_card_path, write_atomic
+    from routinecard.build import build_loaded, write_atomic
     from routinecard.errors import RoutineCardError, display_path
 
+    if not cards and patient is None:
+        typer.echo("Error: give at least one card, patient file or folder", err=True)
+        raise typer.Exit(2)
+    many = len(cards or []) + (1 if patient else 0) > 1 or any(p.is_dir() for p in cards or [])
+    single_file = output is not None and output.suffix.lower() == ".pdf"
+    if single_file and (many or (layout and (len(layout) > 1 or "all" in layout))):
+        typer.echo(f"Error: -o {output} names one PDF file, but several PDFs would be built; name a folder", err=True)
+        raise typer.Exit(2)
+    failed = total = 0
+    inputs = list(cards or []) + ([patient] if patient else [])
     try:
-        files = expand_inputs(cards)
-        layouts = _layouts(layout)
+        jobs = list(_jobs(cards or [], patient, clinic, layout, lang, only, set_, allow_path))
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
-    single_file = output is not None and output.suffix.lower() == ".pdf"
-    if single_file and len(files) * len(layouts) > 1:
-        typer.echo(
-            f"Error: -o {output} names one PDF file, but {len(files) * len(layouts)} PDFs would be built; name a folder",
-            err=True,
-        )
-        raise typer.Exit(2)
-    failed = 0
-    total = 0
-    for file in files:
+    for file, loaded, chosen, card_clinic, locale, layouts_count in jobs:
+        total += 1
+        if isinstance(loaded, RoutineCardError):
+            _report(loaded)
+            failed += 1
+            continue
         try:
-            loaded = load_card_path(file)
+            built = build_loaded(loaded, chosen, clinic=card_clinic, locale=locale)
+            if single_file:
+                target = output
+            else:
+                stem = file.stem if loaded.patient is not None else loaded.card.id
+                suffix = f"-{chosen.name}" if layouts_count > 1 else ""
+                target = (output or Path("build")) / f"{stem}{suffix}.pdf"
+            assert target is not None
+            write_atomic(target, built.pdf, inputs=inputs + [file])
         except RoutineCardError as error:
             _report(error)
-            failed += len(layouts)
-            total += len(layouts)
+            failed += 1
             continue
-        for chosen in layouts:
-            total += 1
-            try:
-                built = build_loaded(loaded, chosen)
-                if single_file:
-                    target = output
-                else:
-                    suffix = f"-{chosen.name}" if len(layouts) > 1 else ""
-                    target = (output or Path("build")) / f"{loaded.card.id}{suffix}.pdf"
-                assert target is not None
-                write_atomic(target, built.pdf, inputs=files)
-            except RoutineCardError as error:
-                _report(error)
-                failed += 1
-                continue
-            typer.echo(
-                f"wrote {display_path(target)} (1 page, {chosen.name}, fits at {built.plan.fit_percent}%, "
-                f"{len(built.pdf) / 1024:.0f} KB)"
-            )
+        typer.echo(
+            f"wrote {display_path(target)} (1 page, {chosen.name}, fits at {built.plan.fit_percent}%, "
+            f"{len(built.pdf) / 1024:.0f} KB)"
+        )
     if failed:
         typer.echo(f"{failed} of {total} PDF{'s' if total != 1 else ''} failed", err=True)
         raise typer.Exit(1)
@@ -136,37 +203,46 @@ def build(
 
 @app.command()
 def check(
-    cards: Annotated[list[Path], typer.Argument(help="Card files, or folders of cards.", show_default=False)],
+    cards: Annotated[
+        Optional[list[Path]],
+        typer.Argument(help="Card files, patient files, or folders of them.", show_default=False),
+    ] = None,
     layout: LayoutOption = None,
+    patient: PatientOption = None,
+    clinic: ClinicOption = None,
+    lang: LangOption = None,
+    only: OnlyOption = None,
+    set_: Annotated[Optional[list[str]], typer.Option("--set", help=SetOption.__metadata__[0].help)] = None,
+    allow_path: AllowOption = None,
 ) -> None:
     """Validate cards and check they fit one page of each layout, without writing anything."""
-    from routinecard.build import expand_inputs, load_card_path
+    from routinecard.build import extras_for
     from routinecard.compose import fit
     from routinecard.errors import RoutineCardError
     from routinecard.fonts import font_set
 
+    if not cards and patient is None:
+        typer.echo("Error: give at least one card, patient file or folder", err=True)
+        raise typer.Exit(2)
     try:
-        files = expand_inputs(cards)
-        layouts = _layouts(layout)
+        jobs = list(_jobs(cards or [], patient, clinic, layout, lang, only, set_, allow_path))
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
     failed = 0
-    for file in files:
+    for file, loaded, chosen, card_clinic, locale, _ in jobs:
+        if isinstance(loaded, RoutineCardError):
+            _report(loaded)
+            failed += 1
+            continue
         try:
-            loaded = load_card_path(file)
+            plan = fit(loaded.card, chosen, font_set(), loaded.assets, card_name=loaded.name, locale=locale,
+                       extras=extras_for(loaded, card_clinic, chosen))
         except RoutineCardError as error:
             _report(error)
             failed += 1
             continue
-        for chosen in layouts:
-            try:
-                plan = fit(loaded.card, chosen, font_set(), loaded.assets, card_name=loaded.name)
-            except RoutineCardError as error:
-                _report(error)
-                failed += 1
-                continue
-            typer.echo(f"{loaded.name}: {chosen.name}: fits one page at {plan.fit_percent}%")
+        typer.echo(f"{loaded.name}: {chosen.name}: fits one page at {plan.fit_percent}%")
     if failed:
         raise typer.Exit(1)
 

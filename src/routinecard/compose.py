@@ -9,6 +9,7 @@ which the whole story fits the page frame. If even the minimum does not fit, it 
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Callable
 
 from reportlab.lib import colors
@@ -31,7 +32,8 @@ from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.model import Card, Point
-from routinecard.wording import LABELS, figure_caption, pressure_text, timing_text
+from routinecard.locale import Locale, load_locale
+from routinecard.model import EMERGENCY, Clinic, Log
 
 FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
 
@@ -93,10 +95,36 @@ def make_styles(layout: Layout, scale: float) -> Styles:
     return Styles(scale, body, bold, heading, title, small, warning_heading, warning_title, fill_in)
 
 
+@dataclass(frozen=True)
+class Extras:
+    """What is printed besides the card's own content."""
+
+    clinic: Clinic | None = None
+    clinic_logo: Path | None = None
+    patient: str | None = None
+    clinician: str | None = None
+    date: str | None = None
+    notes: str | None = None
+    log: Log | None = None
+    emergency: str = ""
+
+
 class Composer:
     """Builds the story for one card at one scale. Pure: same inputs, same flowables."""
 
-    def __init__(self, card: Card, layout: Layout, fonts: FontSet, assets: CardAssets, scale: float) -> None:
+    def __init__(
+        self,
+        card: Card,
+        layout: Layout,
+        fonts: FontSet,
+        assets: CardAssets,
+        scale: float,
+        *,
+        locale: Locale | None = None,
+        extras: Extras | None = None,
+    ) -> None:
+        self.locale = locale or load_locale("en")
+        self.extras = extras or Extras()
         self.card = card
         self.layout = layout
         self.fonts = fonts
@@ -113,6 +141,13 @@ class Composer:
     # -- text helpers -------------------------------------------------------------------
     def para(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph:
         return Paragraph(self.fonts.markup(text, bold=bold or "Bold" in style.fontName), style)
+
+    def label(self, key: str, **values: object) -> str:
+        return self.locale.label(key, **values)
+
+    def fill(self, text: str) -> str:
+        """The card's own words, with {emergency} replaced by the emergency number."""
+        return text.replace(EMERGENCY, self.extras.emergency) if EMERGENCY in text else text
 
     def labelled(self, label: str, text: str, style: ParagraphStyle | None = None) -> Paragraph:
         """'Label: text' with the label in bold; the label is ours, the text is escaped."""
@@ -150,12 +185,14 @@ class Composer:
             "header": self.header,
             "overview": self.overview,
             "points": self.points,
+            "notes": self.notes,
             "medical_attention": self.medical_attention,
+            "log": self.log,
             "footer": self.footer,
         }
         story: list[Flowable] = []
         self.section_spacers: list[Spacer] = []
-        for section in self.layout.sections:
+        for section in self.layout.section_order():
             flowables = builders[section]()
             if flowables and story:
                 spacer = Spacer(1, self.gap)
@@ -165,26 +202,98 @@ class Composer:
         return story
 
     def header(self) -> list[Flowable]:
+        """Clinic (logo, name, contact) on the left; who the card is for on the right."""
         s = self.styles
-        fill = "_" * 18
-        fill_in: Flowable = Paragraph(
-            f'{self.fonts.markup(LABELS["patient"])} {fill}&nbsp;&nbsp; {self.fonts.markup(LABELS["date"])} {fill[:12]}',
-            s.fill_in,
+        extras = self.extras
+        right: list[Flowable] = []
+        blank = "_" * 18
+        name = self.fonts.markup(extras.patient) if extras.patient else blank
+        date = self.fonts.markup(extras.date) if extras.date else blank[:12]
+        right.append(
+            Paragraph(
+                f"{self.fonts.markup(self.label('patient'))}: {name}&nbsp;&nbsp; "
+                f"{self.fonts.markup(self.label('date'))}: {date}",
+                s.fill_in,
+            )
         )
-        if self.assets.logo is not None:
+        if extras.clinician:
+            right.append(Paragraph(f"{self.fonts.markup(self.label('clinician'))}: {self.fonts.markup(extras.clinician)}", s.fill_in))
+        left: list[Flowable] = []
+        logo_path = extras.clinic_logo or self.assets.logo
+        logo: Flowable | None = None
+        if logo_path is not None:
             logo_height = self.layout.figures.logo * self.scale
-            logo = _icon(self.assets.logo, self.frame_width * 0.4, logo_height, align="left")
-            logo_width = logo.wrap(self.frame_width, logo_height)[0]
-            row = Table([[logo, fill_in]], colWidths=[logo_width, self.frame_width - logo_width])
-            row.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
-            fill_in = row
+            logo = _icon(logo_path, self.frame_width * 0.3, logo_height, align="left")
+        clinic = extras.clinic
+        if clinic is not None:
+            left.append(self.para(clinic.name, s.bold))
+            contact = [c for c in (clinic.address, clinic.phone and f"{self.label('phone')}: {clinic.phone}", clinic.website) if c]
+            if contact:
+                left.append(self.para(self.locale.formats["separator"].join(contact), s.small))
+        if logo is not None:
+            logo_width = logo.wrap(self.frame_width, 1000)[0]
+            block = Table([[logo, left or ""]], colWidths=[logo_width + (self.gap if left else 0), None])
+            block.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+            left = [block]
+        if left:
+            top = Table([[left, right]], colWidths=[self.frame_width * 0.55, self.frame_width * 0.45])
+            top.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+            first: list[Flowable] = [top]
+        else:
+            first = right
         return [
-            fill_in,
+            *first,
             Spacer(1, self.gap * 0.6),
             self.para(self.card.title, s.title),
             Spacer(1, self.gap * 0.4),
             self.para(self.card.summary, s.body),
         ]
+
+    def notes(self) -> list[Flowable]:
+        if not self.extras.notes:
+            return []
+        s = self.styles
+        content = [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(self.extras.notes, s.body)]
+        return [self.boxed(content, self.frame_width, background=None)]
+
+    def log(self) -> list[Flowable]:
+        """Tick boxes for each session of each day, and lines for the patient's notes."""
+        log = self.extras.log
+        if log is None:
+            return []
+        s = self.styles
+        days = list(self.locale.weekdays)
+        first = max(self.fonts_width(self.label("log_session", n=log.sessions), s.body) + self.gap, self.frame_width * 0.14)
+        day_width = (self.frame_width - first) / len(days)
+        rows: list[list[object]] = [[self.para(self.label("log"), s.bold)] + [self.para(d, ParagraphStyle("day", parent=s.body, alignment=TA_CENTER)) for d in days]]
+        for n in range(1, log.sessions + 1):
+            rows.append([self.para(self.label("log_session", n=n), s.body)] + [""] * len(days))
+        box = s.body.fontSize * 1.45
+        table = Table(rows, colWidths=[first] + [day_width] * len(days), rowHeights=[None] + [box] * log.sessions)
+        rule = colors.HexColor(self.layout.colours.rule)
+        table.setStyle(
+            _table_style(
+                [
+                    ("GRID", (1, 1), (-1, -1), 0.8, colors.HexColor(self.layout.colours.muted)),
+                    ("LINEBELOW", (0, 0), (-1, 0), 0.6, rule),
+                    ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
+                    ("LEFTPADDING", (0, 0), (-1, -1), 2),
+                    ("RIGHTPADDING", (0, 0), (-1, -1), 2),
+                    ("TOPPADDING", (0, 0), (-1, -1), 1),
+                    ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+                ]
+            )
+        )
+        content: list[Flowable] = [self.para(self.label("log_hint"), s.small), Spacer(1, self.gap * 0.3), table]
+        if log.lines:
+            content += [Spacer(1, self.gap * 0.5), self.para(self.label("log_notes") + ":", s.bold)]
+            content += [RuleLine(self.frame_width, s.body.fontSize * 1.9, self.layout.colours.muted) for _ in range(log.lines)]
+        return [KeepTogetherAsTable(content, self.frame_width)]
+
+    def fonts_width(self, text: str, style: ParagraphStyle) -> float:
+        from reportlab.pdfbase.pdfmetrics import stringWidth
+
+        return stringWidth(text, style.fontName, style.fontSize)
 
     def overview(self) -> list[Flowable]:
         """Body map(s) on the left; before-you-start and shared pressure words on the right."""
@@ -192,7 +301,7 @@ class Composer:
         text: list[Flowable] = []
         if self.card.before_you_start:
             text += [
-                self.para(LABELS["before_you_start"], s.heading),
+                self.para(self.label("before_you_start"), s.heading),
                 Spacer(1, self.gap * 0.3),
                 *self.bullets(list(self.card.before_you_start), s.body),
             ]
@@ -200,7 +309,7 @@ class Composer:
             if text:
                 text.append(Spacer(1, self.gap * 0.6))
             text += [
-                self.para(LABELS["how_hard_all"], s.heading),
+                self.para(self.label("how_hard_all"), s.heading),
                 Spacer(1, self.gap * 0.3),
                 self.para(self.shared_pressure_words, s.body),
             ]
@@ -209,7 +318,7 @@ class Composer:
             return [self.boxed(text, self.frame_width, background=None)] if text else []
         figure_width = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
         caption_style = ParagraphStyle("caption", parent=s.small, alignment=TA_CENTER)
-        captions = [self.para(figure_caption(f.view, self.sides_on(f.view)), caption_style) for f in figures]
+        captions = [self.para(self.caption(f.view, self.sides_on(f.view)), caption_style) for f in figures]
         figure_cell = Table(
             [figures, captions],
             colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
@@ -253,6 +362,11 @@ class Composer:
                 )
         return figures
 
+    def caption(self, view: str, sides: set[str]) -> str:
+        """'Back view · right side': which way the map faces and which side is shown."""
+        side = "both" if len(sides) != 1 else next(iter(sides))
+        return self.locale.formats["separator"].join((self.label("view_" + view), self.label("side_" + side)))
+
     def sides_on(self, view: str) -> set[str]:
         sides: set[str] = set()
         for point in self.card.points:
@@ -295,15 +409,15 @@ class Composer:
         )
         title.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
         tool = self.assets.tools[point.tool]
-        pressure = pressure_text(point.pressure)
+        pressure = self.locale.out_of_ten(point.pressure.min, point.pressure.max)
         if not self.shared_pressure_words:
             pressure += ". " + point.pressure.words
         described: list[Flowable] = [
-            self.labelled(LABELS["where"], point.where),
-            self.labelled(LABELS["refers_to"], point.refers_to),
-            self.labelled(LABELS["tool"], tool.name),
-            self.labelled(LABELS["position"], point.position),
-            self.labelled(LABELS["pressure"], pressure),
+            self.labelled(self.label("where"), point.where),
+            self.labelled(self.label("refers_to"), point.refers_to),
+            self.labelled(self.label("tool"), tool.name),
+            self.labelled(self.label("position"), point.position),
+            self.labelled(self.label("pressure"), pressure),
         ]
         figure = self.point_figure(number, point)
         if figure is not None:
@@ -323,8 +437,8 @@ class Composer:
             accent=c.accent,
             text=c.text,
             rule=c.rule,
-            low_label=LABELS["pressure_none"],
-            high_label=LABELS["pressure_worst"],
+            low_label=self.label("pressure_none"),
+            high_label=self.label("pressure_worst"),
         )
         content: list[Flowable] = [
             title,
@@ -332,7 +446,7 @@ class Composer:
             *described,
             *([Spacer(1, self.gap * 0.35), scale] if self.layout.figures.pressure_scale else []),
             Spacer(1, self.gap * 0.4),
-            self.para(timing_text(point.timing), s.bold),
+            self.para(self.locale.timing(point.timing.hold_s, point.timing.repeats, point.timing.per_day), s.bold),
             Spacer(1, self.gap * 0.3),
             *self.bullets(list(point.steps), s.body, numbered=True),
         ]
@@ -404,7 +518,7 @@ class Composer:
         pad = self.gap * 0.9
         icon = WarningSign(s.warning_heading.fontSize * 1.35, c.warning)
         heading = Table(
-            [[icon, self.para(LABELS["medical_attention"].upper(), s.warning_heading)]],
+            [[icon, self.para(self.label("medical_attention").upper(), s.warning_heading)]],
             colWidths=[icon.size + self.gap * 0.7, None],
         )
         heading.setStyle(
@@ -422,8 +536,8 @@ class Composer:
         def tier(title: str, items: list[str], style_title: ParagraphStyle, item_style: ParagraphStyle) -> list[Flowable]:
             return [self.para(title, style_title), Spacer(1, self.gap * 0.25), *self.bullets(items, item_style)]
 
-        urgent = tier(attention.urgent.title, list(attention.urgent.items), s.warning_title, s.bold)
-        soon = tier(attention.soon.title, list(attention.soon.items), s.bold, s.body)
+        urgent = tier(self.fill(attention.urgent.title), [self.fill(i) for i in attention.urgent.items], s.warning_title, s.bold)
+        soon = tier(self.fill(attention.soon.title), [self.fill(i) for i in attention.soon.items], s.bold, s.body)
         border = max(2.5 * self.scale, 2.0)
         inner_width = self.frame_width - border
         if self.layout.attention_columns >= 2:
@@ -463,10 +577,73 @@ class Composer:
         return [box]
 
     def footer(self) -> list[Flowable]:
+        """Sources; and the video as a QR code with its address, when there is one."""
         s = self.styles
-        label = f'<font face="Atkinson-Bold">{self.fonts.markup(LABELS["sources"] + ":", bold=True)}</font> '
-        sources = " \u00b7 ".join(self.card.sources)
-        return [Paragraph(label + self.fonts.markup(sources), s.small)]
+        label = f'<font face="Atkinson-Bold">{self.fonts.markup(self.label("sources") + ":", bold=True)}</font> '
+        sources = self.locale.formats["separator"].join(self.card.sources)
+        paragraph = Paragraph(label + self.fonts.markup(sources), s.small)
+        if not self.card.video:
+            return [paragraph]
+        size = max(54.0 * self.scale, 50.0)  # a QR code must stay big enough to scan from paper
+        url_width = min(self.frame_width * 0.3, 170.0)
+        video = [
+            self.para(self.label("video"), s.bold),
+            Paragraph(self.fonts.markup(self.card.video), ParagraphStyle("url", parent=s.small, splitLongWords=1)),
+        ]
+        block = Table([[QrCode(self.card.video, size), video]], colWidths=[size + self.gap * 0.6, url_width])
+        block.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        row = Table([[paragraph, block]], colWidths=[self.frame_width - size - self.gap * 1.6 - url_width, size + self.gap + url_width + self.gap * 0.6])
+        row.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (1, 0), (1, 0), self.gap)]))
+        return [row]
+
+
+class QrCode(Flowable):
+    """The video address as a QR code, drawn with reportlab's widget (vector, no font)."""
+
+    def __init__(self, value: str, size: float) -> None:
+        super().__init__()
+        self.value = value
+        self.size = size
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        from reportlab.graphics import renderPDF
+        from reportlab.graphics.barcode.qr import QrCodeWidget
+        from reportlab.graphics.shapes import Drawing
+
+        widget = QrCodeWidget(self.value, barLevel="M")
+        x0, y0, x1, y1 = widget.getBounds()
+        drawing = Drawing(self.size, self.size, transform=[self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0])
+        drawing.add(widget)
+        drawing.initialFontName = "Atkinson"  # the renderer would otherwise reference Helvetica
+        renderPDF.draw(drawing, self.canv, 0, 0, showBoundary=False)
+
+
+class RuleLine(Flowable):
+    """A blank line to write on."""
+
+    def __init__(self, width: float, height: float, colour: str) -> None:
+        super().__init__()
+        self.width = width
+        self.height = height
+        self.colour = colour
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(colors.HexColor(self.colour))
+        self.canv.setLineWidth(0.6)
+        self.canv.line(0, 1, self.width, 1)
+
+
+def KeepTogetherAsTable(content: list[Flowable], width: float) -> Table:  # noqa: N802 - reads like a flowable
+    """Content in one borderless table cell, so it is measured and placed as one block."""
+    table = Table([[content]], colWidths=[width])
+    table.setStyle(_table_style(_NO_PADDING))
+    return table
 
 
 _NO_PADDING = [
@@ -600,6 +777,8 @@ def fit(
     assets: CardAssets,
     *,
     card_name: str,
+    locale: Locale | None = None,
+    extras: Extras | None = None,
 ) -> PagePlan:
     """Find the largest scale in [min, max] at which the card fits one page."""
     passes = 0
@@ -607,7 +786,7 @@ def fit(
     def attempt(scale: float) -> tuple[Composer, list[Flowable], float]:
         nonlocal passes
         passes += 1
-        composer = Composer(card, layout, fonts, assets, scale)
+        composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras)
         story = composer.story()
         return composer, story, story_height(story, composer.frame_width, composer.frame_height)
 

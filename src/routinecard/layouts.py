@@ -34,7 +34,8 @@ PAGE_SIZES = {
     "a5": (419.5276, 595.2756),
 }
 
-SECTIONS = ("header", "overview", "points", "medical_attention", "footer")
+SECTIONS = ("header", "overview", "points", "notes", "medical_attention", "log", "footer")
+Section = Literal["header", "overview", "points", "notes", "medical_attention", "log", "footer"]
 
 
 def parse_length(value: object) -> float:
@@ -217,19 +218,29 @@ class Layout(StrictModel):
     attention_columns: int = Field(2, ge=1, le=2, description="Columns of the medical-attention box (urgent | soon).")
     gap: Length = Field(8.0, description="Space between sections and panels at 100%.")
     figures: Figures = Figures()
-    sections: list[Literal["header", "overview", "points", "medical_attention", "footer"]] = Field(
-        default_factory=lambda: list(SECTIONS)
+    sections: list[Section] = Field(
+        default_factory=lambda: list(SECTIONS),
+        description="Order of the sections. A section left out still prints, in its default place: "
+        "a layout orders the card, it never drops content.",
     )
+    log: bool = Field(False, description="Print the exercise log (tick boxes) on every card.")
 
     @model_validator(mode="after")
     def _sections_complete(self) -> Layout:
         if "medical_attention" not in self.sections:
             raise ValueError("sections must include medical_attention: every card carries it")
-        if "points" not in self.sections:
-            raise ValueError("sections must include points")
         if len(set(self.sections)) != len(self.sections):
             raise ValueError("a section is listed twice")
         return self
+
+    def section_order(self) -> list[str]:
+        """The listed sections, with any left out inserted after their default predecessor."""
+        order = list(self.sections)
+        for index, section in enumerate(SECTIONS):
+            if section not in order:
+                before = [s for s in SECTIONS[:index] if s in order]
+                order.insert(order.index(before[-1]) + 1 if before else 0, section)
+        return order
 
     @property
     def min_scale(self) -> float:

@@ -9,6 +9,7 @@ exact place in the file.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from typing import Annotated, Literal
 
@@ -47,6 +48,18 @@ def clean_text(value: str) -> str:
 
 Text = Annotated[str, Strict(), AfterValidator(clean_text)]
 Id = Annotated[str, Strict(), Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
+Language = Annotated[str, Strict(), Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+
+
+def _url(value: str) -> str:
+    if not re.fullmatch(r"https?://[^\s<>\"]+\.[^\s<>\"]+", value):
+        raise ValueError(f"{value!r} is not a web address starting with https:// or http://")
+    if len(value) > 300:
+        raise ValueError("the web address is too long for a QR code on a card (300 characters at most)")
+    return value
+
+
+Url = Annotated[str, Strict(), AfterValidator(_url)]
 
 
 def _pair(value: object) -> object:
@@ -181,11 +194,26 @@ class Tier(StrictModel):
     items: list[Text] = Field(min_length=1, description="Warning signs; never empty.")
 
 
+EMERGENCY = "{emergency}"
+
+
 class MedicalAttention(StrictModel):
     """Red flags: always on the card, never empty."""
 
     urgent: Tier = Field(description="Emergency signs: get help now.")
     soon: Tier = Field(description="Signs to stop and contact a clinician.")
+    emergency_number: Text | None = Field(
+        None,
+        description="Printed where the texts say {emergency}, e.g. '999 or 911'. A clinic file's "
+        "emergency_number replaces it.",
+    )
+
+    @model_validator(mode="after")
+    def _placeholder_has_a_number(self) -> MedicalAttention:
+        texts = [self.urgent.title, *self.urgent.items, self.soon.title, *self.soon.items]
+        if self.emergency_number is None and any(EMERGENCY in t for t in texts):
+            raise ValueError(f"the texts use {EMERGENCY} but emergency_number is not set")
+        return self
 
 
 class Card(StrictModel):
@@ -194,16 +222,71 @@ class Card(StrictModel):
     id: Id = Field(description="Card id, also the default output file name.")
     title: Text
     summary: Text
-    language: Annotated[str, Strict(), Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")] = "en"
+    language: Language = "en"
     before_you_start: list[Text] = Field(default_factory=list)
     points: list[Point] = Field(min_length=1, max_length=12)
     medical_attention: MedicalAttention
     sources: list[Text] = Field(min_length=1, description="Where the advice and red flags come from.")
     tools: dict[Id, ToolDefinition] = Field(default_factory=dict, description="Extra tools for this card.")
     logo: FileName | None = Field(None, description="PNG, JPEG or SVG logo for the header, relative to the card.")
+    video: Url | None = Field(None, description="A video of the routine, printed as a QR code with the address.")
 
 
 Path = tuple[str | int, ...]
+
+
+class PatientName(StrictModel):
+    name: Text = Field(description="The patient's name as printed on the card.")
+
+
+class Log(StrictModel):
+    """The tick grid: days of the week x sessions, and lines for the patient's notes."""
+
+    sessions: int = Field(3, ge=1, le=6, strict=True, description="Rows of tick boxes (sessions a day).")
+    lines: int = Field(2, ge=0, le=8, strict=True, description="Blank lines for the patient's own notes.")
+
+
+class MedicalAttentionExtra(StrictModel):
+    """Warning signs a clinician adds for one patient; the card's own are always kept."""
+
+    urgent: list[Text] = Field(default_factory=list)
+    soon: list[Text] = Field(default_factory=list)
+
+
+class Patient(StrictModel):
+    """A patient file: a base card adapted for one person, without copying it."""
+
+    card: Annotated[str, Strict(), Field(min_length=1)] = Field(
+        description="Base card: an id from the card library (e.g. sciatica-trigger-points) or a path."
+    )
+    patient: PatientName | None = None
+    clinician: Text | None = None
+    date: Text | None = Field(None, description="Printed as written, e.g. 2026-11-23.")
+    only: list[Id] | None = Field(None, description="Keep only these points (in the card's order).")
+    skip: list[Id] = Field(default_factory=list, description="Leave out these points.")
+    set: dict[Annotated[str, Strict()], object] = Field(
+        default_factory=dict, description="Dotted paths to change, e.g. points.piriformis.timing.hold_s: [30, 45]."
+    )
+    notes: Text | None = Field(None, description="Printed in a notes box on the card.")
+    medical_attention: MedicalAttentionExtra | None = Field(None, description="Extra warning signs for this patient.")
+    log: bool | Log = Field(False, description="true, or {sessions, lines}: print the exercise log.")
+    video: Url | None = None
+    layout: Annotated[str, Strict()] | None = Field(None, description="Layout name or file for this patient.")
+    language: Language | None = Field(None, description="Language of the card's labels, e.g. es.")
+    clinic: FileName | None = Field(None, description="Clinic file, relative to this file.")
+
+
+class Clinic(StrictModel):
+    """A clinic file: who hands out the card, shown in the header."""
+
+    name: Text
+    address: Text | None = None
+    phone: Text | None = None
+    website: Text | None = None
+    logo: FileName | None = Field(None, description="PNG, JPEG or SVG, relative to the clinic file.")
+    emergency_number: Text | None = Field(None, description="Local emergency number: 911, 999, 112...")
+    language: Language | None = None
+    layout: Annotated[str, Strict()] | None = None
 
 
 def semantic_problems(card: Card, builtin_tools: dict[str, object]) -> list[tuple[Path, str]]:

@@ -1,0 +1,592 @@
+#!/usr/bin/env python3
+"""Benchmark routinecard against its floors and rivals, side by side, in one run.
+
+    python bench/run.py              # full run (~1-3 min on 2 cores)
+    python bench/run.py --quick      # ~30 s
+    python bench/run.py --repeats 50 --json /tmp/results.json
+
+Prints machine info, one aligned table of measurements, then the ratios with their
+targets marked PASS/MISS, and writes everything as JSON (bench/results.json by default).
+See bench/README.md for what each number means.
+
+Only the standard library is imported at the top: this file is also the entry point of
+some child processes (`--child-batch`), and those should not pay for anything extra.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+from pathlib import Path
+from typing import Any, Callable
+
+BENCH = Path(__file__).resolve().parent
+ROOT = BENCH.parent
+CARD = ROOT / "cards" / "sciatica-trigger-points.yaml"
+BASELINE = BENCH / "baseline_reportlab.py"
+TYPST_SOURCE = BENCH / "card.typ"
+
+TARGETS = {
+    "warm_vs_typst": 1.0,  # routinecard warm / Typst warm, at most (ambition)
+    "warm_vs_baseline": 0.5,  # routinecard warm / naive reportlab warm, at most (floor)
+    "process_vs_platypus": 1.5,  # whole-process one card / `import reportlab.platypus`, at most
+    "jobs_speedup": 1.8,  # jobs 2 throughput / jobs 1 throughput, at least
+    "peak_rss_mb": 100.0,  # per worker, under
+    "pdf_kb": 120.0,  # under
+}
+
+# -- child-process snippets (run with `python -c`, so they import only what they need) ----
+
+RC_MEMORY_CHILD = """
+import resource, sys
+from routinecard import build_pdf
+for _ in range(int(sys.argv[2])):
+    build_pdf(sys.argv[1])
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+TYPST_PROCESS_CHILD = """
+import sys, typst, fontpkg_atkinson_hyperlegible as a
+from pathlib import Path
+root, source, card, out = sys.argv[1:5]
+typst.compile(source, output=out, root=root, font_paths=[str(Path(a.ROOT) / "files")],
+              ignore_system_fonts=True, sys_inputs={"card-yaml": card})
+"""
+
+TYPST_MEMORY_CHILD = """
+import json, resource, sys, typst, yaml, fontpkg_atkinson_hyperlegible as a
+from pathlib import Path
+root, source, card_path, n = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4])
+card = yaml.safe_load(Path(card_path).read_text(encoding="utf-8"))
+fonts = [str(Path(a.ROOT) / "files")]
+for i in range(n):
+    card["id"] = f"card-{i}"
+    typst.compile(source, root=root, font_paths=fonts, ignore_system_fonts=True,
+                  sys_inputs={"card": json.dumps(card)})
+print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+"""
+
+
+# -- helpers ----------------------------------------------------------------------------
+
+
+def child_env() -> dict[str, str]:
+    """The environment for child processes: ours, with PYTHONPATH made absolute (children
+    run in other folders) and no bytecode writing noise."""
+    env = dict(os.environ)
+    if env.get("PYTHONPATH"):
+        env["PYTHONPATH"] = os.pathsep.join(str(Path(p).resolve()) for p in env["PYTHONPATH"].split(os.pathsep) if p)
+    return env
+
+
+ENV = child_env()
+
+
+def run(cmd: list[str], *, cwd: Path = ROOT, check: bool = True) -> subprocess.CompletedProcess:
+    result = subprocess.run(cmd, cwd=cwd, env=ENV, capture_output=True, text=True)
+    if check and result.returncode != 0:
+        raise RuntimeError(f"{' '.join(cmd[:6])}... exited {result.returncode}: {result.stderr.strip()[-600:]}")
+    return result
+
+
+def timed(cmd: list[str], *, cwd: Path = ROOT) -> float:
+    """Wall seconds of one child process, start to exit."""
+    start = time.perf_counter()
+    run(cmd, cwd=cwd)
+    return time.perf_counter() - start
+
+
+def summary(samples: list[float]) -> dict[str, Any]:
+    """Median and p90 (inclusive quantiles) in ms, plus the raw samples."""
+    ms = [s * 1000 for s in samples]
+    p90 = statistics.quantiles(ms, n=10, method="inclusive")[8] if len(ms) > 1 else ms[0]
+    return {"median_ms": statistics.median(ms), "p90_ms": p90, "min_ms": min(ms), "n": len(ms), "samples_ms": ms}
+
+
+def warm_loop(fn: Callable[[int], Any], repeats: int, warmup: int = 3) -> dict[str, Any]:
+    """`warmup` untimed calls, then `repeats` timed ones (the call number is passed in)."""
+    first_start = time.perf_counter()
+    fn(-1)
+    first = time.perf_counter() - first_start
+    for i in range(1, warmup):
+        fn(-1 - i)
+    samples = []
+    for i in range(repeats):
+        start = time.perf_counter()
+        fn(i)
+        samples.append(time.perf_counter() - start)
+    result = summary(samples)
+    result["first_call_ms"] = first * 1000
+    return result
+
+
+def interleaved(commands: dict[str, Callable[[int], list[str]]], repeats: int) -> dict[str, dict[str, Any]]:
+    """Time each command `repeats` times, round-robin (so drift hits all alike), after one
+    untimed run each (page cache, .pyc files). Each factory gets the run number."""
+    samples: dict[str, list[float]] = {name: [] for name in commands}
+    errors: dict[str, str] = {}
+    for name, factory in commands.items():
+        try:
+            run(factory(-1))
+        except Exception as error:  # noqa: BLE001 - reported in the table
+            errors[name] = str(error)
+    for i in range(repeats):
+        for name, factory in commands.items():
+            if name not in errors:
+                samples[name].append(timed(factory(i)))
+    return {name: ({"error": errors[name]} if name in errors else summary(samples[name])) for name in commands}
+
+
+def kb(n: int) -> float:
+    return n / 1024
+
+
+def has_typst() -> bool:
+    try:
+        import typst  # noqa: F401
+    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return False
+    return True
+
+
+def atkinson_dir() -> str:
+    import fontpkg_atkinson_hyperlegible as atkinson
+
+    return str(Path(atkinson.ROOT) / "files")
+
+
+def cli_help() -> str:
+    result = run([sys.executable, "-m", "routinecard", "build", "--help"], check=False)
+    return result.stdout + result.stderr
+
+
+def make_library(folder: Path, copies: int) -> list[Path]:
+    """`copies` of the card in `folder`, each with its own id (so its own output file)."""
+    text = CARD.read_text(encoding="utf-8")
+    folder.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for i in range(copies):
+        card_text, n = re.subn(r"^id:\s*(\S+)\s*$", lambda m: f"id: {m.group(1)}-{i:02d}", text, count=1, flags=re.M)
+        if n != 1:
+            raise RuntimeError("cannot find the card's top-level `id:` line")
+        path = folder / f"card-{i:02d}.yaml"
+        path.write_text(card_text, encoding="utf-8")
+        paths.append(path)
+    return paths
+
+
+# -- batch child (fallback when the CLI has no --jobs) ------------------------------------
+
+
+def _build_one(job: tuple[str, str]) -> int:
+    from routinecard import build_pdf
+
+    card, target = job
+    pdf = build_pdf(card)
+    Path(target).write_bytes(pdf)
+    return len(pdf)
+
+
+def child_batch(folder: str, output: str, workers: int) -> None:
+    """Build every card in `folder` into `output`: in-process, or in a pool of `workers`."""
+    cards = sorted(Path(folder).glob("*.yaml"))
+    jobs = [(str(c), str(Path(output) / f"{c.stem}.pdf")) for c in cards]
+    Path(output).mkdir(parents=True, exist_ok=True)
+    if workers <= 1:
+        for job in jobs:
+            _build_one(job)
+    else:
+        from concurrent.futures import ProcessPoolExecutor
+
+        with ProcessPoolExecutor(workers) as pool:
+            list(pool.map(_build_one, jobs, chunksize=1))
+
+
+# -- measurements -----------------------------------------------------------------------
+
+
+def measure_warm_routinecard(repeats: int) -> dict[str, Any]:
+    from routinecard import build_pdf
+
+    pdfs: list[bytes] = []
+    result = warm_loop(lambda i: pdfs.append(build_pdf(CARD)) if i == -1 else build_pdf(CARD), repeats)
+    result["pdf_bytes"] = len(pdfs[0])
+    return result
+
+
+def measure_warm_baseline(repeats: int) -> dict[str, Any]:
+    sys.path.insert(0, str(BENCH))
+    try:
+        import baseline_reportlab
+    finally:
+        sys.path.remove(str(BENCH))
+    pdfs: list[bytes] = []
+    result = warm_loop(lambda i: pdfs.append(baseline_reportlab.build(CARD)) if i == -1 else baseline_reportlab.build(CARD), repeats)
+    result["pdf_bytes"] = len(pdfs[0])
+    result["pages"] = baseline_reportlab.page_count(pdfs[0])
+    return result
+
+
+def measure_warm_typst(repeats: int) -> dict[str, Any]:
+    """typst.compile() per call, each with a distinct card id (Typst memoizes across
+    compilations in a process; a batch of cards never compiles identical input twice).
+    Also recorded: identical input every call, and one reused typst.Compiler."""
+    import typst
+    import yaml
+
+    card = yaml.safe_load(CARD.read_text(encoding="utf-8"))
+    fonts = [atkinson_dir()]
+    base_id = card["id"]
+
+    def inputs(i: int) -> dict[str, str]:
+        return {"card": json.dumps({**card, "id": f"{base_id}-{i}"})}
+
+    pdfs: list[bytes] = []
+
+    def compile_fresh(i: int) -> bytes:
+        pdf = typst.compile(str(TYPST_SOURCE), root=str(ROOT), font_paths=fonts, ignore_system_fonts=True, sys_inputs=inputs(i))
+        if not pdfs:
+            pdfs.append(pdf)
+        return pdf
+
+    result = warm_loop(compile_fresh, repeats)
+    result["pdf_bytes"] = len(pdfs[0])
+    result["pages"] = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdfs[0]))
+    same = inputs(10**6)
+    result["identical_input"] = summary_only(
+        warm_loop(lambda i: typst.compile(str(TYPST_SOURCE), root=str(ROOT), font_paths=fonts, ignore_system_fonts=True, sys_inputs=same), repeats)
+    )
+    compiler = typst.Compiler(str(TYPST_SOURCE), root=str(ROOT), font_paths=fonts, ignore_system_fonts=True)
+    result["reused_compiler"] = summary_only(warm_loop(lambda i: compiler.compile(sys_inputs=inputs(2 * 10**6 + i)), repeats))
+    return result
+
+
+def summary_only(result: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in result.items() if k != "samples_ms"}
+
+
+def measure_processes(repeats: int, tmp: Path, typst_ok: bool, force_flag: bool) -> dict[str, dict[str, Any]]:
+    out = tmp / "process"
+    py = sys.executable
+
+    def rc(i: int) -> list[str]:
+        return [py, "-m", "routinecard", "build", str(CARD), "-o", str(out / f"rc-{i}")] + (["--force"] if force_flag else [])
+
+    commands: dict[str, Callable[[int], list[str]]] = {
+        "routinecard": rc,
+        "baseline": lambda i: [py, str(BASELINE), str(CARD), "-o", str(out / f"baseline-{i}.pdf")],
+        "floor_platypus": lambda i: [py, "-c", "import reportlab.platypus"],
+        "floor_reportlab": lambda i: [py, "-c", "import reportlab"],
+        "python_startup": lambda i: [py, "-c", "pass"],
+    }
+    if typst_ok:
+        commands["typst"] = lambda i: [py, "-c", TYPST_PROCESS_CHILD, str(ROOT), str(TYPST_SOURCE), "/" + CARD.relative_to(ROOT).as_posix(), str(out / f"typst-{i}.pdf")]
+    out.mkdir(parents=True, exist_ok=True)
+    return interleaved(commands, repeats)
+
+
+def measure_batch(copies: int, repeats: int, tmp: Path, help_text: str) -> dict[str, Any]:
+    library = tmp / "library"
+    make_library(library, copies)
+    has_jobs = "--jobs" in help_text
+    has_force = "--force" in help_text
+    py = sys.executable
+    result: dict[str, Any] = {"cards": copies, "method": "cli --jobs" if has_jobs else "in-process + ProcessPoolExecutor"}
+
+    def command(workers: int, i: int) -> list[str]:
+        target = str(tmp / "batch" / f"w{workers}-{i}")
+        if has_jobs:
+            return [py, "-m", "routinecard", "build", str(library), "-o", target, "--jobs", str(workers)] + (["--force"] if has_force else [])
+        return [py, str(Path(__file__).resolve()), "--child-batch", str(library), target, str(workers)]
+
+    times: dict[int, list[float]] = {1: [], 2: []}
+    for i in range(repeats):  # alternate, so drift hits both alike
+        for workers in (1, 2):
+            times[workers].append(timed(command(workers, i)))
+    for workers in (1, 2):
+        s = summary(times[workers])
+        s["cards_per_s"] = copies / (s["median_ms"] / 1000)
+        result[f"jobs{workers}"] = s
+    result["speedup"] = result["jobs2"]["cards_per_s"] / result["jobs1"]["cards_per_s"]
+    produced = sorted((tmp / "batch" / "w2-0").glob("*.pdf"))
+    if len(produced) != copies:
+        raise RuntimeError(f"the batch built {len(produced)} PDFs, expected {copies}")
+    return result
+
+
+def measure_noop(copies: int, repeats: int, tmp: Path, help_text: str) -> dict[str, Any]:
+    if "--force" not in help_text:
+        return {"supported": False}
+    library = tmp / "noop-library"
+    make_library(library, copies)
+    target = tmp / "noop-out"
+    py = sys.executable
+    base = [py, "-m", "routinecard", "build", str(library), "-o", str(target)]
+    full = [timed(base + ["--force"])]
+    samples = [timed(base) for _ in range(repeats)]
+    result = summary(samples)
+    result.update({"supported": True, "cards": copies, "full_build_ms": full[0] * 1000})
+    return result
+
+
+def measure_memory(builds: int, typst_ok: bool, tmp: Path) -> dict[str, Any]:
+    py = sys.executable
+    result: dict[str, Any] = {"builds": builds}
+    out = run([py, "-c", RC_MEMORY_CHILD, str(CARD), str(builds)])
+    result["routinecard_mb"] = float(out.stdout.strip().splitlines()[-1])
+    out = run([py, str(BASELINE), str(CARD), "--repeat", str(builds), "-o", str(tmp / "mem-baseline.pdf")])
+    result["baseline_mb"] = float(out.stdout.strip().splitlines()[-1])
+    if typst_ok:
+        out = run([py, "-c", TYPST_MEMORY_CHILD, str(ROOT), str(TYPST_SOURCE), str(CARD), str(builds)])
+        result["typst_mb"] = float(out.stdout.strip().splitlines()[-1])
+    return result
+
+
+# -- report -----------------------------------------------------------------------------
+
+
+def machine_info(typst_ok: bool) -> dict[str, Any]:
+    import reportlab
+
+    info: dict[str, Any] = {
+        "python": platform.python_version(),
+        "implementation": platform.python_implementation(),
+        "platform": platform.platform(),
+        "executable": sys.executable,
+        "cpu_count": os.cpu_count(),
+        "cpus_usable": len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count(),
+        "reportlab": reportlab.Version,
+    }
+    try:
+        from reportlab.lib import rl_accel
+
+        info["reportlab_c_accel"] = not rl_accel.fp_str.__name__.startswith("_py_")
+    except Exception:  # noqa: BLE001
+        info["reportlab_c_accel"] = None
+    try:
+        import routinecard
+
+        info["routinecard"] = routinecard.__version__
+    except Exception as error:  # noqa: BLE001
+        info["routinecard"] = f"import failed: {error}"
+    if typst_ok:
+        import typst
+
+        info["typst_py"] = getattr(typst, "__version__", "?")
+    return info
+
+
+def fmt(value: Any, unit: str = "", digits: int = 1) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, str):
+        return value
+    return f"{value:.{digits}f}{unit}"
+
+
+def table(rows: list[list[str]], header: list[str]) -> str:
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
+    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    rule = "  ".join("-" * w for w in widths)
+    return "\n".join([line(header), rule, *(line(r) for r in rows)])
+
+
+def get(d: dict[str, Any], *keys: str) -> Any:
+    for key in keys:
+        if not isinstance(d, dict) or key not in d:
+            return None
+        d = d[key]
+    return d
+
+
+def section_error(results: dict[str, Any], name: str) -> str | None:
+    value = results.get(name)
+    return value.get("error") if isinstance(value, dict) else None
+
+
+def render(results: dict[str, Any]) -> str:
+    m = results["measurements"]
+    typst_ok = results["typst_available"]
+    typst_na = "not installed (pip install typst)"
+    warm, proc, batch, noop, mem = m.get("warm", {}), m.get("process", {}), m.get("batch", {}), m.get("noop", {}), m.get("memory", {})
+    header = ["measurement", "routinecard", "baseline (reportlab)", "typst", "floor / note"]
+
+    def cell(section: dict[str, Any], engine: str, key: str, unit: str = " ms", digits: int = 1) -> str:
+        if engine == "typst" and not typst_ok:
+            return "n/a"
+        if section_error({"s": section}, "s"):
+            return "error"
+        value = get(section, engine, key)
+        if value is None and get(section, engine, "error"):
+            return "error"
+        return fmt(value, unit, digits)
+
+    rows = [
+        ["warm per card, median", cell(warm, "routinecard", "median_ms"), cell(warm, "baseline", "median_ms"), cell(warm, "typst", "median_ms"),
+         f"typst same input {fmt(get(warm, 'typst', 'identical_input', 'median_ms'), ' ms')}" if typst_ok else ""],
+        ["warm per card, p90", cell(warm, "routinecard", "p90_ms"), cell(warm, "baseline", "p90_ms"), cell(warm, "typst", "p90_ms"),
+         f"typst reused Compiler {fmt(get(warm, 'typst', 'reused_compiler', 'median_ms'), ' ms')}" if typst_ok else ""],
+        ["first call in process", cell(warm, "routinecard", "first_call_ms"), cell(warm, "baseline", "first_call_ms"), cell(warm, "typst", "first_call_ms"), ""],
+        ["whole process, one card, median", cell(proc, "routinecard", "median_ms"), cell(proc, "baseline", "median_ms"), cell(proc, "typst", "median_ms"),
+         f"import reportlab.platypus {fmt(get(proc, 'floor_platypus', 'median_ms'), ' ms')}; import reportlab {fmt(get(proc, 'floor_reportlab', 'median_ms'), ' ms')}; python -c pass {fmt(get(proc, 'python_startup', 'median_ms'), ' ms')}"],
+        [f"peak RSS, {fmt(mem.get('builds'), '', 0)} builds in one process", fmt(mem.get("routinecard_mb"), " MB"), fmt(mem.get("baseline_mb"), " MB"),
+         fmt(mem.get("typst_mb"), " MB") if typst_ok else "n/a", "ru_maxrss of the child"],
+        ["PDF size", fmt(kb(get(warm, "routinecard", "pdf_bytes") or 0), " KB") if get(warm, "routinecard", "pdf_bytes") else "-",
+         fmt(kb(get(warm, "baseline", "pdf_bytes") or 0), " KB") if get(warm, "baseline", "pdf_bytes") else "-",
+         (fmt(kb(get(warm, "typst", "pdf_bytes") or 0), " KB") if get(warm, "typst", "pdf_bytes") else "-") if typst_ok else "n/a", ""],
+    ]
+    if "jobs1" in batch:
+        rows += [
+            [f"batch {batch['cards']} cards, jobs 1", fmt(batch["jobs1"]["cards_per_s"], " cards/s", 2), "", "", f"{batch['method']}; {fmt(batch['jobs1']['median_ms'] / 1000, ' s', 2)} wall"],
+            [f"batch {batch['cards']} cards, jobs 2", fmt(batch["jobs2"]["cards_per_s"], " cards/s", 2), "", "", f"{fmt(batch['jobs2']['median_ms'] / 1000, ' s', 2)} wall; speed-up {fmt(batch['speedup'], 'x', 2)}"],
+        ]
+    else:
+        rows.append(["batch throughput", "error" if batch.get("error") else "-", "", "", batch.get("error", "")[:80]])
+    if noop.get("supported"):
+        rows.append([f"no-op rebuild, {noop['cards']} cards", fmt(noop["median_ms"], " ms"), "", "", f"full build {fmt(noop['full_build_ms'], ' ms')}"])
+    else:
+        rows.append(["no-op rebuild", "n/a" if not noop.get("error") else "error", "", "", "CLI has no --force (no incremental builds)" if not noop.get("error") else noop["error"][:80]])
+    if not typst_ok:
+        rows.append(["typst", typst_na, "", "", ""])
+    out = [table(rows, header)]
+
+    t = results["targets"]
+    trows = []
+    for item in t:
+        trows.append([item["name"], fmt(item["value"], item.get("unit", ""), 2), item["target"], item["status"]])
+    out.append("")
+    out.append(table(trows, ["ratio / target", "value", "target", "status"]))
+    errors = [f"  {name}: {value['error']}" for name, value in m.items() if isinstance(value, dict) and "error" in value]
+    if errors:
+        out.append("\nerrors:\n" + "\n".join(errors))
+    return "\n".join(out)
+
+
+def evaluate(m: dict[str, Any], typst_ok: bool) -> list[dict[str, Any]]:
+    def ratio(a: Any, b: Any) -> float | None:
+        return a / b if isinstance(a, (int, float)) and isinstance(b, (int, float)) and b else None
+
+    def item(name: str, value: float | None, target: str, ok: Callable[[float], bool], unit: str = "x", na: str = "n/a") -> dict[str, Any]:
+        status = na if value is None else ("PASS" if ok(value) else "MISS")
+        return {"name": name, "value": value, "target": target, "status": status, "unit": unit}
+
+    warm, proc, batch, mem = m.get("warm", {}), m.get("process", {}), m.get("batch", {}), m.get("memory", {})
+    rc_warm = get(warm, "routinecard", "median_ms")
+    pdf = get(warm, "routinecard", "pdf_bytes")
+    items = [
+        item("warm routinecard / typst (ambition)", ratio(rc_warm, get(warm, "typst", "median_ms")), "<= 1.0x",
+             lambda v: v <= TARGETS["warm_vs_typst"], na="n/a (typst not installed)" if not typst_ok else "n/a"),
+        item("warm routinecard / naive reportlab", ratio(rc_warm, get(warm, "baseline", "median_ms")), "<= 0.5x",
+             lambda v: v <= TARGETS["warm_vs_baseline"]),
+        item("process routinecard / import reportlab.platypus", ratio(get(proc, "routinecard", "median_ms"), get(proc, "floor_platypus", "median_ms")),
+             "<= 1.5x", lambda v: v <= TARGETS["process_vs_platypus"]),
+        item("process routinecard / import reportlab", ratio(get(proc, "routinecard", "median_ms"), get(proc, "floor_reportlab", "median_ms")),
+             "(info)", lambda v: True),
+        item("throughput jobs 2 / jobs 1", batch.get("speedup"), ">= 1.8x", lambda v: v >= TARGETS["jobs_speedup"]),
+        item("peak RSS per worker", mem.get("routinecard_mb"), "< 100 MB", lambda v: v < TARGETS["peak_rss_mb"], unit=" MB"),
+        item("PDF size", kb(pdf) if pdf else None, "< 120 KB", lambda v: v < TARGETS["pdf_kb"], unit=" KB"),
+    ]
+    items[3]["status"] = "info" if items[3]["value"] is not None else "n/a"
+    return items
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description="Benchmark routinecard against plain reportlab and Typst.")
+    parser.add_argument("--quick", action="store_true", help="fewer repeats and a smaller batch (~30 s)")
+    parser.add_argument("--repeats", type=int, help="warm in-process repeats (default 30, quick 10)")
+    parser.add_argument("--process-repeats", type=int, help="whole-process runs per command (default 10, quick 3)")
+    parser.add_argument("--json", type=Path, default=BENCH / "results.json", help="where to write the results (default bench/results.json)")
+    parser.add_argument("--child-batch", nargs=3, metavar=("FOLDER", "OUTPUT", "WORKERS"), help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+
+    if args.child_batch:
+        folder, output, workers = args.child_batch
+        child_batch(folder, output, int(workers))
+        return 0
+
+    quick = args.quick
+    repeats = args.repeats or (10 if quick else 30)
+    process_repeats = args.process_repeats or (3 if quick else 10)
+    batch_cards = 8 if quick else 16
+    batch_repeats = 1 if quick else 3
+    memory_builds = 10 if quick else 20
+    noop_repeats = 3 if quick else 5
+
+    typst_ok = has_typst()
+    info = machine_info(typst_ok)
+    print("routinecard benchmark" + (" (quick)" if quick else ""))
+    print(
+        f"python {info['python']} ({info['implementation']})  reportlab {info['reportlab']} "
+        f"(C accelerator: {'yes' if info['reportlab_c_accel'] else 'no'})  routinecard {info['routinecard']}  "
+        f"typst {info.get('typst_py', 'not installed')}"
+    )
+    print(f"cpus {info['cpu_count']} (usable {info['cpus_usable']})  {info['platform']}")
+    print(f"card {CARD.relative_to(ROOT)}; warm repeats {repeats}, process runs {process_repeats}, batch {batch_cards} cards x {batch_repeats}\n")
+
+    started = time.perf_counter()
+    measurements: dict[str, Any] = {}
+    tmp = Path(tempfile.mkdtemp(prefix="routinecard-bench-"))
+
+    def step(name: str, fn: Callable[[], Any]) -> Any:
+        print(f"  {name} ...", file=sys.stderr, flush=True)
+        t0 = time.perf_counter()
+        try:
+            return fn()
+        except Exception as error:  # noqa: BLE001 - one failing measurement must not hide the rest
+            traceback.print_exc(file=sys.stderr)
+            return {"error": f"{type(error).__name__}: {error}"}
+        finally:
+            print(f"    {time.perf_counter() - t0:.1f} s", file=sys.stderr, flush=True)
+
+    try:
+        help_text = cli_help()
+        warm: dict[str, Any] = {}
+        warm["routinecard"] = step("warm routinecard", lambda: measure_warm_routinecard(repeats))
+        warm["baseline"] = step("warm baseline", lambda: measure_warm_baseline(repeats))
+        if typst_ok:
+            warm["typst"] = step("warm typst", lambda: measure_warm_typst(repeats))
+        measurements["warm"] = warm
+        measurements["process"] = step("whole process", lambda: measure_processes(process_repeats, tmp, typst_ok, "--force" in help_text))
+        measurements["batch"] = step("batch throughput", lambda: measure_batch(batch_cards, batch_repeats, tmp, help_text))
+        measurements["noop"] = step("no-op rebuild", lambda: measure_noop(batch_cards, noop_repeats, tmp, help_text))
+        measurements["memory"] = step("peak memory", lambda: measure_memory(memory_builds, typst_ok, tmp))
+    finally:
+        shutil.rmtree(tmp, ignore_errors=True)
+
+    results: dict[str, Any] = {
+        "machine": info,
+        "settings": {
+            "quick": quick, "warm_repeats": repeats, "process_repeats": process_repeats, "batch_cards": batch_cards,
+            "batch_repeats": batch_repeats, "memory_builds": memory_builds, "card": str(CARD.relative_to(ROOT)),
+            "cli_has_jobs": "--jobs" in help_text, "cli_has_force": "--force" in help_text,
+        },
+        "typst_available": typst_ok,
+        "measurements": measurements,
+        "targets": evaluate(measurements, typst_ok),
+        "elapsed_s": time.perf_counter() - started,
+        "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
+    }
+    print(render(results))
+    print(f"\ntotal {results['elapsed_s']:.0f} s")
+    args.json.parent.mkdir(parents=True, exist_ok=True)
+    args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    try:
+        shown = args.json.resolve().relative_to(Path.cwd())
+    except ValueError:
+        shown = args.json
+    print(f"wrote {shown}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
