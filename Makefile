@@ -16,7 +16,7 @@ $(STAMP): pyproject.toml
 	@touch $(STAMP)
 
 cards: $(STAMP)
-	$(BIN)/routinecard build cards/ -o build/
+	$(BIN)/routinecard build cards/ patients/ -o build/
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

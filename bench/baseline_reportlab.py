@@ -13,7 +13,7 @@ Used two ways by ``bench/run.py``:
 
 * imported: ``build(card_path) -> bytes`` (warm, in-process timing);
 * as a script: ``python bench/baseline_reportlab.py CARD -o OUT.pdf`` (whole-process
-  timing), or ``--repeat N`` to build N times and print the peak RSS in MB.
+  timing).
 """
 
 from __future__ import annotations
@@ -223,18 +223,9 @@ def page_count(pdf: bytes) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("card", type=Path)
-    parser.add_argument("-o", "--output", type=Path)
-    parser.add_argument("--repeat", type=int, default=1, help="build N times (memory measurement)")
+    parser.add_argument("-o", "--output", type=Path, required=True)
     args = parser.parse_args(argv)
-    pdf = b""
-    for _ in range(args.repeat):
-        pdf = build(args.card)
-    if args.output:
-        args.output.write_bytes(pdf)
-    if args.repeat > 1:
-        import resource
-
-        print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
+    args.output.write_bytes(build(args.card))
     return 0
 
 

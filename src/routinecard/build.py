@@ -203,11 +203,12 @@ def clinic_for(loaded: LoadedCard, clinic: LoadedClinic | Path | None, allow: tu
     if clinic is not None:
         return load_clinic(Path(clinic), allow=allow)
     if loaded.patient is not None and loaded.patient.patient.clinic:
+        # A clinic file is data, not a picture: it may live anywhere (usually ../clinics/);
+        # its own logo must stay inside the clinic file's folder.
         reference = loaded.patient.patient.clinic
-        try:
-            path = resolve_asset(reference, loaded.patient.file, allowed=allow, suffixes=(".yaml", ".yml"))
-        except AssetError as error:
-            raise InputError(loaded.patient.document.problem(("clinic",), str(error))) from None
+        path = (loaded.patient.file.resolve().parent / reference).resolve()
+        if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
+            raise InputError(loaded.patient.document.problem(("clinic",), f"no clinic file {reference!r} (looked in {path.parent})"))
         return load_clinic(path, allow=allow)
     return None
 

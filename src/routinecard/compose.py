@@ -265,7 +265,7 @@ class Composer:
         days = list(self.locale.weekdays)
         first = max(self.fonts_width(self.label("log_session", n=log.sessions), s.body) + self.gap, self.frame_width * 0.14)
         day_width = (self.frame_width - first) / len(days)
-        rows: list[list[object]] = [[self.para(self.label("log"), s.bold)] + [self.para(d, ParagraphStyle("day", parent=s.body, alignment=TA_CENTER)) for d in days]]
+        rows: list[list[object]] = [[""] + [self.para(d, ParagraphStyle("day", parent=s.body, alignment=TA_CENTER)) for d in days]]
         for n in range(1, log.sessions + 1):
             rows.append([self.para(self.label("log_session", n=n), s.body)] + [""] * len(days))
         box = s.body.fontSize * 1.45
@@ -284,7 +284,12 @@ class Composer:
                 ]
             )
         )
-        content: list[Flowable] = [self.para(self.label("log_hint"), s.small), Spacer(1, self.gap * 0.3), table]
+        content: list[Flowable] = [
+            self.para(self.label("log"), s.heading),
+            self.para(self.label("log_hint"), s.body),
+            Spacer(1, self.gap * 0.3),
+            table,
+        ]
         if log.lines:
             content += [Spacer(1, self.gap * 0.5), self.para(self.label("log_notes") + ":", s.bold)]
             content += [RuleLine(self.frame_width, s.body.fontSize * 1.9, self.layout.colours.muted) for _ in range(log.lines)]
@@ -581,10 +586,14 @@ class Composer:
         s = self.styles
         label = f'<font face="Atkinson-Bold">{self.fonts.markup(self.label("sources") + ":", bold=True)}</font> '
         sources = self.locale.formats["separator"].join(self.card.sources)
-        paragraph = Paragraph(label + self.fonts.markup(sources), s.small)
+        markup = label + self.fonts.markup(sources)
+        if self.card.needs_review:
+            review = self.fonts.markup(self.label("review"), bold=True)
+            markup = f'<font face="Atkinson-Bold" color="{self.layout.colours.warning}">{review}</font>. ' + markup
+        paragraph = Paragraph(markup, s.small)
         if not self.card.video:
             return [paragraph]
-        size = max(54.0 * self.scale, 50.0)  # a QR code must stay big enough to scan from paper
+        size = max(54.0 * self.scale, 46.0)  # a QR code must stay big enough to scan from paper
         url_width = min(self.frame_width * 0.3, 170.0)
         video = [
             self.para(self.label("video"), s.bold),

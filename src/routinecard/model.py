@@ -230,6 +230,9 @@ class Card(StrictModel):
     tools: dict[Id, ToolDefinition] = Field(default_factory=dict, description="Extra tools for this card.")
     logo: FileName | None = Field(None, description="PNG, JPEG or SVG logo for the header, relative to the card.")
     video: Url | None = Field(None, description="A video of the routine, printed as a QR code with the address.")
+    needs_review: bool = Field(
+        False, description="Draft content (e.g. a new translation): the card says it needs clinical review."
+    )
 
 
 Path = tuple[str | int, ...]
