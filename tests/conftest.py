@@ -82,6 +82,12 @@ def write_card(folder: Path, data: dict[str, Any], name: str = "card.yaml") -> P
     return path
 
 
+def printed(data: dict[str, Any], text: str) -> str:
+    """A card string as it is printed: {emergency} becomes the card's emergency number."""
+    number = data.get("medical_attention", {}).get("emergency_number")
+    return text.replace("{emergency}", number) if number else text
+
+
 def all_strings(value: Any) -> list[str]:
     if isinstance(value, str):
         return [value]

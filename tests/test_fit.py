@@ -11,7 +11,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageChops, ImageStat
 
-from conftest import CARDS, ROOT, SCIATICA, all_strings, card_data, page_count, page_size, page_text, render, squash, write_card
+from conftest import CARDS, ROOT, SCIATICA, all_strings, printed, card_data, page_count, page_size, page_text, render, squash, write_card
 from routinecard import build_pdf
 from routinecard.build import load_card_path, build_loaded
 from routinecard.errors import FitError
@@ -32,7 +32,7 @@ def printed_strings(data: dict) -> list[str]:
     skip = {data["id"], data.get("language", "en")}
     for point in data["points"]:
         skip |= {point["id"], point["tool"], point.get("side", "right"), point.get("marker", {}).get("view", "")}
-    return [s for s in all_strings(data) if s not in skip]
+    return [printed(data, s) for s in all_strings(data) if s not in skip]
 
 
 def test_every_built_in_layout_is_known() -> None:

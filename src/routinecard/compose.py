@@ -38,6 +38,32 @@ from routinecard.model import EMERGENCY, Clinic, Log
 FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
 
 
+class CachedParagraph(Paragraph):
+    """A paragraph that breaks its lines once per width.
+
+    Tables wrap their cells again when they draw them, and nested tables multiply that;
+    line breaking is the most expensive step of a build, so it is remembered."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        if getattr(self, "_wrapped_at", None) == availWidth:
+            return self._wrapped  # type: ignore[has-type]
+        self._wrapped = super().wrap(availWidth, availHeight)
+        self._wrapped_at = availWidth
+        return self._wrapped
+
+
+class CachedTable(Table):
+    """A table that lays out its cells once per available size (see CachedParagraph)."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        key = availWidth  # our tables never split, so their height does not depend on the room left
+        if getattr(self, "_wrapped_at", None) == key:
+            return self._wrapped  # type: ignore[has-type]
+        self._wrapped = super().wrap(availWidth, availHeight)
+        self._wrapped_at = key
+        return self._wrapped
+
+
 @dataclass(frozen=True)
 class Styles:
     """Paragraph styles at one scale."""
@@ -140,7 +166,7 @@ class Composer:
 
     # -- text helpers -------------------------------------------------------------------
     def para(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph:
-        return Paragraph(self.fonts.markup(text, bold=bold or "Bold" in style.fontName), style)
+        return CachedParagraph(self.fonts.markup(text, bold=bold or "Bold" in style.fontName), style)
 
     def label(self, key: str, **values: object) -> str:
         return self.locale.label(key, **values)
@@ -153,7 +179,7 @@ class Composer:
         """'Label: text' with the label in bold; the label is ours, the text is escaped."""
         style = style or self.styles.body
         markup = f'<font face="Atkinson-Bold">{self.fonts.markup(label + ":", bold=True)}</font> '
-        return Paragraph(markup + self.fonts.markup(text), style)
+        return CachedParagraph(markup + self.fonts.markup(text), style)
 
     def bullets(self, items: list[str], style: ParagraphStyle, *, numbered: bool = False) -> list[Flowable]:
         """A bulleted or numbered list. Our own paragraphs with bullet text, so bullets use
@@ -170,7 +196,7 @@ class Composer:
             spaceAfter=size * 0.12,
         )
         paragraphs = [
-            Paragraph(
+            CachedParagraph(
                 self.fonts.markup(item, bold="Bold" in style.fontName),
                 item_style,
                 bulletText=f"{i + 1}." if numbered else "\u2022",
@@ -210,14 +236,14 @@ class Composer:
         name = self.fonts.markup(extras.patient) if extras.patient else blank
         date = self.fonts.markup(extras.date) if extras.date else blank[:12]
         right.append(
-            Paragraph(
+            CachedParagraph(
                 f"{self.fonts.markup(self.label('patient'))}: {name}&nbsp;&nbsp; "
                 f"{self.fonts.markup(self.label('date'))}: {date}",
                 s.fill_in,
             )
         )
         if extras.clinician:
-            right.append(Paragraph(f"{self.fonts.markup(self.label('clinician'))}: {self.fonts.markup(extras.clinician)}", s.fill_in))
+            right.append(CachedParagraph(f"{self.fonts.markup(self.label('clinician'))}: {self.fonts.markup(extras.clinician)}", s.fill_in))
         left: list[Flowable] = []
         logo_path = extras.clinic_logo or self.assets.logo
         logo: Flowable | None = None
@@ -232,11 +258,11 @@ class Composer:
                 left.append(self.para(self.locale.formats["separator"].join(contact), s.small))
         if logo is not None:
             logo_width = logo.wrap(self.frame_width, 1000)[0]
-            block = Table([[logo, left or ""]], colWidths=[logo_width + (self.gap if left else 0), None])
+            block = CachedTable([[logo, left or ""]], colWidths=[logo_width + (self.gap if left else 0), None])
             block.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             left = [block]
         if left:
-            top = Table([[left, right]], colWidths=[self.frame_width * 0.55, self.frame_width * 0.45])
+            top = CachedTable([[left, right]], colWidths=[self.frame_width * 0.55, self.frame_width * 0.45])
             top.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
             first: list[Flowable] = [top]
         else:
@@ -269,7 +295,7 @@ class Composer:
         for n in range(1, log.sessions + 1):
             rows.append([self.para(self.label("log_session", n=n), s.body)] + [""] * len(days))
         box = s.body.fontSize * 1.45
-        table = Table(rows, colWidths=[first] + [day_width] * len(days), rowHeights=[None] + [box] * log.sessions)
+        table = CachedTable(rows, colWidths=[first] + [day_width] * len(days), rowHeights=[None] + [box] * log.sessions)
         rule = colors.HexColor(self.layout.colours.rule)
         table.setStyle(
             _table_style(
@@ -324,7 +350,7 @@ class Composer:
         figure_width = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
         caption_style = ParagraphStyle("caption", parent=s.small, alignment=TA_CENTER)
         captions = [self.para(self.caption(f.view, self.sides_on(f.view)), caption_style) for f in figures]
-        figure_cell = Table(
+        figure_cell = CachedTable(
             [figures, captions],
             colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
         )
@@ -336,7 +362,7 @@ class Composer:
         figure_height = figure_cell.wrap(left, self.frame_height)[1]
         if box.wrap(self.frame_width - left, self.frame_height)[1] < figure_height:
             box = self.boxed(text, self.frame_width - left, background=None, height=figure_height)
-        row = Table([[figure_cell, box]], colWidths=[left, self.frame_width - left])
+        row = CachedTable([[figure_cell, box]], colWidths=[left, self.frame_width - left])
         row.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return [row]
 
@@ -388,7 +414,7 @@ class Composer:
     def boxed(self, content: list[Flowable], width: float, *, background: str | None, height: float = 0.0) -> Table:
         """Content in a bordered box; `height` (if larger) stretches it to match its row."""
         pad = self.gap * 0.9
-        table = Table([[content]], colWidths=[width], rowHeights=[height] if height else None)
+        table = CachedTable([[content]], colWidths=[width], rowHeights=[height] if height else None)
         commands = [
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
@@ -408,7 +434,7 @@ class Composer:
         pad = self.gap * 0.9
         inner = width - 2 * pad
         badge_size = s.heading.fontSize * 1.7
-        title = Table(
+        title = CachedTable(
             [[NumberBadge(number, badge_size, c.accent), self.para(point.name, s.heading)]],
             colWidths=[badge_size + self.gap * 0.6, inner - badge_size - self.gap * 0.6],
         )
@@ -427,7 +453,7 @@ class Composer:
         figure = self.point_figure(number, point)
         if figure is not None:
             text_width = inner - figure.wrap(inner, 0)[0] - self.gap * 0.8
-            top = Table([[described, figure]], colWidths=[text_width + self.gap * 0.8, None])
+            top = CachedTable([[described, figure]], colWidths=[text_width + self.gap * 0.8, None])
             top.setStyle(
                 _table_style(
                     _NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (0, 0), (0, 0), self.gap * 0.8)]
@@ -501,7 +527,7 @@ class Composer:
         rows = [panels[i : i + columns] for i in range(0, len(panels), columns)]
         for row in rows:
             row.extend([""] * (columns - len(row)))  # type: ignore[list-item]
-        grid = Table(rows, colWidths=[width + (self.gap if c < columns - 1 else 0) for c in range(columns)])
+        grid = CachedTable(rows, colWidths=[width + (self.gap if c < columns - 1 else 0) for c in range(columns)])
         grid.setStyle(
             _table_style(
                 [
@@ -522,7 +548,7 @@ class Composer:
         c = self.layout.colours
         pad = self.gap * 0.9
         icon = WarningSign(s.warning_heading.fontSize * 1.35, c.warning)
-        heading = Table(
+        heading = CachedTable(
             [[icon, self.para(self.label("medical_attention").upper(), s.warning_heading)]],
             colWidths=[icon.size + self.gap * 0.7, None],
         )
@@ -547,10 +573,10 @@ class Composer:
         inner_width = self.frame_width - border
         if self.layout.attention_columns >= 2:
             half = (inner_width - 2 * pad) / 2
-            body = Table([[urgent, soon]], colWidths=[half + pad, half + pad])
+            body = CachedTable([[urgent, soon]], colWidths=[half + pad, half + pad])
             cells = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
         else:
-            body = Table([[urgent], [soon]], colWidths=[inner_width])
+            body = CachedTable([[urgent], [soon]], colWidths=[inner_width])
             cells = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad)]
         body.setStyle(
             _table_style(
@@ -562,7 +588,7 @@ class Composer:
                 ]
             )
         )
-        box = Table([[heading], [body]], colWidths=[inner_width])
+        box = CachedTable([[heading], [body]], colWidths=[inner_width])
         box.setStyle(
             _table_style(
                 [
@@ -590,18 +616,18 @@ class Composer:
         if self.card.needs_review:
             review = self.fonts.markup(self.label("review"), bold=True)
             markup = f'<font face="Atkinson-Bold" color="{self.layout.colours.warning}">{review}</font>. ' + markup
-        paragraph = Paragraph(markup, s.small)
+        paragraph = CachedParagraph(markup, s.small)
         if not self.card.video:
             return [paragraph]
         size = max(54.0 * self.scale, 46.0)  # a QR code must stay big enough to scan from paper
         url_width = min(self.frame_width * 0.3, 170.0)
         video = [
             self.para(self.label("video"), s.bold),
-            Paragraph(self.fonts.markup(self.card.video), ParagraphStyle("url", parent=s.small, splitLongWords=1)),
+            CachedParagraph(self.fonts.markup(self.card.video), ParagraphStyle("url", parent=s.small, splitLongWords=1)),
         ]
-        block = Table([[QrCode(self.card.video, size), video]], colWidths=[size + self.gap * 0.6, url_width])
+        block = CachedTable([[QrCode(self.card.video, size), video]], colWidths=[size + self.gap * 0.6, url_width])
         block.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
-        row = Table([[paragraph, block]], colWidths=[self.frame_width - size - self.gap * 1.6 - url_width, size + self.gap + url_width + self.gap * 0.6])
+        row = CachedTable([[paragraph, block]], colWidths=[self.frame_width - size - self.gap * 1.6 - url_width, size + self.gap + url_width + self.gap * 0.6])
         row.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (1, 0), (1, 0), self.gap)]))
         return [row]
 
@@ -650,7 +676,7 @@ class RuleLine(Flowable):
 
 def KeepTogetherAsTable(content: list[Flowable], width: float) -> Table:  # noqa: N802 - reads like a flowable
     """Content in one borderless table cell, so it is measured and placed as one block."""
-    table = Table([[content]], colWidths=[width])
+    table = CachedTable([[content]], colWidths=[width])
     table.setStyle(_table_style(_NO_PADDING))
     return table
 
@@ -789,7 +815,13 @@ def fit(
     locale: Locale | None = None,
     extras: Extras | None = None,
 ) -> PagePlan:
-    """Find the largest scale in [min, max] at which the card fits one page."""
+    """Find the largest scale in [min, max] at which the card fits one page.
+
+    Secant search on height(scale), kept inside the bracket [fits, too long]. Heights
+    move in steps (lines wrap), so after a guess that fits we probe one step above it:
+    if that is too long the bracket is closed. It falls back to bisection if it stalls.
+    Typically 4-6 layout passes per card.
+    """
     passes = 0
 
     def attempt(scale: float) -> tuple[Composer, list[Flowable], float]:
@@ -801,24 +833,36 @@ def fit(
 
     low, high = layout.min_scale, layout.max_scale
     composer, story, height = attempt(high)
-    if height <= composer.frame_height:
-        return PagePlan(story, high, _spread(composer, story, height), composer.frame_height, passes)
+    frame = composer.frame_height
+    if height <= frame:
+        return PagePlan(story, high, _spread(composer, story, height), frame, passes)
+    high_height = height
     composer, story, height = attempt(low)
-    if height > composer.frame_height:
-        over = height - composer.frame_height
-        error = FitError(Problem(_overflow_message(layout, over, composer.frame_height), file=card_name))
+    if height > frame:
+        over = height - frame
+        error = FitError(Problem(_overflow_message(layout, over, frame), file=card_name))
         error.overflow = over  # type: ignore[attr-defined]
         raise error
+    low_height = height
     best = (composer, story, low, height)
-    while high - low > FIT_PRECISION:
-        middle = (low + high) / 2
-        composer, story, height = attempt(middle)
-        if height <= composer.frame_height:
-            low, best = middle, (composer, story, middle, height)
+    probe_next = False
+    while high - low > FIT_PRECISION and passes < 16:
+        if probe_next:
+            guess = low + FIT_PRECISION
+        elif high_height > low_height and passes < 10:
+            guess = low + (frame - low_height) / (high_height - low_height) * (high - low)
         else:
-            high = middle
+            guess = (low + high) / 2
+        guess = min(max(guess, low + FIT_PRECISION / 2), high - FIT_PRECISION / 2)
+        composer, story, height = attempt(guess)
+        if height <= frame:
+            low, low_height, best = guess, height, (composer, story, guess, height)
+            probe_next = not probe_next
+        else:
+            high, high_height = guess, height
+            probe_next = False
     composer, story, scale, height = best
-    return PagePlan(story, scale, _spread(composer, story, height), composer.frame_height, passes)
+    return PagePlan(story, scale, _spread(composer, story, height), frame, passes)
 
 
 def _overflow_message(layout: Layout, over: float, frame_height: float) -> str:

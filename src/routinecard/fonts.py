@@ -17,7 +17,7 @@ import os
 import tempfile
 import threading
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from xml.sax.saxutils import escape
 
@@ -137,6 +137,11 @@ class FontSet:
 
     # -- markup -----------------------------------------------------------------------
     def markup(self, text: str, *, bold: bool = False) -> str:
+        """Cached: the fit composes the same strings several times per card."""
+        return self._markup(text, bold)
+
+    @lru_cache(maxsize=4096)  # noqa: B019 - the font set lives for the whole process
+    def _markup(self, text: str, bold: bool) -> str:
         """`text` as reportlab paragraph markup: escaped, with fallback-font runs.
 
         User text never reaches reportlab unescaped: `<img src=...>` would embed a local

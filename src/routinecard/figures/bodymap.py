@@ -17,7 +17,7 @@ views), so in the anterior view the body's right side is anatomapa's "-left".
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Iterable, Literal
 
@@ -279,33 +279,27 @@ class BodyFigure(Flowable):
         wx, wy, _, wh = self.window
         return (x - wx) * self.scale + self.gutter_left, (wy + wh - y) * self.scale
 
-    def _path(self, canvas, shapes: Iterable[Shape]):  # noqa: ANN001 - reportlab canvas
+    def _grid_path(self, canvas, shapes: Iterable[Shape] = (), ellipses: Iterable[Ellipse] = ()):  # noqa: ANN001
+        """A canvas path in grid units (draw it under `_enter_grid`). The PDF operators
+        of each shape are built once per process: the outline has thousands of points."""
         path = canvas.beginPath()
-        for shape in shapes:
-            for op, args in shape.segments:
-                if op == "M":
-                    path.moveTo(*self.to_figure(*args))
-                elif op == "L":
-                    path.lineTo(*self.to_figure(*args))
-                elif op == "C":
-                    path.curveTo(*self.to_figure(args[0], args[1]), *self.to_figure(args[2], args[3]),
-                                 *self.to_figure(args[4], args[5]))
-                else:
-                    path.close()
+        path._code.extend(_shape_code(shape) for shape in shapes)  # noqa: SLF001 - cached operators
+        for e in ellipses:
+            path.ellipse(e.x - e.rx, e.y - e.ry, 2 * e.rx, 2 * e.ry)
         return path
 
-    def _ellipse_path(self, canvas, ellipses: Iterable[Ellipse]):  # noqa: ANN001
-        path = canvas.beginPath()
-        for e in ellipses:
-            x0, y0 = self.to_figure(e.x - e.rx, e.y + e.ry)
-            x1, y1 = self.to_figure(e.x + e.rx, e.y - e.ry)
-            path.ellipse(x0, y0, x1 - x0, y1 - y0)
-        return path
+    def _enter_grid(self, canvas) -> None:  # noqa: ANN001
+        """Map grid units (y down) onto the figure (y up)."""
+        wx, wy, _, wh = self.window
+        s = self.scale
+        canvas.transform(s, 0, 0, -s, self.gutter_left - wx * s, (wy + wh) * s)
 
     def draw(self) -> None:
         canvas = self.canv
         style = self.style
         body = body_map(self.view)
+        wx, wy, ww, wh = self.window
+        points = 1 / self.scale  # one point on paper, in grid units
         canvas.saveState()
         clip = canvas.beginPath()
         clip.rect(0, 0, self.width, self.height)
@@ -313,36 +307,48 @@ class BodyFigure(Flowable):
         if self.frame:
             canvas.setFillColor(colors.white)
             canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
+        self._enter_grid(canvas)
         if self.hide_arms:
-            # Even-odd clip: the whole figure minus the arm regions.
+            # Even-odd clip: the whole window minus the arm regions.
             arms = [shape for name, shapes in body.regions.items()
                     if name.rsplit("-", 1)[0] in ARM_REGIONS for shape in shapes]
-            knockout = self._path(canvas, arms)
-            knockout.rect(-1, -1, self.width + 2, self.height + 2)
+            knockout = self._grid_path(canvas, arms)
+            knockout.rect(wx - 10, wy - 10, ww + 20, wh + 20)
             canvas.clipPath(knockout, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
 
-        # the silhouette: light fill, its outline drawn after the shading
+        outline = self._grid_path(canvas, body.outline)
         canvas.setFillColor(colors.HexColor(style.body_fill))
-        canvas.drawPath(self._path(canvas, body.outline), stroke=0, fill=1)
+        canvas.drawPath(outline, stroke=0, fill=1)
 
-        # referral areas: tint, then hatch lines clipped to the area and the body
-        for highlight in self.highlights:
-            shapes_path = None
-            if highlight.regions:
-                shapes_path = self._path(canvas, highlight.regions)
-            for path in filter(None, [shapes_path, self._ellipse_path(canvas, highlight.areas) if highlight.areas else None]):
-                canvas.saveState()
-                canvas.clipPath(self._path(canvas, body.outline), stroke=0, fill=0)
-                canvas.setFillColor(colors.HexColor(style.referral_fill))
-                canvas.drawPath(path, stroke=0, fill=1)
-                canvas.restoreState()
+        # referral areas, inside the body only: tint, then hatch lines (for greyscale)
+        areas = [h for h in self.highlights if h.regions or h.areas]
+        if areas:
+            canvas.saveState()
+            canvas.clipPath(self._grid_path(canvas, body.outline), stroke=0, fill=0)
+            canvas.setFillColor(colors.HexColor(style.referral_fill))
+            for highlight in areas:
+                canvas.drawPath(self._grid_path(canvas, highlight.regions, highlight.areas), stroke=0, fill=1)
             if self.hatch:
-                self._hatch(canvas, highlight, body)
+                spacing = max(2.2, self.marker_size * 0.28) * points
+                canvas.setStrokeColor(colors.HexColor(style.referral_hatch))
+                canvas.setLineWidth(max(0.45, spacing / points * 0.16) * points)
+                for highlight in areas:
+                    canvas.saveState()
+                    canvas.clipPath(self._grid_path(canvas, highlight.regions, highlight.areas), stroke=0, fill=0)
+                    hatch = canvas.beginPath()
+                    offset = wx - wh
+                    while offset < wx + ww:
+                        hatch.moveTo(offset, wy + wh)
+                        hatch.lineTo(offset + wh, wy)
+                        offset += spacing
+                    canvas.drawPath(hatch, stroke=1, fill=0)
+                    canvas.restoreState()
+            canvas.restoreState()
 
         canvas.setStrokeColor(colors.HexColor(style.body_line))
-        canvas.setLineWidth(max(0.6, self.marker_size * 0.07))
+        canvas.setLineWidth(max(0.6, self.marker_size * 0.07) * points)
         canvas.setLineJoin(1)
-        canvas.drawPath(self._path(canvas, body.outline), stroke=1, fill=0)
+        canvas.drawPath(self._grid_path(canvas, body.outline), stroke=1, fill=0)
         canvas.restoreState()
 
         if self.callouts:
@@ -354,29 +360,6 @@ class BodyFigure(Flowable):
             canvas.setStrokeColor(colors.HexColor(style.body_line))
             canvas.setLineWidth(0.6)
             canvas.rect(0, 0, self.width, self.height, stroke=1, fill=0)
-
-    def _hatch(self, canvas, highlight: Highlight, body: BodyMap) -> None:  # noqa: ANN001
-        spacing = max(2.2, self.marker_size * 0.28)
-        for path in self._area_paths(canvas, highlight):
-            canvas.saveState()
-            canvas.clipPath(self._path(canvas, body.outline), stroke=0, fill=0)
-            canvas.clipPath(path, stroke=0, fill=0)
-            canvas.setStrokeColor(colors.HexColor(self.style.referral_hatch))
-            canvas.setLineWidth(max(0.45, spacing * 0.16))
-            reach = self.width + self.height
-            offset = -self.height
-            while offset < self.width:
-                canvas.line(offset, 0, offset + reach, reach)
-                offset += spacing
-            canvas.restoreState()
-
-    def _area_paths(self, canvas, highlight: Highlight):  # noqa: ANN001
-        paths = []
-        for shape in highlight.regions:
-            paths.append(self._path(canvas, [shape]))
-        for ellipse in highlight.areas:
-            paths.append(self._ellipse_path(canvas, [ellipse]))
-        return paths
 
     def callout_positions(self) -> list[tuple[Highlight, tuple[float, float], tuple[float, float]]]:
         """(highlight, dot position, label centre) for every marker, labels spread apart."""
@@ -426,6 +409,24 @@ class BodyFigure(Flowable):
         canvas.drawCentredString(x, y - self.marker_size * 0.24, str(highlight.number))
 
 
+@lru_cache(maxsize=512)
+def _shape_code(shape: Shape) -> str:
+    """PDF path operators for a shape, in grid units."""
+    from reportlab.lib.rl_accel import fp_str
+
+    out: list[str] = []
+    for op, args in shape.segments:
+        if op == "M":
+            out.append(f"{fp_str(*args)} m")
+        elif op == "L":
+            out.append(f"{fp_str(*args)} l")
+        elif op == "C":
+            out.append(f"{fp_str(*args)} c")
+        else:
+            out.append("h")
+    return " ".join(out)
+
+
 def closeup_window(cx: float, cy: float, size: float, aspect: float = 1.0) -> tuple[float, float, float, float]:
     """A square-ish window centred on (cx, cy), kept inside the grid."""
     width = min(size, GRID_WIDTH)
@@ -435,6 +436,7 @@ def closeup_window(cx: float, cy: float, size: float, aspect: float = 1.0) -> tu
     return x, y, width, height
 
 
+@cache
 def figure_extent(view: View) -> tuple[float, float, float, float]:
     """The body's bounding box in grid units, so overview figures waste no space."""
     xs: list[float] = []
