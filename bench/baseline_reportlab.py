@@ -192,10 +192,12 @@ def build(card_path: str | Path) -> bytes:
     attention = card["medical_attention"]
     box: list[Flowable] = [Paragraph("WHEN TO SEEK MEDICAL ATTENTION", s["warning"]), Spacer(1, 3)]
     halves = []
+    emergency = str(attention.get("emergency_number", ""))
     for key in ("urgent", "soon"):
         part = attention[key]
+        title = part["title"].replace("{emergency}", emergency)
         halves.append(
-            [Paragraph(escape(part["title"]) + ":", s["bold"]), Spacer(1, 2)]
+            [Paragraph(escape(title) + ":", s["bold"]), Spacer(1, 2)]
             + [Paragraph(escape(item), s["bullet"], bulletText="\u2022") for item in part["items"]]
         )
     inner = Table([halves], colWidths=[(width - 20) / 2] * 2)

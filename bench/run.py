@@ -176,16 +176,34 @@ def interleaved(commands: dict[str, Callable[[int], list[str]]], repeats: int) -
     return {name: ({"error": errors[name]} if name in errors else summary(samples[name])) for name in commands}
 
 
+def own_rss_mb() -> float | None:
+    """This process's current RSS (Linux), the level a forked child's ru_maxrss starts from."""
+    try:
+        with open("/proc/self/status") as status:
+            return next(int(line.split()[1]) / 1024 for line in status if line.startswith("VmRSS:"))
+    except (OSError, StopIteration):
+        return None
+
+
+def page_count(pdf: bytes) -> int:
+    """Page objects in a PDF whose page dictionaries are not in compressed object streams
+    (true of reportlab's and Typst's output)."""
+    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+
+
 def kb(n: int) -> float:
     return n / 1024
 
 
 def has_typst() -> bool:
+    """Whether the optional `typst` package is installed. Not imported here: this process
+    should stay small until the memory step has run."""
+    import importlib.util
+
     try:
-        import typst  # noqa: F401
-    except Exception:  # noqa: BLE001 - any failure means "not available"
+        return importlib.util.find_spec("typst") is not None
+    except (ImportError, ValueError):
         return False
-    return True
 
 
 def atkinson_dir() -> str:
@@ -250,6 +268,7 @@ def measure_warm_routinecard(repeats: int) -> dict[str, Any]:
     pdfs: list[bytes] = []
     result = warm_loop(lambda i: pdfs.append(build_pdf(CARD)) if i == -1 else build_pdf(CARD), repeats)
     result["pdf_bytes"] = len(pdfs[0])
+    result["pages"] = page_count(pdfs[0])
     return result
 
 
@@ -262,7 +281,7 @@ def measure_warm_baseline(repeats: int) -> dict[str, Any]:
     pdfs: list[bytes] = []
     result = warm_loop(lambda i: pdfs.append(baseline_reportlab.build(CARD)) if i == -1 else baseline_reportlab.build(CARD), repeats)
     result["pdf_bytes"] = len(pdfs[0])
-    result["pages"] = baseline_reportlab.page_count(pdfs[0])
+    result["pages"] = page_count(pdfs[0])
     return result
 
 
@@ -290,7 +309,7 @@ def measure_warm_typst(repeats: int) -> dict[str, Any]:
 
     result = warm_loop(compile_fresh, repeats)
     result["pdf_bytes"] = len(pdfs[0])
-    result["pages"] = len(re.findall(rb"/Type\s*/Page(?![s\w])", pdfs[0]))
+    result["pages"] = page_count(pdfs[0])
     same = inputs(10**6)
     result["identical_input"] = summary_only(
         warm_loop(lambda i: typst.compile(str(TYPST_SOURCE), root=str(ROOT), font_paths=fonts, ignore_system_fonts=True, sys_inputs=same), repeats)
@@ -330,7 +349,7 @@ def measure_batch(copies: int, repeats: int, tmp: Path, help_text: str) -> dict[
     has_jobs = "--jobs" in help_text
     has_force = "--force" in help_text
     py = sys.executable
-    result: dict[str, Any] = {"cards": copies, "method": "cli --jobs" if has_jobs else "in-process + ProcessPoolExecutor"}
+    result: dict[str, Any] = {"cards": copies, "method": "CLI --jobs N" if has_jobs else "build_pdf loop / ProcessPoolExecutor(2)"}
 
     def command(workers: int, i: int) -> list[str]:
         target = str(tmp / "batch" / f"w{workers}-{i}")
@@ -361,10 +380,9 @@ def measure_noop(copies: int, repeats: int, tmp: Path, help_text: str) -> dict[s
     target = tmp / "noop-out"
     py = sys.executable
     base = [py, "-m", "routinecard", "build", str(library), "-o", str(target)]
-    full = [timed(base + ["--force"])]
-    samples = [timed(base) for _ in range(repeats)]
-    result = summary(samples)
-    result.update({"supported": True, "cards": copies, "full_build_ms": full[0] * 1000})
+    full = timed(base + ["--force"])
+    result = summary([timed(base) for _ in range(repeats)])
+    result.update({"supported": True, "cards": copies, "full_build_ms": full * 1000})
     return result
 
 
@@ -412,9 +430,12 @@ def machine_info(typst_ok: bool) -> dict[str, Any]:
     except Exception as error:  # noqa: BLE001
         info["routinecard"] = f"import failed: {error}"
     if typst_ok:
-        import typst
+        from importlib.metadata import PackageNotFoundError, version
 
-        info["typst_py"] = getattr(typst, "__version__", "?")
+        try:
+            info["typst_py"] = version("typst")
+        except PackageNotFoundError:
+            info["typst_py"] = "?"
     return info
 
 
@@ -428,7 +449,11 @@ def fmt(value: Any, unit: str = "", digits: int = 1) -> str:
 
 def table(rows: list[list[str]], header: list[str]) -> str:
     widths = [max(len(r[i]) for r in [header, *rows]) for i in range(len(header))]
-    line = lambda r: "  ".join(c.ljust(w) if i == 0 else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths)))  # noqa: E731
+    last = len(header) - 1  # first and last columns are text, the others numbers
+
+    def line(r: list[str]) -> str:
+        return "  ".join(c.ljust(w) if i in (0, last) else c.rjust(w) for i, (c, w) in enumerate(zip(r, widths))).rstrip()
+
     rule = "  ".join("-" * w for w in widths)
     return "\n".join([line(header), rule, *(line(r) for r in rows)])
 
@@ -462,15 +487,15 @@ def render(results: dict[str, Any]) -> str:
             return "n/a"
         return "error" if "error" in mem else fmt(mem.get(f"{engine}_mb"), " MB")
 
-    def only(column: int, text: str, note: str = "") -> list[str]:
+    def only(name: str, column: int, text: str, note: str = "") -> list[str]:
         cells = ["", "", ""]
         cells[column] = text
-        return cells + [note]
+        return [name, *cells, note]
 
     rows = [
         row("warm per card, median", warm, "median_ms", note=f"{results['settings']['warm_repeats']} builds after 3 warm-up"),
         row("warm per card, p90", warm, "p90_ms"),
-        row("first call in a process", warm, "first_call_ms", note="fonts, SVG parsing, imports done"),
+        row("first call in a process", warm, "first_call_ms", note="pays one-time setup (fonts, SVG parsing)"),
     ]
     if typst_ok:
         rows += [
@@ -487,13 +512,10 @@ def render(results: dict[str, Any]) -> str:
         row("PDF size", warm, "pdf_bytes", " KB", scale=1 / 1024),
     ]
     if "jobs1" in batch:
-        rows += [
-            only(0, fmt(batch["jobs1"]["cards_per_s"], " cards/s", 2), f"{batch['cards']} cards, jobs 1: {fmt(batch['jobs1']['median_ms'] / 1000, ' s', 2)} wall"),
-            only(0, fmt(batch["jobs2"]["cards_per_s"], " cards/s", 2), f"{batch['cards']} cards, jobs 2: {fmt(batch['jobs2']['median_ms'] / 1000, ' s', 2)} wall"),
-        ]
-        rows[-2][0] = "batch throughput, jobs 1"
-        rows[-1][0] = "batch throughput, jobs 2"
-        rows.append(["  method", batch["method"], "", "", ""])
+        for workers in (1, 2):
+            jobs = batch[f"jobs{workers}"]
+            rows.append(only(f"batch throughput, jobs {workers}", 0, fmt(jobs["cards_per_s"], " cards/s", 2),
+                             f"{batch['cards']} cards in {fmt(jobs['median_ms'] / 1000, ' s', 2)} ({batch['method']})"))
     else:
         rows.append(["batch throughput", "error", "", "", str(batch.get("error", ""))[:60]])
     if noop.get("supported"):
@@ -508,6 +530,9 @@ def render(results: dict[str, Any]) -> str:
 
     trows = [[t["name"], fmt(t["value"], t.get("unit", ""), 2), t["target"], t["status"]] for t in results["targets"]]
     out += ["", table(trows, ["ratio / target", "value", "target", "status"])]
+    for engine, built in warm.items():
+        if isinstance(built, dict) and built.get("pages") not in (None, 1):
+            out.append(f"warning: the {engine} PDF has {built['pages']} pages, not 1: its numbers are not comparable")
     errors = [f"  {name}: {v['error']}" for name, v in m.items() if isinstance(v, dict) and "error" in v]
     errors += [f"  {name}/{e}: {v[e]['error']}" for name, v in m.items() if isinstance(v, dict)
                for e in v if isinstance(v[e], dict) and "error" in v[e]]
@@ -564,14 +589,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-env", action="store_true",
                         help="run children in our environment as is (default: give them a private bytecode cache, "
                         "even if PYTHONDONTWRITEBYTECODE is set)")
+    parser.add_argument("--render", type=Path, metavar="JSON", help="print the table of a saved results file and exit")
     parser.add_argument("--child-batch", nargs=3, metavar=("FOLDER", "OUTPUT", "WORKERS"), help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
 
+    if args.render:
+        print(render(json.loads(args.render.read_text(encoding="utf-8"))))
+        return 0
     if args.child_batch:
         folder, output, workers = args.child_batch
         child_batch(folder, output, int(workers))
         return 0
 
+    sys.dont_write_bytecode = True  # importing bench/baseline_reportlab.py leaves no __pycache__
     quick = args.quick
     repeats = args.repeats or (10 if quick else 30)
     process_repeats = args.process_repeats or (3 if quick else 10)
@@ -621,6 +651,8 @@ def main(argv: list[str] | None = None) -> int:
         # Memory first, while this process is small: Linux carries a parent's RSS into a
         # child's ru_maxrss across fork+exec.
         measurements["memory"] = step("peak memory", lambda: measure_memory(memory_builds, typst_ok, tmp))
+        if isinstance(measurements["memory"], dict):
+            measurements["memory"]["parent_rss_mb"] = own_rss_mb()
         warm: dict[str, Any] = {}
         warm["routinecard"] = step("warm routinecard", lambda: measure_warm_routinecard(repeats))
         warm["baseline"] = step("warm baseline", lambda: measure_warm_baseline(repeats))
@@ -647,10 +679,10 @@ def main(argv: list[str] | None = None) -> int:
         "elapsed_s": time.perf_counter() - started,
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),
     }
-    print(render(results))
-    print(f"\ntotal {results['elapsed_s']:.0f} s")
     args.json.parent.mkdir(parents=True, exist_ok=True)
     args.json.write_text(json.dumps(results, indent=2) + "\n", encoding="utf-8")
+    print(render(results))
+    print(f"\ntotal {results['elapsed_s']:.0f} s")
     try:
         shown = args.json.resolve().relative_to(Path.cwd())
     except ValueError:

@@ -428,7 +428,8 @@ class Composer:
         table.setStyle(_table_style(commands))
         return table
 
-    def point_panel(self, number: int, point: Point, width: float, height: float = 0.0) -> Table:
+    def point_panel(self, number: int, point: Point, width: float) -> list[Flowable]:
+        """The content of one point's panel, for a panel `width` wide (padding included)."""
         s = self.styles
         c = self.layout.colours
         pad = self.gap * 0.9
@@ -446,7 +447,7 @@ class Composer:
         described: list[Flowable] = [
             self.labelled(self.label("where"), point.where),
             self.labelled(self.label("refers_to"), point.refers_to),
-            self.labelled(self.label("tool"), tool.name),
+            self.labelled(self.label("tool"), tool.name_in(self.locale.code)),
             self.labelled(self.label("position"), point.position),
             self.labelled(self.label("pressure"), pressure),
         ]
@@ -481,7 +482,7 @@ class Composer:
             Spacer(1, self.gap * 0.3),
             *self.bullets(list(point.steps), s.body, numbered=True),
         ]
-        return self.boxed(content, width, background=c.panel, height=height)
+        return content
 
     def point_figure(self, number: int, point: Point) -> Flowable | None:
         """The close-up of the point's region with the tool icon inset, or the tool icon alone."""
@@ -514,32 +515,39 @@ class Composer:
         return FigureColumn(closeup, icon, gap=self.gap * 0.5)
 
     def points(self) -> list[Flowable]:
+        """Panels in a grid. One table holds them all, with empty columns and rows as the
+        gaps, so panels side by side share one height and each row reads as one band."""
         columns = min(self.layout.columns, len(self.card.points))
         width = (self.frame_width - self.gap * (columns - 1)) / columns
         panels = [self.point_panel(i + 1, p, width) for i, p in enumerate(self.card.points)]
-        # Panels side by side get the same height, so each row reads as one band.
-        heights = [panel.wrap(width, self.frame_height)[1] for panel in panels]
+        rows: list[list[object]] = []
+        commands: list = [("VALIGN", (0, 0), (-1, -1), "TOP")] + _NO_PADDING
+        pad = self.gap * 0.9
         for start in range(0, len(panels), columns):
-            tallest = max(heights[start : start + columns])
-            for i in range(start, min(start + columns, len(panels))):
-                if heights[i] < tallest - 0.01:
-                    panels[i] = self.point_panel(i + 1, self.card.points[i], width, height=tallest)
-        rows = [panels[i : i + columns] for i in range(0, len(panels), columns)]
-        for row in rows:
-            row.extend([""] * (columns - len(row)))  # type: ignore[list-item]
-        grid = CachedTable(rows, colWidths=[width + (self.gap if c < columns - 1 else 0) for c in range(columns)])
-        grid.setStyle(
-            _table_style(
-                [
-                    ("VALIGN", (0, 0), (-1, -1), "TOP"),
-                    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-                    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-                    ("TOPPADDING", (0, 0), (-1, -1), 0),
-                    ("BOTTOMPADDING", (0, 0), (-1, -1), self.gap),
-                    ("BOTTOMPADDING", (0, -1), (-1, -1), 0),
-                ]
-            )
-        )
+            if rows:
+                rows.append([""] * (2 * columns - 1))
+            row: list[object] = []
+            r = len(rows)
+            for c in range(columns):
+                if c:
+                    row.append("")
+                index = start + c
+                row.append(panels[index] if index < len(panels) else "")
+                if index < len(panels):
+                    cell = (2 * c, r)
+                    commands += [
+                        ("BACKGROUND", cell, cell, colors.HexColor(self.layout.colours.panel)),
+                        ("BOX", cell, cell, 0.8, colors.HexColor(self.layout.colours.rule)),
+                        ("LEFTPADDING", cell, cell, pad),
+                        ("RIGHTPADDING", cell, cell, pad),
+                        ("TOPPADDING", cell, cell, pad * 0.8),
+                        ("BOTTOMPADDING", cell, cell, pad),
+                    ]
+            rows.append(row)
+        widths = [width if i % 2 == 0 else self.gap for i in range(2 * columns - 1)]
+        heights = [None if i % 2 == 0 else self.gap for i in range(len(rows))]
+        grid = CachedTable(rows, colWidths=widths, rowHeights=heights)
+        grid.setStyle(_table_style(commands))
         return [grid]
 
     def medical_attention(self) -> list[Flowable]:

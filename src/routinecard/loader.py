@@ -23,6 +23,8 @@ Policy decisions:
 
 from __future__ import annotations
 
+import hashlib
+
 import re
 import stat
 from dataclasses import dataclass
@@ -528,7 +530,35 @@ class _Builder:
 
 
 def load_yaml_bytes(raw: bytes, file: str) -> Document:
-    """Parse one YAML document from bytes; every failure is an InputError."""
+    """Parse one YAML document from bytes; every failure is an InputError.
+
+    Parsed documents are remembered by content (and display name): a long-running worker
+    that builds the same card again does not parse it again. Callers must not mutate
+    `Document.data` (patients.adapt deep-copies before changing anything).
+    """
+    if len(raw) > MAX_BYTES:
+        raise InputError(
+            Problem(f"file is too large ({len(raw):,} bytes; the limit is {MAX_BYTES:,} bytes)", file=file)
+        )
+    return _parse_cached(hashlib.sha256(raw).digest(), raw, file)
+
+
+_PARSED: dict[tuple[bytes, str], Document] = {}
+_PARSED_LIMIT = 256
+
+
+def _parse_cached(digest: bytes, raw: bytes, file: str) -> Document:
+    key = (digest, file)
+    found = _PARSED.get(key)
+    if found is None:
+        found = _parse(raw, file)
+        if len(_PARSED) >= _PARSED_LIMIT:
+            _PARSED.pop(next(iter(_PARSED)))
+        _PARSED[key] = found
+    return found
+
+
+def _parse(raw: bytes, file: str) -> Document:
     if len(raw) > MAX_BYTES:
         raise InputError(
             Problem(f"file is too large ({len(raw):,} bytes; the limit is {MAX_BYTES:,} bytes)", file=file)

@@ -54,7 +54,10 @@ class Shape:
         return Shape(tuple(out))
 
     def polygons(self, steps: int = 8) -> list[list[tuple[float, float]]]:
-        """The outline flattened into polygons (curves sampled), for hit tests."""
+        """The outline flattened into polygons (curves sampled), for hit tests. Cached."""
+        return _polygons(self, steps)
+
+    def _flatten(self, steps: int) -> list[list[tuple[float, float]]]:
         polygons: list[list[tuple[float, float]]] = []
         current: list[tuple[float, float]] = []
         for op, args in self.segments:
@@ -407,6 +410,11 @@ class BodyFigure(Flowable):
         canvas.setFillColor(colors.white)
         canvas.setFont("Atkinson-Bold", self.marker_size * 0.68)
         canvas.drawCentredString(x, y - self.marker_size * 0.24, str(highlight.number))
+
+
+@lru_cache(maxsize=512)
+def _polygons(shape: Shape, steps: int) -> list[list[tuple[float, float]]]:
+    return shape._flatten(steps)  # noqa: SLF001
 
 
 @lru_cache(maxsize=512)
