@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,9 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
 import yaml
+
+# Every build in the tests reads its PDF back and checks that no word was lost.
+os.environ.setdefault("ROUTINECARD_VERIFY", "1")
 
 ROOT = Path(__file__).resolve().parent.parent
 CARDS = ROOT / "cards"

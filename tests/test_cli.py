@@ -53,7 +53,7 @@ def test_build_a_folder_into_a_folder(runner, tmp_path: Path) -> None:
     write_card(cards, second, "b.yaml")
     result = invoke(runner, "build", cards, "-o", tmp_path / "out")
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in (tmp_path / "out").iterdir()) == ["sciatica-trigger-points.pdf", "second-card.pdf"]
+    assert sorted(p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")) == ["sciatica-trigger-points.pdf", "second-card.pdf"]
 
 
 def test_bad_card_exits_1_with_located_message_and_no_output(runner, tmp_path: Path) -> None:
@@ -114,8 +114,8 @@ def test_one_bad_card_does_not_stop_the_others(runner, tmp_path: Path) -> None:
     result = invoke(runner, "build", cards, "-o", tmp_path / "out")
     assert result.exit_code == 1
     assert "missing required field 'medical_attention'" in result.stderr
-    assert "1 of 2 PDFs failed" in result.stderr
-    assert [p.name for p in (tmp_path / "out").iterdir()] == ["sciatica-trigger-points.pdf"]
+    assert "built 1, skipped 0 (unchanged), failed 1" in result.stderr
+    assert [p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")] == ["sciatica-trigger-points.pdf"]
 
 
 def test_missing_file_is_exit_1(runner, tmp_path: Path) -> None:
@@ -184,7 +184,7 @@ def test_layouts_lists_built_ins_with_descriptions(runner) -> None:
 def test_build_several_layouts_names_files_by_layout(runner, tmp_path: Path) -> None:
     result = invoke(runner, "build", SCIATICA, "--layout", "letter", "--layout", "a4", "-o", tmp_path)
     assert result.exit_code == 0, result.output
-    assert sorted(p.name for p in tmp_path.iterdir()) == [
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.startswith(".")) == [
         "sciatica-trigger-points-a4.pdf",
         "sciatica-trigger-points-letter.pdf",
     ]

@@ -266,7 +266,10 @@ def build_loaded(
     *,
     clinic: LoadedClinic | None = None,
     locale: Locale | None = None,
+    verify: bool | None = None,
 ) -> BuiltCard:
+    """Fit and render one card. With `verify` (default: the ROUTINECARD_VERIFY
+    environment variable), the PDF is read back and must show every word of the input."""
     locale = locale or choose_locale(loaded, clinic, None)
     extras = extras_for(loaded, clinic, layout)
     plan = fit(loaded.card, layout, font_set(), loaded.assets, card_name=loaded.name, locale=locale, extras=extras)
@@ -277,7 +280,27 @@ def build_loaded(
         subject=loaded.card.summary,
         language=loaded.card.language,
     )
-    return BuiltCard(render_pdf(plan, layout, metadata), plan, layout, loaded.card)
+    pdf = render_pdf(plan, layout, metadata)
+    if verify is None:
+        verify = os.environ.get("ROUTINECARD_VERIFY", "") not in ("", "0")
+    if verify:
+        from routinecard.verify import expected_strings, verify_pdf
+
+        clinic_info = clinic.clinic if clinic else None
+        extra = {
+            "patient.name": extras.patient,
+            "clinician": extras.clinician,
+            "date": extras.date,
+            "notes": extras.notes,
+            "clinic.name": clinic_info.name if clinic_info else None,
+            "clinic.address": clinic_info.address if clinic_info else None,
+            "clinic.phone": clinic_info.phone if clinic_info else None,
+            "clinic.website": clinic_info.website if clinic_info else None,
+        }
+        tool_names = {tool_id: tool.name_in(locale.code) for tool_id, tool in loaded.assets.tools.items()}
+        expected = expected_strings(loaded.card, locale, emergency=extras.emergency, tool_names=tool_names, extra=extra)
+        verify_pdf(pdf, expected, card_name=loaded.name)
+    return BuiltCard(pdf, plan, layout, loaded.card)
 
 
 def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) -> Extras:
@@ -310,6 +333,7 @@ def build_pdf(
     patient: str | Path | None = None,
     clinic: str | Path | None = None,
     language: str | None = None,
+    verify: bool | None = None,
 ) -> bytes:
     """Build one card into PDF bytes.
 
@@ -335,7 +359,7 @@ def build_pdf(
     resolved_clinic = clinic_for(loaded, Path(clinic) if clinic is not None else None)
     chosen = choose_layout(loaded, resolved_clinic, layout)
     locale = choose_locale(loaded, resolved_clinic, language)
-    return build_loaded(loaded, chosen, clinic=resolved_clinic, locale=locale).pdf
+    return build_loaded(loaded, chosen, clinic=resolved_clinic, locale=locale, verify=verify).pdf
 
 
 def write_atomic(target: Path, data: bytes, *, inputs: Iterable[Path] = ()) -> None:
@@ -350,6 +374,7 @@ def write_atomic(target: Path, data: bytes, *, inputs: Iterable[Path] = ()) -> N
     try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
+        os.chmod(tmp, 0o644)  # mkstemp makes it private; a PDF is for sharing
         os.replace(tmp, target)
     except BaseException:
         if os.path.exists(tmp):

@@ -7,7 +7,9 @@ traceback.
 
 from __future__ import annotations
 
+import os
 import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Optional
 
@@ -41,13 +43,56 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
+@dataclass
+class Settings:
+    quiet: bool = False
+    verbose: bool = False
+
+
+_SETTINGS = Settings()
+
+
+def _settings() -> Settings:
+    return _SETTINGS
+
+
 @app.callback()
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
+    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say what was skipped and why.")] = False,
 ) -> None:
     """Turn self-care routines (YAML) into illustrated one-page printable PDF cards."""
+    _SETTINGS.quiet = quiet
+    _SETTINGS.verbose = verbose and not quiet
+
+
+class _Progress:
+    """A progress bar on stderr, only when it is a terminal (and not --quiet)."""
+
+    def __init__(self, total: int, settings: Settings) -> None:
+        self.bar = None
+        if total > 1 and not settings.quiet and sys.stderr.isatty():
+            from rich.console import Console
+            from rich.progress import Progress
+
+            self.bar = Progress(console=Console(stderr=True), transient=True)
+            self.bar.start()
+            self.task = self.bar.add_task("building", total=total)
+
+    def advance(self, outcome: object) -> None:
+        if self.bar is not None:
+            self.bar.advance(self.task)
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.stop()
+
+
+def _progress(total: int, settings: Settings) -> _Progress:
+    return _Progress(total, settings)
 
 
 def _report(error: Exception) -> None:
@@ -152,52 +197,79 @@ def build(
     only: OnlyOption = None,
     set_: Annotated[Optional[list[str]], typer.Option("--set", help=SetOption.__metadata__[0].help)] = None,
     allow_path: AllowOption = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Cards built at once. Default: all cores.")] = None,
+    force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
+    verify: Annotated[
+        bool, typer.Option("--verify", help="Read each PDF back and check every word of the input is on it.")
+    ] = False,
 ) -> None:
-    """Build each card into a one-page PDF."""
-    from routinecard.build import build_loaded, write_atomic
-    from routinecard.errors import RoutineCardError, display_path
+    """Build each card into a one-page PDF (unchanged cards are skipped)."""
+    import time
 
+    from routinecard.batch import Job, run
+    from routinecard.build import expand_inputs
+    from routinecard.errors import InputError, Problem, RoutineCardError
+    from routinecard.layouts import builtin_layouts
+
+    started = time.perf_counter()
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
-    many = len(cards or []) + (1 if patient else 0) > 1 or any(p.is_dir() for p in cards or [])
-    single_file = output is not None and output.suffix.lower() == ".pdf"
-    if single_file and (many or (layout and (len(layout) > 1 or "all" in layout))):
-        typer.echo(f"Error: -o {output} names one PDF file, but several PDFs would be built; name a folder", err=True)
-        raise typer.Exit(2)
-    failed = total = 0
-    inputs = list(cards or []) + ([patient] if patient else [])
     try:
-        jobs = list(_jobs(cards or [], patient, clinic, layout, lang, only, set_, allow_path))
+        files = expand_inputs(list(cards or []) + ([patient] if patient else []))
+        names: list[str | None] = [None]
+        if layout:
+            names = list(dict.fromkeys(n for name in layout for n in (builtin_layouts() if name == "all" else [name])))
+            for name in names:
+                if name not in builtin_layouts() and not Path(name).is_file():
+                    raise InputError(Problem(f"unknown layout {name!r}; built-in layouts: {', '.join(builtin_layouts())} (or give a .yaml file)"))
+        sets = tuple(_parse_sets(set_).items())
+        if clinic is not None and not clinic.is_file():
+            raise InputError(Problem("no such clinic file", file=str(clinic)))
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
-    for file, loaded, chosen, card_clinic, locale, layouts_count in jobs:
-        total += 1
-        if isinstance(loaded, RoutineCardError):
-            _report(loaded)
-            failed += 1
-            continue
-        try:
-            built = build_loaded(loaded, chosen, clinic=card_clinic, locale=locale)
-            if single_file:
-                target = output
-            else:
-                stem = file.stem if loaded.patient is not None else loaded.card.id
-                suffix = f"-{chosen.name}" if layouts_count > 1 else ""
-                target = (output or Path("build")) / f"{stem}{suffix}.pdf"
-            assert target is not None
-            write_atomic(target, built.pdf, inputs=inputs + [file])
-        except RoutineCardError as error:
-            _report(error)
-            failed += 1
-            continue
-        typer.echo(
-            f"wrote {display_path(target)} (1 page, {chosen.name}, fits at {built.plan.fit_percent}%, "
-            f"{len(built.pdf) / 1024:.0f} KB)"
+    single_file = output is not None and output.suffix.lower() == ".pdf"
+    if single_file and len(files) * len(names) > 1:
+        typer.echo(f"Error: -o {output} names one PDF file, but {len(files) * len(names)} PDFs would be built; name a folder", err=True)
+        raise typer.Exit(2)
+    folder = output if output is not None and not single_file else Path("build")
+    job_list = [
+        Job(file, name, clinic, lang, only, sets, tuple(allow_path or ()), output if single_file else None,
+            folder, len(names) > 1, verify)
+        for file in files
+        for name in names
+    ]
+    settings = _settings()
+    progress = _progress(len(job_list), settings)
+    try:
+        outcomes = run(
+            job_list,
+            workers=jobs or os.cpu_count() or 1,
+            force=force,
+            inputs=tuple(files),
+            on_done=progress.advance,
         )
-    if failed:
-        typer.echo(f"{failed} of {total} PDF{'s' if total != 1 else ''} failed", err=True)
+    finally:
+        progress.close()
+    counts = {"built": 0, "skipped": 0, "failed": 0}
+    for outcome in outcomes:
+        counts[outcome.status] += 1
+        if outcome.status == "failed":
+            for line in outcome.errors:
+                typer.echo(line, err=True)
+        elif outcome.status == "built" and not settings.quiet:
+            typer.echo(outcome.message)
+        elif outcome.status == "skipped" and settings.verbose:
+            typer.echo(f"unchanged {outcome.output}")
+    elapsed = time.perf_counter() - started
+    if not settings.quiet or counts["failed"]:
+        typer.echo(
+            f"built {counts['built']}, skipped {counts['skipped']} (unchanged), failed {counts['failed']} "
+            f"in {elapsed:.1f} s",
+            err=bool(counts["failed"]),
+        )
+    if counts["failed"]:
         raise typer.Exit(1)
 
 

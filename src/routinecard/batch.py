@@ -1,0 +1,176 @@
+"""Batch builds: every card and patient file x every layout, in parallel, incrementally.
+
+A job is one input file with one layout and the command line's options. Jobs whose
+inputs are unchanged since the last build (see `incremental`) are skipped before any
+parsing; the rest run in a pool of worker processes (`--jobs`), each of which writes
+its own PDF atomically. A failed job is reported and the others go on.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import os
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Callable, Iterable
+
+from routinecard.incremental import JobKey, Manifest
+
+
+@dataclass(frozen=True)
+class Job:
+    input: Path
+    layout: str | None  # a built-in name or a file; None: the patient's, the clinic's, or letter
+    clinic: Path | None
+    language: str | None
+    only: str | None
+    sets: tuple[tuple[str, Any], ...]
+    allow: tuple[Path, ...]
+    output: Path | None  # a PDF file, or None to name it in `folder`
+    folder: Path
+    suffix_layout: bool  # add -<layout> to the file name (several layouts built)
+    verify: bool
+
+    @property
+    def key(self) -> JobKey:
+        return JobKey(
+            input=str(self.input.resolve()),
+            layout=str(Path(self.layout).resolve()) if self.layout and self.layout.endswith((".yaml", ".yml")) else self.layout,
+            clinic=str(self.clinic.resolve()) if self.clinic else None,
+            language=self.language,
+            only=self.only,
+            sets=json.dumps(self.sets, sort_keys=True, default=str),
+        )
+
+
+@dataclass
+class Outcome:
+    job: Job
+    status: str  # built | skipped | failed
+    output: Path | None = None
+    message: str = ""
+    errors: list[str] = field(default_factory=list)
+    pdf: bytes | None = None
+    deps: list[Path] = field(default_factory=list)
+
+
+def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
+    """Load, fit, render, verify (if asked) and write one PDF. Runs in a worker."""
+    from routinecard.build import build_loaded, choose_layout, choose_locale, clinic_for, load_clinic, load_input, write_atomic
+    from routinecard.errors import RoutineCardError, display_path
+    from routinecard.fonts import font_set
+    from routinecard.layouts import load_layout
+
+    try:
+        only = [i.strip() for i in job.only.split(",") if i.strip()] if job.only else None
+        loaded = load_input(job.input, allow=job.allow, only=only, sets=dict(job.sets))
+        given_clinic = load_clinic(job.clinic, allow=job.allow) if job.clinic else None
+        clinic = clinic_for(loaded, given_clinic, job.allow)
+        layout = load_layout(job.layout) if job.layout else choose_layout(loaded, clinic, None)
+        locale = choose_locale(loaded, clinic, job.language)
+        built = build_loaded(loaded, layout, clinic=clinic, locale=locale, verify=job.verify)
+        if job.output is not None:
+            target = job.output
+        else:
+            stem = job.input.stem if loaded.patient is not None else loaded.card.id
+            target = job.folder / f"{stem}{'-' + layout.name if job.suffix_layout else ''}.pdf"
+        write_atomic(target, built.pdf, inputs=list(inputs) + [job.input])
+    except RoutineCardError as error:
+        return Outcome(job, "failed", errors=[str(p) for p in error.problems])
+    fonts = font_set()
+    deps = [job.input, *layout._files, fonts.regular.path, fonts.bold.path]  # noqa: SLF001
+    if loaded.patient is not None:
+        deps.append(loaded.patient.card_file)
+    if clinic is not None:
+        deps.append(clinic.file)
+        if clinic.logo:
+            deps.append(clinic.logo)
+    assets = loaded.assets
+    deps += [assets.tools[p.tool].icon for p in loaded.card.points]
+    deps += [p for p in [assets.logo, *assets.photos.values()] if p is not None]
+    message = (
+        f"wrote {display_path(target)} (1 page, {layout.name}, fits at {built.plan.fit_percent}%, "
+        f"{len(built.pdf) / 1024:.0f} KB)"
+    )
+    return Outcome(job, "built", target, message, pdf=built.pdf, deps=deps)
+
+
+def _warm() -> None:
+    """Per-worker one-time set-up: fonts and body maps, before the first card."""
+    from routinecard.figures.bodymap import body_map
+    from routinecard.fonts import font_set
+
+    font_set()
+    body_map("posterior")
+
+
+def run(
+    jobs: list[Job],
+    *,
+    workers: int,
+    force: bool,
+    inputs: tuple[Path, ...],
+    on_done: Callable[[Outcome], None] = lambda outcome: None,
+) -> list[Outcome]:
+    """Run the jobs; outcomes come back in the jobs' order."""
+    manifests: dict[Path, Manifest] = {}
+
+    def manifest_for(job: Job) -> Manifest:
+        folder = (job.output.parent if job.output is not None else job.folder).resolve()
+        if folder not in manifests:
+            manifests[folder] = Manifest(folder)
+        return manifests[folder]
+
+    outcomes: dict[int, Outcome] = {}
+    pending: list[tuple[int, Job]] = []
+    for index, job in enumerate(jobs):
+        previous = None if force else manifest_for(job).up_to_date(job.key)
+        if previous is not None and (job.output is None or previous == job.output.resolve()):
+            outcome = Outcome(job, "skipped", previous)
+            outcomes[index] = outcome
+            on_done(outcome)
+        else:
+            pending.append((index, job))
+
+    if workers <= 1 or len(pending) <= 1:
+        for index, job in pending:
+            outcomes[index] = run_job(job, inputs)
+            on_done(outcomes[index])
+    else:
+        context = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
+        with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context, initializer=_warm) as pool:
+            futures = {pool.submit(run_job, job, inputs): index for index, job in pending}
+            for future in as_completed(futures):
+                index = futures[future]
+                outcomes[index] = future.result()
+                on_done(outcomes[index])
+
+    ordered = [outcomes[i] for i in range(len(jobs))]
+    _refuse_collisions(ordered)
+    for outcome in ordered:
+        if outcome.status == "built" and outcome.output is not None and outcome.pdf is not None:
+            manifest_for(outcome.job).record(outcome.job.key, outcome.output, outcome.pdf, outcome.deps)
+    for manifest in manifests.values():
+        if manifest.entries:
+            manifest.save()
+    return ordered
+
+
+def _refuse_collisions(outcomes: Iterable[Outcome]) -> None:
+    """Two jobs that wrote the same PDF: the later one replaced the earlier; say so."""
+    seen: dict[Path, Outcome] = {}
+    for outcome in outcomes:
+        if outcome.status != "built" or outcome.output is None:
+            continue
+        target = outcome.output.resolve()
+        if target in seen:
+            first = seen[target].job.input
+            outcome.status = "failed"
+            outcome.errors = [
+                f"{outcome.job.input}: writes the same PDF as {first} ({outcome.output}); "
+                "give the cards different ids or build them into different folders"
+            ]
+        else:
+            seen[target] = outcome

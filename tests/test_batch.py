@@ -1,0 +1,109 @@
+"""Batch builds: parallel jobs, incremental rebuilds, the summary line."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+from conftest import SCIATICA, card_data, page_count, write_card
+from routinecard.cli import app
+
+
+def library(tmp_path: Path, count: int = 3) -> Path:
+    folder = tmp_path / "cards"
+    folder.mkdir()
+    for index in range(count):
+        data = card_data()
+        data["id"] = f"card-{index}"
+        data["points"] = data["points"][: 1 + index % 4]
+        write_card(folder, data, f"card-{index}.yaml")
+    return folder
+
+
+def pdfs(folder: Path) -> dict[str, bytes]:
+    return {p.name: p.read_bytes() for p in sorted(folder.glob("*.pdf"))}
+
+
+def test_unchanged_cards_are_skipped_and_changes_rebuild(runner, tmp_path: Path) -> None:
+    cards = library(tmp_path)
+    out = tmp_path / "out"
+    first = runner.invoke(app, ["build", str(cards), "-o", str(out), "--jobs", "1"])
+    assert first.exit_code == 0, first.output
+    assert "built 3, skipped 0 (unchanged), failed 0 in " in first.stdout
+    built = pdfs(out)
+    stamps = {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")}
+
+    again = runner.invoke(app, ["build", str(cards), "-o", str(out)])
+    assert again.exit_code == 0
+    assert "built 0, skipped 3 (unchanged), failed 0" in again.stdout
+    assert {p.name: p.stat().st_mtime_ns for p in out.glob("*.pdf")} == stamps
+
+    changed = cards / "card-1.yaml"
+    changed.write_text(changed.read_text(encoding="utf-8").replace("Self-massage", "Self massage"), encoding="utf-8")
+    third = runner.invoke(app, ["build", str(cards), "-o", str(out)])
+    assert "built 1, skipped 2 (unchanged), failed 0" in third.stdout
+    assert pdfs(out)["card-1.pdf"] != built["card-1.pdf"]
+
+    forced = runner.invoke(app, ["build", str(cards), "-o", str(out), "--force"])
+    assert "built 3, skipped 0" in forced.stdout
+
+
+def test_a_deleted_or_edited_pdf_is_rebuilt(runner, tmp_path: Path) -> None:
+    cards = library(tmp_path, 2)
+    out = tmp_path / "out"
+    runner.invoke(app, ["build", str(cards), "-o", str(out)])
+    (out / "card-0.pdf").unlink()
+    (out / "card-1.pdf").write_bytes(b"%PDF-1.4 not ours")
+    result = runner.invoke(app, ["build", str(cards), "-o", str(out)])
+    assert "built 2, skipped 0" in result.stdout
+    assert page_count(out / "card-1.pdf") == 1
+
+
+def test_a_changed_layout_file_rebuilds(runner, tmp_path: Path) -> None:
+    cards = library(tmp_path, 1)
+    layout = tmp_path / "mine.yaml"
+    layout.write_text("extends: letter\n", encoding="utf-8")
+    out = tmp_path / "out"
+    runner.invoke(app, ["build", str(cards), "-o", str(out), "--layout", str(layout)])
+    assert "skipped 1" in runner.invoke(app, ["build", str(cards), "-o", str(out), "--layout", str(layout)]).stdout
+    layout.write_text("extends: a4\n", encoding="utf-8")
+    assert "built 1" in runner.invoke(app, ["build", str(cards), "-o", str(out), "--layout", str(layout)]).stdout
+
+
+def test_parallel_builds_match_serial_ones(runner, tmp_path: Path) -> None:
+    cards = library(tmp_path, 4)
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    assert runner.invoke(app, ["build", str(cards), "-o", str(serial), "--jobs", "1"]).exit_code == 0
+    result = runner.invoke(app, ["build", str(cards), "-o", str(parallel), "--jobs", "2"])
+    assert result.exit_code == 0, result.output
+    assert pdfs(serial) == pdfs(parallel) and len(pdfs(serial)) == 4
+
+
+def test_a_failing_card_does_not_stop_a_parallel_batch(runner, tmp_path: Path) -> None:
+    cards = library(tmp_path, 3)
+    broken = cards / "card-1.yaml"
+    broken.write_text(broken.read_text(encoding="utf-8").replace("hold_s:", "hold_seconds:", 1), encoding="utf-8")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(cards), "-o", str(out), "--jobs", "2"])
+    assert result.exit_code == 1
+    assert "card-1.yaml:" in result.stderr and "unknown field 'hold_seconds'; did you mean 'hold_s'?" in result.stderr
+    assert "built 2, skipped 0 (unchanged), failed 1" in result.stderr
+    assert sorted(pdfs(out)) == ["card-0.pdf", "card-2.pdf"]
+
+
+def test_every_layout_for_every_card(runner, tmp_path: Path) -> None:
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["build", str(SCIATICA), "-o", str(out), "--layout", "letter", "--layout", "large-print"])
+    assert result.exit_code == 0, result.output
+    assert sorted(pdfs(out)) == ["sciatica-trigger-points-large-print.pdf", "sciatica-trigger-points-letter.pdf"]
+
+
+def test_quiet_prints_nothing_on_success(runner, tmp_path: Path) -> None:
+    result = runner.invoke(app, ["--quiet", "build", str(SCIATICA), "-o", str(tmp_path / "x.pdf")])
+    assert result.exit_code == 0
+    assert result.stdout == ""
+
+
+def test_output_files_are_readable_by_others(runner, tmp_path: Path) -> None:
+    runner.invoke(app, ["build", str(SCIATICA), "-o", str(tmp_path / "x.pdf")])
+    assert os.stat(tmp_path / "x.pdf").st_mode & 0o044 == 0o044
