@@ -20,6 +20,7 @@ from pydantic import (
     ConfigDict,
     Field,
     Strict,
+    WithJsonSchema,
     model_validator,
 )
 
@@ -39,14 +40,19 @@ def clean_text(value: str) -> str:
         if char == "\n":
             continue
         category = unicodedata.category(char)
-        if category == "Cc" or category in ("Cs", "Co", "Cn"):
-            raise ValueError(
-                f"contains the control or unassigned character U+{ord(char):04X}; remove it"
-            )
+        if category in ("Cc", "Cs", "Co", "Cn"):
+            raise ValueError(f"contains the control or unassigned character U+{ord(char):04X}; remove it")
+        if category == "Cf":
+            name = unicodedata.name(char, "FORMAT CHARACTER")
+            raise ValueError(f"contains the invisible character U+{ord(char):04X} ({name}); remove it")
     return value
 
 
-Text = Annotated[str, Strict(), AfterValidator(clean_text)]
+# The JSON schemas (routinecard.schema) describe the YAML as written; `WithJsonSchema` and
+# `json_schema_extra` below only change those schemas, never what validation accepts.
+Text = Annotated[
+    str, Strict(), AfterValidator(clean_text), WithJsonSchema({"type": "string", "pattern": r"\S"})
+]
 Id = Annotated[str, Strict(), Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
 Language = Annotated[str, Strict(), Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
 
@@ -59,7 +65,12 @@ def _url(value: str) -> str:
     return value
 
 
-Url = Annotated[str, Strict(), AfterValidator(_url)]
+Url = Annotated[
+    str,
+    Strict(),
+    AfterValidator(_url),
+    WithJsonSchema({"type": "string", "pattern": r'^https?://[^\s<>"]+\.[^\s<>"]+$', "maxLength": 300}),
+]
 
 
 def _pair(value: object) -> object:
@@ -78,7 +89,20 @@ def _ordered(value: tuple[int, int]) -> tuple[int, int]:
 
 def _range(low: int, high: int) -> object:
     number = Annotated[int, Strict(), Field(ge=low, le=high)]
-    return Annotated[tuple[number, number], BeforeValidator(_pair), AfterValidator(_ordered)]
+    written = {
+        "anyOf": [
+            {
+                "type": "array",
+                "prefixItems": [{"type": "integer", "minimum": low, "maximum": high} for _ in range(2)],
+                "minItems": 2,
+                "maxItems": 2,
+            },
+            {"type": "integer", "minimum": low, "maximum": high},
+        ]
+    }
+    return Annotated[
+        tuple[number, number], BeforeValidator(_pair), AfterValidator(_ordered), WithJsonSchema(written)
+    ]
 
 
 SecondsRange = _range(1, 600)
@@ -138,8 +162,8 @@ class Marker(StrictModel):
 class Area(StrictModel):
     """An elliptical patch of referred pain, in body-map units (right side)."""
 
-    x: Annotated[Number, Field(ge=0, le=540)]
-    y: Annotated[Number, Field(ge=0, le=960)]
+    x: Annotated[Number, Field(ge=0, le=540)] = Field(description="Centre, 0 (left edge) to 540 (right edge).")
+    y: Annotated[Number, Field(ge=0, le=960)] = Field(description="Centre, 0 (top of the head) to 960 (feet).")
     rx: Annotated[Number, Field(gt=0, le=270)] = Field(description="Half the width.")
     ry: Annotated[Number, Field(gt=0, le=480)] = Field(description="Half the height.")
 
@@ -150,15 +174,17 @@ class Referral(StrictModel):
     regions: list[Annotated[str, Strict()]] = Field(
         default_factory=list, description="Body-map regions without side, e.g. buttocks, thigh, lower_leg."
     )
-    areas: list[Area] = Field(default_factory=list)
+    areas: list[Area] = Field(default_factory=list, description="Ellipses {x, y, rx, ry} in body-map units.")
 
 
 class Closeup(StrictModel):
     """The window of the body map shown in the point's panel (default: around the marker)."""
 
-    x: Annotated[Number, Field(ge=0, le=540)]
-    y: Annotated[Number, Field(ge=0, le=960)]
-    size: Annotated[Number, Field(ge=60, le=960)] = 220.0
+    x: Annotated[Number, Field(ge=0, le=540)] = Field(description="Centre of the window, 0 to 540.")
+    y: Annotated[Number, Field(ge=0, le=960)] = Field(description="Centre of the window, 0 to 960.")
+    size: Annotated[Number, Field(ge=60, le=960)] = Field(
+        220.0, description="Width and height of the window, 60 to 960."
+    )
 
 
 class Point(StrictModel):
@@ -170,8 +196,8 @@ class Point(StrictModel):
     refers_to: Text = Field(description="Where the pain from this point is usually felt.")
     tool: Id = Field(description="Tool id from the tool library, e.g. tennis-ball.")
     position: Text = Field(description="Body position for the massage.")
-    pressure: Pressure
-    timing: Timing
+    pressure: Pressure = Field(description="How hard to press: min and max on the 0-10 scale, and in words.")
+    timing: Timing = Field(description="How long and how often: hold_s, repeats, per_day.")
     steps: list[Text] = Field(min_length=1, max_length=12, description="What to do, in order.")
     side: Literal["right", "left", "both"] = Field("right", description="Which side of the body is shown.")
     marker: Marker | None = Field(None, description="The point on the body map.")
@@ -220,12 +246,18 @@ class Card(StrictModel):
     """A routine: the content of one printed card."""
 
     id: Id = Field(description="Card id, also the default output file name.")
-    title: Text
-    summary: Text
-    language: Language = "en"
-    before_you_start: list[Text] = Field(default_factory=list)
-    points: list[Point] = Field(min_length=1, max_length=12)
-    medical_attention: MedicalAttention
+    title: Text = Field(description="The card's title, printed at the top.")
+    summary: Text = Field(description="A few plain sentences under the title: what this routine is for.")
+    language: Language = Field("en", description="Language the card is written in, e.g. en or es.")
+    before_you_start: list[Text] = Field(
+        default_factory=list, description="Safety notes printed before the points, one per item."
+    )
+    points: list[Point] = Field(
+        min_length=1, max_length=12, description="The trigger points, 1 to 12, in printed order."
+    )
+    medical_attention: MedicalAttention = Field(
+        description="Red flags: when to get help now (urgent) and when to stop and call (soon)."
+    )
     sources: list[Text] = Field(min_length=1, description="Where the advice and red flags come from.")
     tools: dict[Id, ToolDefinition] = Field(default_factory=dict, description="Extra tools for this card.")
     logo: FileName | None = Field(None, description="PNG, JPEG or SVG logo for the header, relative to the card.")
@@ -239,6 +271,8 @@ Path = tuple[str | int, ...]
 
 
 class PatientName(StrictModel):
+    """Who the card is for."""
+
     name: Text = Field(description="The patient's name as printed on the card.")
 
 
@@ -252,8 +286,8 @@ class Log(StrictModel):
 class MedicalAttentionExtra(StrictModel):
     """Warning signs a clinician adds for one patient; the card's own are always kept."""
 
-    urgent: list[Text] = Field(default_factory=list)
-    soon: list[Text] = Field(default_factory=list)
+    urgent: list[Text] = Field(default_factory=list, description="Extra signs to get help now.")
+    soon: list[Text] = Field(default_factory=list, description="Extra signs to stop and contact a clinician.")
 
 
 class Patient(StrictModel):
@@ -262,8 +296,8 @@ class Patient(StrictModel):
     card: Annotated[str, Strict(), Field(min_length=1)] = Field(
         description="Base card: an id from the card library (e.g. sciatica-trigger-points) or a path."
     )
-    patient: PatientName | None = None
-    clinician: Text | None = None
+    patient: PatientName | None = Field(None, description="{name: ...}: the patient's name, printed on the card.")
+    clinician: Text | None = Field(None, description="The clinician's name, printed on the card.")
     date: Text | None = Field(None, description="Printed as written, e.g. 2026-11-23.")
     only: list[Id] | None = Field(None, description="Keep only these points (in the card's order).")
     skip: list[Id] = Field(default_factory=list, description="Leave out these points.")
@@ -273,7 +307,9 @@ class Patient(StrictModel):
     notes: Text | None = Field(None, description="Printed in a notes box on the card.")
     medical_attention: MedicalAttentionExtra | None = Field(None, description="Extra warning signs for this patient.")
     log: bool | Log = Field(False, description="true, or {sessions, lines}: print the exercise log.")
-    video: Url | None = None
+    video: Url | None = Field(
+        None, description="A video for this patient, printed as a QR code (replaces the card's)."
+    )
     layout: Annotated[str, Strict()] | None = Field(None, description="Layout name or file for this patient.")
     language: Language | None = Field(None, description="Language of the card's labels, e.g. es.")
     clinic: FileName | None = Field(None, description="Clinic file, relative to this file.")
@@ -282,14 +318,16 @@ class Patient(StrictModel):
 class Clinic(StrictModel):
     """A clinic file: who hands out the card, shown in the header."""
 
-    name: Text
-    address: Text | None = None
-    phone: Text | None = None
-    website: Text | None = None
+    name: Text = Field(description="The clinic's name, printed in the header.")
+    address: Text | None = Field(None, description="Postal address, printed in the header.")
+    phone: Text | None = Field(None, description="Phone number, printed in the header.")
+    website: Text | None = Field(None, description="Web address, printed in the header as written.")
     logo: FileName | None = Field(None, description="PNG, JPEG or SVG, relative to the clinic file.")
     emergency_number: Text | None = Field(None, description="Local emergency number: 911, 999, 112...")
-    language: Language | None = None
-    layout: Annotated[str, Strict()] | None = None
+    language: Language | None = Field(None, description="Language of the card's labels for this clinic, e.g. es.")
+    layout: Annotated[str, Strict()] | None = Field(
+        None, description="Layout for this clinic's cards: a name (e.g. a4) or a file, relative to this file."
+    )
 
 
 def semantic_problems(card: Card, builtin_tools: dict[str, object]) -> list[tuple[Path, str]]:
