@@ -21,7 +21,7 @@ app = typer.Typer(
     name="routinecard",
     help="Turn self-care routines (YAML) into illustrated one-page printable PDF cards.",
     no_args_is_help=True,
-    add_completion=False,
+    add_completion=True,
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
@@ -130,6 +130,22 @@ AllowOption = Annotated[
 ]
 
 
+def _example(name: str) -> Path:
+    """A built-in example card by (the start of) its id."""
+    from routinecard.resources import data_dir
+
+    examples = sorted(data_dir("cards").glob("*.yaml"))
+    for path in examples:
+        if path.stem == name:
+            return path
+    matches = [p for p in examples if p.stem.startswith(name)]
+    matches.sort(key=lambda p: len(p.stem))
+    if matches:
+        return matches[0]
+    typer.echo(f"Error: no example {name!r}; examples: {', '.join(p.stem for p in examples)}", err=True)
+    raise typer.Exit(2)
+
+
 def _parse_sets(values: list[str] | None) -> dict:
     """--set PATH=VALUE pairs; VALUE is read as YAML (strictly), so [30, 45] is a list."""
     from routinecard.errors import InputError, Problem
@@ -202,6 +218,9 @@ def build(
     verify: Annotated[
         bool, typer.Option("--verify", help="Read each PDF back and check every word of the input is on it.")
     ] = False,
+    example: Annotated[
+        Optional[str], typer.Option("--example", help="Build a built-in example card, e.g. sciatica.")
+    ] = None,
 ) -> None:
     """Build each card into a one-page PDF (unchanged cards are skipped)."""
     import time
@@ -212,6 +231,8 @@ def build(
     from routinecard.layouts import builtin_layouts
 
     started = time.perf_counter()
+    if example is not None:
+        cards = list(cards or []) + [_example(example)]
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
@@ -334,6 +355,151 @@ def list_layouts() -> None:
             description = f"(invalid: {error.problems[0].message})"
         marker = " (default)" if name == "letter" else ""
         typer.echo(f"{name:<{width}}  {description}{marker}")
+
+
+@app.command()
+def preview(
+    card: Annotated[Path, typer.Argument(help="Card or patient file.", show_default=False)],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="PNG file. Default: build/<name>.png")] = None,
+    dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, help="Resolution of the picture.")] = 100,
+    layout: Annotated[Optional[str], typer.Option("--layout", "-l", help="Layout name or file.")] = None,
+    clinic: ClinicOption = None,
+    lang: LangOption = None,
+    open_: Annotated[bool, typer.Option("--open", help="Open the picture with the desktop's viewer.")] = False,
+) -> None:
+    """Render a card to PNG to look at before printing (nothing is printed or kept as PDF)."""
+    import io
+
+    from routinecard.build import build_loaded, choose_layout, choose_locale, clinic_for, load_clinic, load_input, write_atomic
+    from routinecard.errors import RoutineCardError, display_path
+    from routinecard.layouts import load_layout
+
+    try:
+        loaded = load_input(card)
+        chosen_clinic = clinic_for(loaded, load_clinic(clinic) if clinic else None)
+        chosen = load_layout(layout) if layout else choose_layout(loaded, chosen_clinic, None)
+        built = build_loaded(loaded, chosen, clinic=chosen_clinic, locale=choose_locale(loaded, chosen_clinic, lang))
+        import pypdfium2 as pdfium
+
+        document = pdfium.PdfDocument(built.pdf)
+        image = document[0].render(scale=dpi / 72).to_pil()
+        buffer = io.BytesIO()
+        image.save(buffer, format="PNG", optimize=False)
+        stem = card.stem if loaded.patient is not None else loaded.card.id
+        target = output or Path("build") / f"{stem}.png"
+        write_atomic(target, buffer.getvalue(), inputs=[card])
+    except RoutineCardError as error:
+        _report(error)
+        raise typer.Exit(1)
+    if not _settings().quiet:
+        typer.echo(f"wrote {display_path(target)} ({image.width} x {image.height} px, {chosen.name}, fits at {built.plan.fit_percent}%)")
+    if open_:
+        _open(target)
+
+
+def _open(path: Path) -> None:
+    """Open a file with the desktop's viewer, if there is one."""
+    import shutil
+    import subprocess
+
+    for command in ("xdg-open", "open"):
+        if shutil.which(command):
+            subprocess.Popen([command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            return
+    if hasattr(os, "startfile"):
+        os.startfile(str(path))  # type: ignore[attr-defined]
+        return
+    typer.echo(f"no picture viewer found; open {path} yourself", err=True)
+
+
+new_app = typer.Typer(help="Write a commented starting file.", no_args_is_help=True)
+app.add_typer(new_app, name="new")
+
+
+@new_app.command("routine")
+def new_routine(
+    name: Annotated[str, typer.Argument(help="The routine's title, e.g. 'Neck stretches'.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File. Default: cards/<id>.yaml")] = None,
+) -> None:
+    """Start a new routine card that validates and builds as it is."""
+    from routinecard import scaffold
+
+    target = output or Path("cards") / f"{scaffold.slug(name)}.yaml"
+    _write_new(target, scaffold.routine(name))
+
+
+@new_app.command("patient")
+def new_patient(
+    name: Annotated[str, typer.Argument(help="The patient's name.")],
+    card: Annotated[str, typer.Option("--card", help="The base card's id (or path).")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File. Default: patients/<name>.yaml")] = None,
+) -> None:
+    """Start a patient file for a card."""
+    from routinecard import scaffold
+    from routinecard.patients import find_card, known_card_ids
+
+    target = output or Path("patients") / f"{scaffold.slug(name)}.yaml"
+    if find_card(card, target.resolve()) is None:
+        typer.echo(f"Error: no card {card!r} in the card library; known cards: {', '.join(known_card_ids(target.resolve()))}", err=True)
+        raise typer.Exit(1)
+    _write_new(target, scaffold.patient(card, name, str(target)))
+
+
+def _write_new(target: Path, text: str) -> None:
+    from routinecard.build import write_atomic
+
+    if target.exists():
+        typer.echo(f"Error: {target} already exists; choose another name or -o FILE", err=True)
+        raise typer.Exit(1)
+    write_atomic(target, text.encode("utf-8"))
+    if not _settings().quiet:
+        typer.echo(f"wrote {target}; edit it, then: routinecard build {target}")
+
+
+@app.command()
+def schema(
+    kind: Annotated[str, typer.Argument(help="card, patient, clinic or layout.", show_default=False)],
+) -> None:
+    """Print the JSON Schema of a file kind (for editors: see schema/ and the README)."""
+    from routinecard.schema import KINDS, schema_text
+
+    if kind not in KINDS:
+        typer.echo(f"Error: unknown kind {kind!r}; one of: {', '.join(KINDS)}", err=True)
+        raise typer.Exit(2)
+    typer.echo(schema_text(kind), nl=False)
+
+
+@app.command()
+def doctor() -> None:
+    """Say which fonts, layouts, languages and versions routinecard found."""
+    import importlib.metadata as metadata
+    import platform
+
+    from routinecard.fonts import cache_dir, font_set
+    from routinecard.layouts import builtin_layouts
+    from routinecard.locale import available
+    from routinecard.patients import library_folders
+    from routinecard.resources import data_dir
+    from routinecard.tools import builtin_tools
+
+    lines = [f"routinecard {__version__} on Python {platform.python_version()} ({platform.system()})"]
+    for package in ("reportlab", "rl-accel", "pydantic", "pyyaml", "typer", "pillow", "svglib", "anatomapa", "pypdfium2",
+                    "fonttools", "fontpkg-atkinson-hyperlegible", "fontpkg-noto-sans"):
+        try:
+            lines.append(f"  {package} {metadata.version(package)}")
+        except metadata.PackageNotFoundError:
+            lines.append(f"  {package}: not installed")
+    fonts = font_set()
+    lines.append("fonts:")
+    for face in (fonts.regular, fonts.bold, fonts.italic):
+        lines.append(f"  {face.name}: {face.path}")
+    lines.append(f"  fallback Noto Sans ({len(fonts._fallback)} characters), bold instance cache: {cache_dir()}")  # noqa: SLF001
+    lines.append(f"layouts ({data_dir('layouts')}): {', '.join(builtin_layouts())}")
+    lines.append(f"languages: {', '.join(available())}")
+    lines.append(f"tools: {', '.join(builtin_tools())}")
+    lines.append("card library: " + ", ".join(str(p) for p in library_folders(None)))
+    for line in lines:
+        typer.echo(line)
 
 
 def main() -> None:

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, WithJsonSchema, model_validator
 
 from routinecard.errors import InputError, Problem
 from routinecard.loader import Document, format_path, load_yaml_file, require_mapping
@@ -60,7 +60,18 @@ def _non_negative(value: float) -> float:
     return value
 
 
-Length = Annotated[float, BeforeValidator(parse_length), AfterValidator(_non_negative)]
+# JSON schema of a length as written in YAML (see routinecard.schema): a number with a unit,
+# or the number 0. Negative lengths are refused, so the pattern has no minus sign.
+LENGTH_JSON_SCHEMA: dict[str, Any] = {
+    "anyOf": [
+        {"type": "string", "pattern": r"^\s*\d+(\.\d+)?\s*(pt|in|mm|cm)\s*$"},
+        {"const": 0},
+    ]
+}
+
+Length = Annotated[
+    float, BeforeValidator(parse_length), AfterValidator(_non_negative), WithJsonSchema(LENGTH_JSON_SCHEMA)
+]
 
 
 def _hex_colour(value: object) -> str:
@@ -69,7 +80,9 @@ def _hex_colour(value: object) -> str:
     return value.lower()
 
 
-Colour = Annotated[str, BeforeValidator(_hex_colour)]
+Colour = Annotated[
+    str, BeforeValidator(_hex_colour), WithJsonSchema({"type": "string", "pattern": "^#[0-9a-fA-F]{6}$"})
+]
 
 
 def luminance(colour: str) -> float:
@@ -93,10 +106,10 @@ PaperSize = Literal["letter", "a4", "legal", "tabloid", "a3", "half-letter", "a5
 class Margins(StrictModel):
     """Margins on each side; a single length (`margin: 0.5in`) sets all four."""
 
-    top: Length
-    right: Length
-    bottom: Length
-    left: Length
+    top: Length = Field(description="Top margin, e.g. '0.5in'.")
+    right: Length = Field(description="Right margin, e.g. '0.5in'.")
+    bottom: Length = Field(description="Bottom margin, e.g. '0.5in'.")
+    left: Length = Field(description="Left margin, e.g. '0.5in'.")
 
 
 def _margins(value: object) -> object:
@@ -107,20 +120,31 @@ def _margins(value: object) -> object:
     return value
 
 
+def _length_or_margins(schema: dict[str, Any]) -> None:
+    """JSON schema only: `margin` is written as one length or as {top, right, bottom, left}."""
+    sides = {key: schema.pop(key) for key in ("$ref", "type", "properties") if key in schema}
+    schema["anyOf"] = [*(dict(choice) for choice in LENGTH_JSON_SCHEMA["anyOf"]), sides]
+
+
 class Sheet(StrictModel):
     """Print several copies of the card on one larger sheet, with cut marks."""
 
     size: PaperSize = Field(description="The paper the copies are printed on, e.g. letter.")
-    orientation: Literal["portrait", "landscape"] = "landscape"
+    orientation: Literal["portrait", "landscape"] = Field("landscape", description="portrait or landscape.")
     copies: Literal[2] = Field(2, description="Copies side by side (along the sheet's long edge).")
 
 
 class Page(StrictModel):
-    size: PaperSize = "letter"
-    orientation: Literal["portrait", "landscape"] = "portrait"
+    """The card's paper: size, orientation and margins."""
+
+    size: PaperSize = Field(
+        "letter", description="Paper size: letter, a4, legal, tabloid, a3, half-letter or a5."
+    )
+    orientation: Literal["portrait", "landscape"] = Field("portrait", description="portrait or landscape.")
     margin: Annotated[Margins, BeforeValidator(_margins)] = Field(
         default_factory=lambda: Margins(top="36pt", right="36pt", bottom="36pt", left="36pt"),  # type: ignore[arg-type]
         description="One length for all sides ('0.5in') or {top, right, bottom, left}.",
+        json_schema_extra=_length_or_margins,
     )
     sheet: Sheet | None = Field(None, description="Print the card several times on one sheet (pocket cards).")
 
@@ -159,10 +183,10 @@ def paper(size: str, orientation: str) -> tuple[float, float]:
 class TypeSizes(StrictModel):
     """Type sizes at scale 100%. The fit scales them between `min` and `max` body size."""
 
-    body: Length = 11.0
-    title: Length = 22.0
-    heading: Length = 13.0
-    small: Length = 9.0
+    body: Length = Field(11.0, description="Body text size at 100%, e.g. '11pt'.")
+    title: Length = Field(22.0, description="Size of the card's title, e.g. '22pt'.")
+    heading: Length = Field(13.0, description="Size of section and panel headings, e.g. '13pt'.")
+    small: Length = Field(9.0, description="Small print (contact details, captions, sources), e.g. '9pt'.")
     min: Length = Field(8.5, description="Smallest body size the fit may use; nothing prints smaller.")
     max: Length = Field(12.5, description="Largest body size the fit may grow to on a short card.")
 
@@ -176,12 +200,14 @@ class TypeSizes(StrictModel):
 
 
 class Colours(StrictModel):
-    text: Colour = "#111111"
-    muted: Colour = "#3d3d3d"
-    accent: Colour = "#1f4e79"
-    warning: Colour = "#b00020"
-    panel: Colour = "#f1f4f8"
-    rule: Colour = "#9aa7b5"
+    """Colours as '#rrggbb'. text, muted, accent and warning need 4.5:1 contrast on white and on panel."""
+
+    text: Colour = Field("#111111", description="Body text colour, e.g. '#111111'.")
+    muted: Colour = Field("#3d3d3d", description="Small print and log lines, e.g. '#3d3d3d'.")
+    accent: Colour = Field("#1f4e79", description="Title, headings, numbers and markers, e.g. '#1f4e79'.")
+    warning: Colour = Field("#b00020", description="The medical-attention box and warnings, e.g. '#b00020'.")
+    panel: Colour = Field("#f1f4f8", description="Background of the point panels, e.g. '#f1f4f8'.")
+    rule: Colour = Field("#9aa7b5", description="Lines and borders, e.g. '#9aa7b5'.")
 
     @model_validator(mode="after")
     def _readable(self) -> Colours:
@@ -209,19 +235,22 @@ class Figures(StrictModel):
 class Layout(StrictModel):
     """A validated, fully merged layout. Lengths are in points."""
 
-    name: str = ""
-    description: str = ""
-    page: Page = Page()
-    type: TypeSizes = TypeSizes()
-    colours: Colours = Colours()
+    _files: tuple[Path, ...] = PrivateAttr(default=())
+
+    name: str = Field("", description="The layout's name; default: the file name without .yaml.")
+    description: str = Field("", description="One line shown by `routinecard layouts`.")
+    page: Page = Field(Page(), description="Paper size, orientation, margins and optional sheet.")
+    type: TypeSizes = Field(TypeSizes(), description="Type sizes: body, title, heading, small, min, max.")
+    colours: Colours = Field(Colours(), description="Colours as '#rrggbb': text, muted, accent, warning, panel...")
     columns: int = Field(2, ge=1, le=4, description="Columns of point panels.")
     attention_columns: int = Field(2, ge=1, le=2, description="Columns of the medical-attention box (urgent | soon).")
     gap: Length = Field(8.0, description="Space between sections and panels at 100%.")
-    figures: Figures = Figures()
+    figures: Figures = Field(Figures(), description="Sizes of the body map, close-ups, icons and logo.")
     sections: list[Section] = Field(
         default_factory=lambda: list(SECTIONS),
         description="Order of the sections. A section left out still prints, in its default place: "
         "a layout orders the card, it never drops content.",
+        json_schema_extra={"uniqueItems": True, "contains": {"const": "medical_attention"}},
     )
     log: bool = Field(False, description="Print the exercise log (tick boxes) on every card.")
 
@@ -362,7 +391,9 @@ def _read_layout(reference: str) -> Layout:
     merged = MergedDocument(data, origins, chain[0])
     from routinecard.validate import validate_document
 
-    return validate_document(Layout, merged, data)  # type: ignore[arg-type]
+    layout = validate_document(Layout, merged, data)  # type: ignore[arg-type]
+    layout._files = tuple(seen)  # the chain of files, for incremental builds
+    return layout
 
 
 __all__ = ["Layout", "load_layout", "builtin_layouts", "parse_length", "format_path"]

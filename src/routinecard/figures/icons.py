@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import threading
 from functools import cache
 from pathlib import Path
 
 from reportlab.platypus import Flowable
 
 from routinecard.errors import InputError, Problem
+
+
+_RENDER_LOCK = threading.Lock()
 
 
 @cache
@@ -54,6 +58,10 @@ class SvgIcon(Flowable):
     def draw(self) -> None:
         from reportlab.graphics import renderPDF
 
+        with _RENDER_LOCK:  # reportlab's renderer writes to the (shared, cached) drawing
+            self._draw(renderPDF)
+
+    def _draw(self, renderPDF) -> None:  # noqa: ANN001, N803
         canvas = self.canv
         canvas.saveState()
         dx = (self.box_width - self.drawing.width * self.scale) / 2

@@ -1,0 +1,141 @@
+"""The clinic's workflow and the Python ecosystem: preview, scaffold, API, doctor,
+completion, and a real wheel installed into a fresh virtual environment."""
+
+from __future__ import annotations
+
+import concurrent.futures
+import os
+import subprocess
+import sys
+import sysconfig
+from pathlib import Path
+
+import pytest
+from PIL import Image
+
+from conftest import ROOT, SCIATICA, page_count
+from routinecard import build_pdf, load_card
+from routinecard.cli import app
+from routinecard.model import Card
+
+
+def test_preview_writes_a_png_of_the_page(runner, tmp_path: Path) -> None:
+    out = tmp_path / "card.png"
+    result = runner.invoke(app, ["preview", str(SCIATICA), "-o", str(out), "--dpi", "72"])
+    assert result.exit_code == 0, result.output
+    image = Image.open(out)
+    assert image.size == (612, 792)
+    grey = image.convert("L")
+    histogram = grey.histogram()
+    assert sum(histogram[:100]) > 5000  # plenty of dark pixels: text and figures, not a blank page
+    assert sum(histogram[250:]) > 0.4 * image.width * image.height  # and paper
+
+
+def test_preview_of_a_bad_card_is_a_clear_error(runner, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("id: x\n", encoding="utf-8")
+    result = runner.invoke(app, ["preview", str(bad), "-o", str(tmp_path / "x.png")])
+    assert result.exit_code == 1
+    assert "missing required field 'title'" in result.stderr
+    assert not (tmp_path / "x.png").exists()
+
+
+def test_new_routine_and_patient_build_as_they_are(runner, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(app, ["new", "routine", "Neck stretches"]).exit_code == 0
+    assert (tmp_path / "cards" / "neck-stretches.yaml").is_file()
+    result = runner.invoke(app, ["new", "patient", "Jane Roe", "--card", "neck-stretches"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(app, ["build", "cards", "patients", "--verify"])
+    assert result.exit_code == 0, result.output
+    assert page_count(tmp_path / "build" / "neck-stretches.pdf") == 1
+    assert page_count(tmp_path / "build" / "jane-roe.pdf") == 1
+    again = runner.invoke(app, ["new", "routine", "Neck stretches"])
+    assert again.exit_code == 1 and "already exists" in again.stderr
+    unknown = runner.invoke(app, ["new", "patient", "X", "--card", "no-such-card"])
+    assert unknown.exit_code == 1 and "known cards:" in unknown.stderr
+
+
+def test_build_example_from_any_folder(runner, tmp_path: Path, monkeypatch) -> None:
+    monkeypatch.chdir(tmp_path)
+    result = runner.invoke(app, ["build", "--example", "sciatica"])
+    assert result.exit_code == 0, result.output
+    assert (tmp_path / "build" / "sciatica-trigger-points.pdf").is_file()
+    assert runner.invoke(app, ["build", "--example", "knee"]).exit_code == 2
+
+
+def test_doctor_lists_fonts_layouts_and_versions(runner) -> None:
+    result = runner.invoke(app, ["doctor"])
+    assert result.exit_code == 0
+    for expected in ("routinecard 0.1.0", "reportlab", "AtkinsonHyperlegible-Regular.ttf", "letter", "large-print", "languages: en, es"):
+        assert expected in result.stdout
+
+
+def test_completion_can_be_installed(runner) -> None:
+    result = runner.invoke(app, ["--help"])
+    assert "--install-completion" in result.stdout
+
+
+def test_api_loads_and_builds() -> None:
+    card = load_card(SCIATICA)
+    assert isinstance(card, Card) and card.id == "sciatica-trigger-points"
+    from_model = build_pdf(card)
+    assert page_count(from_model) == 1
+    assert build_pdf(SCIATICA, layout="a4") == build_pdf(str(SCIATICA), layout="a4")
+
+
+def _build(layout: str) -> bytes:
+    from routinecard import build_pdf as build
+
+    return build(SCIATICA, layout=layout)
+
+
+def test_api_is_safe_in_threads_and_processes() -> None:
+    layouts = ["letter", "a4", "letter", "large-print", "a4", "letter"]
+    expected = {name: build_pdf(SCIATICA, layout=name) for name in set(layouts)}
+    with concurrent.futures.ThreadPoolExecutor(4) as pool:
+        threaded = list(pool.map(_build, layouts))
+    assert threaded == [expected[name] for name in layouts]
+    with concurrent.futures.ProcessPoolExecutor(2) as pool:
+        processed = list(pool.map(_build, layouts))
+    assert processed == [expected[name] for name in layouts]
+
+
+@pytest.mark.skipif(os.environ.get("ROUTINECARD_SKIP_WHEEL") == "1", reason="wheel test switched off")
+def test_wheel_installs_and_works_outside_the_repository(tmp_path: Path) -> None:
+    """Build the wheel, install it (without dependencies) into a fresh venv that borrows
+    this environment's dependencies, and build a card from an empty folder."""
+    dist = tmp_path / "dist"
+    subprocess.run(
+        [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation", "-q", "-w", str(dist), str(ROOT)],
+        check=True, capture_output=True,
+    )
+    wheel = next(dist.glob("routinecard-*.whl"))
+    venv = tmp_path / "venv"
+    subprocess.run([sys.executable, "-m", "venv", str(venv)], check=True)
+    python = venv / "bin" / "python"
+    site = subprocess.run([str(python), "-c", "import sysconfig; print(sysconfig.get_paths()['purelib'])"],
+                          check=True, capture_output=True, text=True).stdout.strip()
+    # the dependencies come from this environment; routinecard itself only from the wheel
+    (Path(site) / "borrowed-deps.pth").write_text(sysconfig.get_paths()["purelib"] + "\n", encoding="utf-8")
+    subprocess.run([str(python), "-m", "pip", "install", "-q", "--no-deps", "--no-index", str(wheel)], check=True, capture_output=True)
+    work = tmp_path / "elsewhere"
+    work.mkdir()
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    where = subprocess.run([str(python), "-c", "import routinecard; print(routinecard.__file__)"], cwd=work, env=env,
+                           check=True, capture_output=True, text=True).stdout
+    assert str(venv) in where
+    done = subprocess.run([str(venv / "bin" / "routinecard"), "build", "--example", "sciatica", "--layout", "a4", "--verify"],
+                          cwd=work, env=env, capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert page_count(work / "build" / "sciatica-trigger-points.pdf") == 1
+    layouts = subprocess.run([str(venv / "bin" / "routinecard"), "layouts"], cwd=work, env=env, capture_output=True, text=True)
+    assert "large-print" in layouts.stdout
+
+
+def test_schema_command_prints_the_committed_schema(runner) -> None:
+    for kind in ("card", "patient", "clinic", "layout"):
+        result = runner.invoke(app, ["schema", kind])
+        assert result.exit_code == 0
+        assert result.stdout == (ROOT / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")
+    assert runner.invoke(app, ["schema", "poster"]).exit_code == 2
