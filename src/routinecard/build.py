@@ -16,6 +16,7 @@ from typing import Any, Iterable, Iterator
 from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_asset
 from routinecard.compose import Extras, PagePlan, fit
 from routinecard.errors import InputError, Problem, RoutineCardError, display_path
+from routinecard.inputs import expand_inputs
 from routinecard.figures.bodymap import map_problems
 from routinecard.fonts import FontSet, font_set
 from routinecard.layouts import Layout, load_layout
@@ -380,20 +381,6 @@ def write_atomic(target: Path, data: bytes, *, inputs: Iterable[Path] = ()) -> N
         if os.path.exists(tmp):
             os.unlink(tmp)
         raise
-
-
-def expand_inputs(paths: list[Path]) -> list[Path]:
-    """Folders become the .yaml files in them (sorted); files stay as given."""
-    result: list[Path] = []
-    for path in paths:
-        if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-            if not found:
-                raise InputError(Problem(f"{display_path(path)}: the folder has no .yaml files"))
-            result.extend(found)
-        else:
-            result.append(path)
-    return result
 
 
 __all__ = [

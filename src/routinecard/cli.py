@@ -152,7 +152,9 @@ def _parse_sets(values: list[str] | None) -> dict:
     from routinecard.loader import load_yaml_bytes
 
     sets: dict = {}
-    for item in values or []:
+    if not values:
+        return sets
+    for item in values:
         path, sep, raw = item.partition("=")
         if not sep or not path.strip():
             raise InputError(Problem(f"--set {item!r}: write PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]"))
@@ -226,9 +228,9 @@ def build(
     import time
 
     from routinecard.batch import Job, run
-    from routinecard.build import expand_inputs
     from routinecard.errors import InputError, Problem, RoutineCardError
-    from routinecard.layouts import builtin_layouts
+    from routinecard.inputs import builtin_layout_names as builtin_layouts
+    from routinecard.inputs import expand_inputs
 
     started = time.perf_counter()
     if example is not None:
@@ -493,7 +495,7 @@ def doctor() -> None:
     lines.append("fonts:")
     for face in (fonts.regular, fonts.bold, fonts.italic):
         lines.append(f"  {face.name}: {face.path}")
-    lines.append(f"  fallback Noto Sans ({len(fonts._fallback)} characters), bold instance cache: {cache_dir()}")  # noqa: SLF001
+    lines.append(f"  fallback Noto Sans ({fonts.fallback_size()} characters), bold instance cache: {cache_dir()}")
     lines.append(f"layouts ({data_dir('layouts')}): {', '.join(builtin_layouts())}")
     lines.append(f"languages: {', '.join(available())}")
     lines.append(f"tools: {', '.join(builtin_tools())}")

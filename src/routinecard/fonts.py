@@ -19,7 +19,11 @@ import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from xml.sax.saxutils import escape
+
+def escape(text: str) -> str:
+    """&, < and > as entities (xml.sax.saxutils.escape, without importing urllib and email)."""
+    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+
 
 PRIMARY = "Atkinson Hyperlegible"
 FALLBACK = "Noto Sans"
@@ -68,6 +72,13 @@ def _register(name: str, path: Path) -> Face:
     return Face(name, path)
 
 
+def _registered_cmap(name: str) -> frozenset[int]:
+    """Characters of a font reportlab has already parsed (no second read of the file)."""
+    from reportlab.pdfbase import pdfmetrics
+
+    return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
+
+
 @cache
 def _cmap(path: Path) -> frozenset[int]:
     from fontTools.ttLib import TTFont
@@ -108,14 +119,21 @@ class FontSet:
         self.regular = _register("Atkinson", folder / "AtkinsonHyperlegible-Regular.ttf")
         self.bold = _register("Atkinson-Bold", folder / "AtkinsonHyperlegible-Bold.ttf")
         self.italic = _register("Atkinson-Italic", folder / "AtkinsonHyperlegible-Italic.ttf")
-        self._primary = _cmap(self.regular.path) & _cmap(self.bold.path)
-        self._fallback = _cmap(_noto_variable())
+        self._primary = _registered_cmap(self.regular.name) & _registered_cmap(self.bold.name)
         self._fallback_faces: dict[bool, Face] = {}
+
+    @property
+    def _fallback(self) -> frozenset[int]:
+        """Noto Sans' characters, read only when a character is not in Atkinson."""
+        return _cmap(_noto_variable())
 
     # -- coverage ---------------------------------------------------------------------
     def covers(self, char: str) -> bool:
         code = ord(char)
         return char == "\n" or code in self._primary or code in self._fallback
+
+    def fallback_size(self) -> int:
+        return len(self._fallback)
 
     def missing(self, text: str) -> list[str]:
         """Characters of `text` that no bundled font can print, in order, once each."""

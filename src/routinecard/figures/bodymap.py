@@ -114,9 +114,14 @@ class BodyMap:
 
 
 def _asset(view: View) -> Path:
-    import anatomapa
+    """The SVG inside the installed anatomapa package (found, not imported: importing
+    anatomapa pulls in its renderers and readers, which we do not use)."""
+    import importlib.util
 
-    return Path(anatomapa.__file__).resolve().parent / "assets" / f"body_{BODY}_{view}.svg"
+    spec = importlib.util.find_spec("anatomapa")
+    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
+        raise RuntimeError("the anatomapa package is not installed")
+    return Path(next(iter(spec.submodule_search_locations))) / "assets" / f"body_{BODY}_{view}.svg"
 
 
 def _shapes_of(node: object) -> Iterable[Shape]:
@@ -147,10 +152,49 @@ def _shapes_of(node: object) -> Iterable[Shape]:
 
 @cache
 def body_map(view: View) -> BodyMap:
-    """Parse the view's SVG once per process (svglib), keep only the geometry."""
+    """The view's geometry: parsed once per process, and kept between processes in the
+    cache folder (keyed by the SVG's content), so a one-card command does not pay for
+    parsing the SVG every time."""
+    import hashlib
+    import json
+    import os
+    import tempfile
+
+    from routinecard.fonts import cache_dir
+
+    source = _asset(view)
+    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
+    cached = cache_dir().parent / "bodymaps" / f"{view}-{digest}-v1.json"  # the same SVG gives the same file
+
+    def shapes(items: list) -> tuple[Shape, ...]:
+        return tuple(Shape(tuple((op, tuple(args)) for op, args in segments)) for segments in items)
+
+    try:
+        data = json.loads(cached.read_text(encoding="utf-8"))
+        return BodyMap(view, shapes(data["outline"]), {k: shapes(v) for k, v in data["regions"].items()})
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    parsed = _parse_body_map(view, source)
+    data = {
+        "outline": [list(s.segments) for s in parsed.outline],
+        "regions": {k: [list(s.segments) for s in v] for k, v in parsed.regions.items()},
+    }
+    try:
+        cached.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
+        with os.fdopen(fd, "w", encoding="utf-8") as handle:
+            json.dump(data, handle, separators=(",", ":"))
+        os.replace(tmp, cached)
+    except OSError:
+        pass  # a read-only home: parse again next time
+    return parsed
+
+
+def _parse_body_map(view: View, source: Path) -> BodyMap:
+    """Parse the SVG with svglib and keep only the geometry."""
     from svglib.svglib import svg2rlg
 
-    drawing = svg2rlg(str(_asset(view)))
+    drawing = svg2rlg(str(source))
     if drawing is None:  # pragma: no cover - the asset ships with anatomapa
         raise RuntimeError(f"cannot read the {view} body map")
     outline: tuple[Shape, ...] = ()
