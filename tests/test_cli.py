@@ -205,3 +205,20 @@ def test_layout_from_a_file(runner, tmp_path: Path) -> None:
     result = invoke(runner, "build", SCIATICA, "--layout", layout, "-o", out)
     assert result.exit_code == 0, result.output
     assert "(1 page, clinic," in result.stdout
+
+
+def test_check_reports_the_reading_grade(runner, tmp_path: Path) -> None:
+    result = invoke(runner, "check", SCIATICA)
+    assert result.exit_code == 0
+    assert "sciatica-trigger-points.yaml: reading grade " in result.stdout and "(limit 8)" in result.stdout
+    data = card_data()
+    data["summary"] = (
+        "Myofascial trigger points, hyperirritable loci within taut bands of skeletal musculature, "
+        "characteristically generate referred nociceptive phenomena whose distribution frequently "
+        "simulates radiculopathy originating from lumbosacral nerve root compression."
+    )
+    card = write_card(tmp_path, data)
+    result = invoke(runner, "check", card)
+    assert result.exit_code == 0  # a warning, not a failure
+    assert "is above 8" in result.stderr or "over 20 words" in result.stderr
+    assert "summary (" in result.stderr

@@ -310,7 +310,8 @@ def check(
     set_: Annotated[Optional[list[str]], typer.Option("--set", help=SetOption.__metadata__[0].help)] = None,
     allow_path: AllowOption = None,
 ) -> None:
-    """Validate cards and check they fit one page of each layout, without writing anything."""
+    """Validate cards, check they fit one page of each layout, and report their reading
+    grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
     from routinecard.build import extras_for
     from routinecard.compose import fit
     from routinecard.errors import RoutineCardError
@@ -325,6 +326,7 @@ def check(
         _report(error)
         raise typer.Exit(1)
     failed = 0
+    graded: set[str] = set()
     for file, loaded, chosen, card_clinic, locale, _ in jobs:
         if isinstance(loaded, RoutineCardError):
             _report(loaded)
@@ -338,6 +340,14 @@ def check(
             failed += 1
             continue
         typer.echo(f"{loaded.name}: {chosen.name}: fits one page at {plan.fit_percent}%")
+        if loaded.name not in graded:
+            graded.add(loaded.name)
+            from routinecard.readability import assess, report_lines
+
+            report = assess(loaded.card)
+            warn = report.measured and (report.above_limit or any(s.words > 20 for s in report.longest))
+            for line in report_lines(report):
+                typer.echo(f"{loaded.name}: {line}", err=warn)
     if failed:
         raise typer.Exit(1)
 
