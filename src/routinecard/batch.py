@@ -58,19 +58,16 @@ class Outcome:
 
 def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
     """Load, fit, render, verify (if asked) and write one PDF. Runs in a worker."""
-    from routinecard.build import build_loaded, choose_layout, choose_locale, clinic_for, load_clinic, load_input, write_atomic
+    from routinecard.build import prepare, write_atomic
     from routinecard.errors import RoutineCardError, display_path
     from routinecard.fonts import font_set
-    from routinecard.layouts import load_layout
 
     try:
         only = [i.strip() for i in job.only.split(",") if i.strip()] if job.only else None
-        loaded = load_input(job.input, allow=job.allow, only=only, sets=dict(job.sets))
-        given_clinic = load_clinic(job.clinic, allow=job.allow) if job.clinic else None
-        clinic = clinic_for(loaded, given_clinic, job.allow)
-        layout = load_layout(job.layout) if job.layout else choose_layout(loaded, clinic, None)
-        locale = choose_locale(loaded, clinic, job.language)
-        built = build_loaded(loaded, layout, clinic=clinic, locale=locale, verify=job.verify)
+        prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
+                           sets=dict(job.sets), allow=job.allow)
+        loaded, layout, clinic = prepared.loaded, prepared.layout, prepared.clinic
+        built = prepared.build(verify=job.verify)
         if job.output is not None:
             target = job.output
         else:

@@ -327,23 +327,57 @@ def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) 
     )
 
 
+@dataclass(frozen=True)
+class Prepared:
+    """Everything one PDF is made from: the card, and the layout, clinic and language
+    chosen for it (the command line's, else the patient file's, else the clinic's)."""
+
+    loaded: LoadedCard
+    layout: Layout
+    clinic: LoadedClinic | None
+    locale: Locale
+
+    def build(self, *, verify: bool | None = None) -> BuiltCard:
+        return build_loaded(self.loaded, self.layout, clinic=self.clinic, locale=self.locale, verify=verify)
+
+
+def prepare(
+    source: Path | LoadedCard,
+    *,
+    layout: Layout | str | Path | None = None,
+    clinic: Path | LoadedClinic | None = None,
+    language: str | None = None,
+    only: list[str] | None = None,
+    sets: dict[str, Any] | None = None,
+    allow: tuple[Path, ...] = (),
+) -> Prepared:
+    """Load a card or patient file (unless already loaded) and choose what prints it."""
+    loaded = source if isinstance(source, LoadedCard) else load_input(source, allow=allow, only=only, sets=sets)
+    given = load_clinic(clinic, allow=allow) if isinstance(clinic, Path) else clinic
+    chosen_clinic = clinic_for(loaded, given, allow)
+    return Prepared(
+        loaded,
+        choose_layout(loaded, chosen_clinic, layout),
+        chosen_clinic,
+        choose_locale(loaded, chosen_clinic, language),
+    )
+
+
 def build_pdf(
     card: Card | str | Path,
     *,
     layout: Layout | str | Path | None = None,
-    patient: str | Path | None = None,
     clinic: str | Path | None = None,
     language: str | None = None,
     verify: bool | None = None,
 ) -> bytes:
     """Build one card into PDF bytes.
 
-    `card` is a validated `Card` or the path of a card file or patient file; `patient` a
-    patient file to apply (its `card:` is then ignored in favour of `card`, unless `card`
-    is None-like); `layout` a `Layout`, a built-in layout name or a layout file (default:
-    the patient's, the clinic's, or letter); `clinic` a clinic file; `language` the labels'
-    language. Raises `RoutineCardError` (`InputError` for bad input, `FitError` when it
-    cannot fit one page).
+    `card` is a validated `Card`, or the path of a card file or of a patient file (which
+    names its own card); `layout` a `Layout`, a built-in layout name or a layout file
+    (default: the patient's, the clinic's, or letter); `clinic` a clinic file; `language`
+    the labels' language. Raises `RoutineCardError` (`InputError` for bad input,
+    `FitError` when it cannot fit one page).
     """
     if isinstance(card, Card):
         import json
@@ -352,15 +386,11 @@ def build_pdf(
 
         # Through the document path, so glyph, tool and map checks apply too.
         doc = load_yaml_bytes(json.dumps(card.model_dump(mode="json", exclude_none=True)).encode(), "<card>")
-        loaded = validate_source(plain_source(doc, Path.cwd() / "card.yaml"), Path("<card>"))
-    elif patient is not None:
-        loaded = load_input(Path(patient))
+        source: Path | LoadedCard = validate_source(plain_source(doc, Path.cwd() / "card.yaml"), Path("<card>"))
     else:
-        loaded = load_input(Path(card))
-    resolved_clinic = clinic_for(loaded, Path(clinic) if clinic is not None else None)
-    chosen = choose_layout(loaded, resolved_clinic, layout)
-    locale = choose_locale(loaded, resolved_clinic, language)
-    return build_loaded(loaded, chosen, clinic=resolved_clinic, locale=locale, verify=verify).pdf
+        source = Path(card)
+    prepared = prepare(source, layout=layout, clinic=Path(clinic) if clinic is not None else None, language=language)
+    return prepared.build(verify=verify).pdf
 
 
 def write_atomic(target: Path, data: bytes, *, inputs: Iterable[Path] = ()) -> None:

@@ -166,11 +166,12 @@ def _parse_sets(values: list[str] | None) -> dict:
     return sets
 
 
-def _jobs(cards: list[Path], patient: Path | None, clinic: Path | None, layout: list[str] | None,
-          lang: str | None, only: str | None, sets: list[str] | None, allow: list[Path] | None):
-    """Load everything once, then yield (input file, loaded card, layout, clinic, locale)
-    for each card x layout; problems are reported per card and counted."""
-    from routinecard.build import choose_layout, choose_locale, clinic_for, expand_inputs, load_clinic, load_input
+def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layout: list[str] | None,
+              lang: str | None, only: str | None, sets: list[str] | None, allow: list[Path] | None):
+    """Yield (input file, Prepared or the error it raised) for each card x layout."""
+    import dataclasses
+
+    from routinecard.build import expand_inputs, load_clinic, prepare
     from routinecard.errors import RoutineCardError
 
     allowed = tuple(allow or ())
@@ -181,15 +182,12 @@ def _jobs(cards: list[Path], patient: Path | None, clinic: Path | None, layout: 
     set_values = _parse_sets(sets)
     for file in files:
         try:
-            loaded = load_input(file, allow=allowed, only=only_ids, sets=set_values)
-            card_clinic = clinic_for(loaded, given_clinic, allowed)
-            locale = choose_locale(loaded, card_clinic, lang)
-            chosen = layouts or [choose_layout(loaded, card_clinic, None)]
+            prepared = prepare(file, clinic=given_clinic, language=lang, only=only_ids, sets=set_values, allow=allowed)
         except RoutineCardError as error:
-            yield file, error, None, None, None, 1
+            yield file, error
             continue
-        for one in chosen:
-            yield file, loaded, one, card_clinic, locale, len(layouts or [1])
+        for one in layouts or [prepared.layout]:
+            yield file, dataclasses.replace(prepared, layout=one)
 
 
 @app.command()
@@ -213,7 +211,7 @@ def build(
     clinic: ClinicOption = None,
     lang: LangOption = None,
     only: OnlyOption = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help=SetOption.__metadata__[0].help)] = None,
+    set_: SetOption = None,
     allow_path: AllowOption = None,
     jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Cards built at once. Default: all cores.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
@@ -307,7 +305,7 @@ def check(
     clinic: ClinicOption = None,
     lang: LangOption = None,
     only: OnlyOption = None,
-    set_: Annotated[Optional[list[str]], typer.Option("--set", help=SetOption.__metadata__[0].help)] = None,
+    set_: SetOption = None,
     allow_path: AllowOption = None,
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
@@ -321,20 +319,21 @@ def check(
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
     try:
-        jobs = list(_jobs(cards or [], patient, clinic, layout, lang, only, set_, allow_path))
+        jobs = list(_prepared(cards or [], patient, clinic, layout, lang, only, set_, allow_path))
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
     failed = 0
     graded: set[str] = set()
-    for file, loaded, chosen, card_clinic, locale, _ in jobs:
-        if isinstance(loaded, RoutineCardError):
-            _report(loaded)
+    for file, prepared in jobs:
+        if isinstance(prepared, RoutineCardError):
+            _report(prepared)
             failed += 1
             continue
+        loaded, chosen = prepared.loaded, prepared.layout
         try:
-            plan = fit(loaded.card, chosen, font_set(), loaded.assets, card_name=loaded.name, locale=locale,
-                       extras=extras_for(loaded, card_clinic, chosen))
+            plan = fit(loaded.card, chosen, font_set(), loaded.assets, card_name=loaded.name, locale=prepared.locale,
+                       extras=extras_for(loaded, prepared.clinic, chosen))
         except RoutineCardError as error:
             _report(error)
             failed += 1
@@ -382,15 +381,13 @@ def preview(
     """Render a card to PNG to look at before printing (nothing is printed or kept as PDF)."""
     import io
 
-    from routinecard.build import build_loaded, choose_layout, choose_locale, clinic_for, load_clinic, load_input, write_atomic
+    from routinecard.build import prepare, write_atomic
     from routinecard.errors import RoutineCardError, display_path
-    from routinecard.layouts import load_layout
 
     try:
-        loaded = load_input(card)
-        chosen_clinic = clinic_for(loaded, load_clinic(clinic) if clinic else None)
-        chosen = load_layout(layout) if layout else choose_layout(loaded, chosen_clinic, None)
-        built = build_loaded(loaded, chosen, clinic=chosen_clinic, locale=choose_locale(loaded, chosen_clinic, lang))
+        prepared = prepare(card, layout=layout, clinic=clinic, language=lang)
+        loaded, chosen = prepared.loaded, prepared.layout
+        built = prepared.build()
         import pypdfium2 as pdfium
 
         document = pdfium.PdfDocument(built.pdf)
