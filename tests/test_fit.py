@@ -187,3 +187,35 @@ def test_golden_image(layout: str, tmp_path: Path) -> None:
     assert image.size == expected.size
     difference = ImageStat.Stat(ImageChops.difference(image, expected).convert("L"))
     assert difference.mean[0] < 2.0, f"{layout}: mean pixel difference {difference.mean[0]:.2f}"
+
+
+def text_sizes(pdf: bytes) -> list[tuple[float, str]]:
+    """(printed size in points, text) of every text object on the first page."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as raw
+
+    page = pdfium.PdfDocument(pdf)[0]
+    textpage = page.get_textpage()
+    sizes = []
+    for obj in page.get_objects(filter=[raw.FPDF_PAGEOBJ_TEXT], max_depth=4):
+        size = ctypes.c_float()
+        raw.FPDFTextObj_GetFontSize(obj.raw, ctypes.byref(size))
+        a, b, c, d, _, _ = obj.get_matrix().get()
+        scale = (abs(a * d - b * c)) ** 0.5
+        length = raw.FPDFTextObj_GetText(obj.raw, textpage.raw, None, 0)  # in bytes, with the final NUL
+        buffer = (ctypes.c_ushort * (length // 2 + 1))()
+        raw.FPDFTextObj_GetText(obj.raw, textpage.raw, buffer, length)
+        text = bytes(buffer)[: max(0, length - 2)].decode("utf-16-le", "replace")
+        sizes.append((size.value * scale, text))
+    return sizes
+
+
+@pytest.mark.parametrize(("layout", "minimum"), [("letter", 8.5), ("a4", 8.5), ("large-print", 13.0)])
+def test_no_text_is_smaller_than_the_minimum(layout: str, minimum: float) -> None:
+    """Rule 7: every piece of text on the page, labels and marker numbers included."""
+    sizes = text_sizes(build_pdf(SCIATICA, layout=layout))
+    assert len(sizes) > 100
+    small = [(round(size, 2), text) for size, text in sizes if size < minimum - 0.01 and text.strip() not in ("", "!")]
+    assert small == []

@@ -206,3 +206,21 @@ def test_patient_file_builds_by_name_through_the_cli(runner, tmp_path: Path, mon
     result = runner.invoke(app, ["build", str(JANE)])
     assert result.exit_code == 0, result.output
     assert (tmp_path / "build" / "example-jane.pdf").is_file()
+
+
+def test_clinic_and_patient_choose_layout_and_language(tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.yaml"
+    clinic.write_text("name: Clínica Sol\nphone: 900 000 000\nemergency_number: '112'\nlanguage: es\nlayout: a4\n", encoding="utf-8")
+    patient = patient_file(tmp_path, f"card: {SCIATICA}\nclinic: clinic.yaml\nonly: [piriformis]\n")
+    pdf = build_pdf(patient)
+    from conftest import page_size
+
+    assert page_size(pdf) == (595.3, 841.9)  # the clinic's a4
+    text = page_text(pdf)
+    assert load_locale("es").label("before_you_start") in text and "Clínica Sol" in text
+    assert squash("Call 112,") in squash(text)
+    # the patient file's own choices win over the clinic's
+    patient = patient_file(tmp_path, f"card: {SCIATICA}\nclinic: clinic.yaml\nlayout: letter\nlanguage: en\nonly: [piriformis]\n", "p2.yaml")
+    pdf = build_pdf(patient)
+    assert page_size(pdf) == (612.0, 792.0)
+    assert "Before you start" in page_text(pdf)

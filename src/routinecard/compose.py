@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
 from routinecard.assets import CardAssets
 from routinecard.errors import FitError, Problem
 from routinecard.figures.bodymap import (
+    MARKER_DIGIT,
     BodyFigure,
     Ellipse,
     FigureStyle,
@@ -385,13 +386,17 @@ class Composer:
                         height,
                         by_view[view],
                         window=figure_extent(view),  # type: ignore[arg-type]
-                        marker_size=max(self.styles.body.fontSize * 1.35, 10),
+                        marker_size=self.marker_size(),
                         style=self.figure_style,
                         hatch=False,
                         callouts=True,
                     )
                 )
         return figures
+
+    def marker_size(self) -> float:
+        """Markers are sized so their digits are never below the layout's minimum type."""
+        return max(self.styles.body.fontSize * 1.35, 10.0, self.layout.type.min / MARKER_DIGIT)
 
     def caption(self, view: str, sides: set[str]) -> str:
         """'Back view · right side': which way the map faces and which side is shown."""
@@ -506,7 +511,7 @@ class Composer:
             size,
             highlights,
             window=window,
-            marker_size=max(self.styles.body.fontSize * 1.35, 10),
+            marker_size=self.marker_size(),
             style=self.figure_style,
             hatch=True,
             frame=True,
@@ -753,7 +758,7 @@ class NumberBadge(Flowable):
         canvas.setFillColor(colors.HexColor(self.colour))
         canvas.circle(r, r, r, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
-        canvas.setFont("Atkinson-Bold", self.size * 0.62)
+        canvas.setFont("Atkinson-Bold", self.size * 0.62)  # sized from the heading: >= minimum type
         canvas.drawCentredString(r, r - self.size * 0.22, str(self.number))
 
 

@@ -35,6 +35,7 @@ GRID_WIDTH = 540.0
 GRID_HEIGHT = 960.0
 MIDLINE = GRID_WIDTH / 2
 BODY = "male"
+MARKER_DIGIT = 0.68  # a marker's number, as a fraction of the marker's diameter
 # Close-ups of the hip or thigh would otherwise show the hanging hand beside them.
 ARM_REGIONS = frozenset({"upper_arm", "elbow", "forearm", "wrist", "hand", "finger"})  # anatomapa ships male and female outlines; one neutral figure for all cards
 
@@ -452,7 +453,7 @@ class BodyFigure(Flowable):
         canvas.setLineWidth(max(1.0, r * 0.22))
         canvas.circle(x, y, r, stroke=1, fill=1)
         canvas.setFillColor(colors.white)
-        canvas.setFont("Atkinson-Bold", self.marker_size * 0.68)
+        canvas.setFont("Atkinson-Bold", self.marker_size * MARKER_DIGIT)
         canvas.drawCentredString(x, y - self.marker_size * 0.24, str(highlight.number))
 
 
