@@ -585,9 +585,13 @@ class Composer:
         border = max(2.5 * self.scale, 2.0)
         inner_width = self.frame_width - border
         if self.layout.attention_columns >= 2:
-            half = (inner_width - 2 * pad) / 2
-            body = CachedTable([[urgent, soon]], colWidths=[half + pad, half + pad])
-            cells = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), 0)]
+            half = (inner_width - 3 * pad) / 2
+            body = CachedTable([[urgent, soon]], colWidths=[half + pad, half + 2 * pad])
+            cells = [
+                ("LEFTPADDING", (0, 0), (-1, -1), pad),
+                ("RIGHTPADDING", (0, 0), (0, 0), 0),
+                ("RIGHTPADDING", (1, 0), (1, 0), pad),  # keep the text off the red border
+            ]
         else:
             body = CachedTable([[urgent], [soon]], colWidths=[inner_width])
             cells = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad)]
@@ -830,12 +834,18 @@ def fit(
 ) -> PagePlan:
     """Find the largest scale in [min, max] at which the card fits one page.
 
-    Secant search on height(scale), kept inside the bracket [fits, too long]. Heights
-    move in steps (lines wrap), so after a guess that fits we probe one step above it:
-    if that is too long the bracket is closed. It falls back to bisection if it stalls.
-    Typically 4-6 layout passes per card.
+    A guided search on height(scale): the first guess is 100%; the next comes from a
+    model (height grows about as scale^1.8: lines get both taller and more numerous),
+    then from the secant through the measured points, always inside the bracket
+    [fits, too long]. Heights move in steps (lines wrap), so after a guess that fits we
+    probe one step above it: if that is too long, the search is done. Typically three
+    or four layout passes per card.
     """
     passes = 0
+    frame = layout.page.frame()[3]
+    low_scale, high_scale = layout.min_scale, layout.max_scale
+    fits: tuple[float, float, Composer, list[Flowable]] | None = None  # (scale, height, ...)
+    over: tuple[float, float] | None = None  # (scale, height)
 
     def attempt(scale: float) -> tuple[Composer, list[Flowable], float]:
         nonlocal passes
@@ -844,37 +854,43 @@ def fit(
         story = composer.story()
         return composer, story, story_height(story, composer.frame_width, composer.frame_height)
 
-    low, high = layout.min_scale, layout.max_scale
-    composer, story, height = attempt(high)
-    frame = composer.frame_height
-    if height <= frame:
-        return PagePlan(story, high, _spread(composer, story, height), frame, passes)
-    high_height = height
-    composer, story, height = attempt(low)
-    if height > frame:
-        over = height - frame
-        error = FitError(Problem(_overflow_message(layout, over, frame), file=card_name))
-        error.overflow = over  # type: ignore[attr-defined]
-        raise error
-    low_height = height
-    best = (composer, story, low, height)
+    guess = min(max(1.0, low_scale), high_scale)
     probe_next = False
-    while high - low > FIT_PRECISION and passes < 16:
-        if probe_next:
-            guess = low + FIT_PRECISION
-        elif high_height > low_height and passes < 10:
-            guess = low + (frame - low_height) / (high_height - low_height) * (high - low)
-        else:
-            guess = (low + high) / 2
-        guess = min(max(guess, low + FIT_PRECISION / 2), high - FIT_PRECISION / 2)
+    while passes < 16:
         composer, story, height = attempt(guess)
         if height <= frame:
-            low, low_height, best = guess, height, (composer, story, guess, height)
+            fits = (guess, height, composer, story)
             probe_next = not probe_next
         else:
-            high, high_height = guess, height
+            over = (guess, height)
             probe_next = False
-    composer, story, scale, height = best
+        # what next?
+        if fits is not None and fits[0] >= high_scale - 1e-9:
+            break  # fits at the largest size
+        if fits is not None and over is not None and over[0] - fits[0] <= FIT_PRECISION:
+            break  # bracket closed
+        if fits is None and over is not None and over[0] <= low_scale + 1e-9:
+            excess = over[1] - frame
+            error = FitError(Problem(_overflow_message(layout, excess, frame), file=card_name))
+            error.overflow = excess  # type: ignore[attr-defined]
+            raise error
+        if fits is not None and over is not None:
+            if probe_next:
+                guess = fits[0] + FIT_PRECISION
+            elif over[1] > fits[1] and passes < 10:
+                guess = fits[0] + (frame - fits[1]) / (over[1] - fits[1]) * (over[0] - fits[0])
+            else:
+                guess = (fits[0] + over[0]) / 2
+            guess = min(max(guess, fits[0] + FIT_PRECISION / 2), over[0] - FIT_PRECISION / 2)
+        else:
+            scale, measured = (fits[0], fits[1]) if fits is not None else over  # type: ignore[misc]
+            guess = scale * (frame / measured) ** (1 / 1.8)
+            guess += -0.003 if fits is None else 0.003  # aim just inside, so the next probe can close
+            guess = min(max(guess, low_scale), high_scale)
+            if fits is not None and guess <= fits[0]:
+                guess = min(fits[0] + FIT_PRECISION, high_scale)
+    assert fits is not None
+    scale, height, composer, story = fits
     return PagePlan(story, scale, _spread(composer, story, height), frame, passes)
 
 
