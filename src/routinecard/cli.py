@@ -390,8 +390,12 @@ def preview(
         built = prepared.build()
         import pypdfium2 as pdfium
 
-        document = pdfium.PdfDocument(built.pdf)
-        image = document[0].render(scale=dpi / 72).to_pil()
+        from routinecard.verify import PDFIUM_LOCK
+
+        with PDFIUM_LOCK:
+            document = pdfium.PdfDocument(built.pdf)
+            image = document[0].render(scale=dpi / 72).to_pil()
+            document.close()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", optimize=False)
         stem = card.stem if loaded.patient is not None else loaded.card.id

@@ -6,6 +6,7 @@ layout code does, a card whose PDF lacks a sentence of its input is not handed o
 from __future__ import annotations
 
 import re
+import threading
 import unicodedata
 from typing import Iterator
 
@@ -46,14 +47,24 @@ def expected_strings(card: Card, locale: Locale, *, emergency: str, tool_names: 
             yield field, text
 
 
-def verify_pdf(pdf: bytes, expected: Iterator[tuple[str, str]], *, card_name: str) -> None:
+# PDFium is not thread-safe: every call into it, from any thread, goes through this lock.
+PDFIUM_LOCK = threading.Lock()
+
+
+def pdf_text(pdf: bytes) -> str:
+    """All text of all pages, as PDFium extracts it."""
     import pypdfium2 as pdfium
 
-    document = pdfium.PdfDocument(pdf)
-    try:
-        text = normalise("".join(document[i].get_textpage().get_text_range() for i in range(len(document))))
-    finally:
-        document.close()
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(pdf)
+        try:
+            return "".join(document[i].get_textpage().get_text_range() for i in range(len(document)))
+        finally:
+            document.close()
+
+
+def verify_pdf(pdf: bytes, expected: Iterator[tuple[str, str]], *, card_name: str) -> None:
+    text = normalise(pdf_text(pdf))
     problems = []
     for field, value in expected:
         if normalise(value) not in text:
