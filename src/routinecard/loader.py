@@ -26,7 +26,6 @@ from __future__ import annotations
 import hashlib
 
 import re
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -609,30 +608,16 @@ def load_yaml_file(path: Path, display: str | None = None) -> Document:
     path = Path(path)
     name = display if display is not None else display_path(path)
 
-    def refuse(message: str) -> InputError:
-        return InputError(Problem(message, file=name))
-
-    def os_problem(exc: OSError | ValueError) -> InputError:
-        if isinstance(exc, (FileNotFoundError, NotADirectoryError)):
-            return refuse("no such file")
-        if isinstance(exc, IsADirectoryError):
-            return refuse("is a folder, expected a .yaml file")
-        if isinstance(exc, PermissionError):
-            return refuse("permission denied: this file cannot be read (check its permissions)")
-        if isinstance(exc, OSError):
-            return refuse(f"cannot read the file: {exc.strerror or exc}")
-        return refuse(f"cannot read the file: {exc}")
+    from routinecard.files import Unreadable, read_regular_file
 
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise refuse("is a folder, expected a .yaml file")
-        if not stat.S_ISREG(info.st_mode):
-            raise refuse("is not a regular file, expected a .yaml file")
-        if info.st_size > MAX_BYTES:
-            raise refuse(f"file is too large ({info.st_size:,} bytes; the limit is {MAX_BYTES:,} bytes)")
-        with path.open("rb") as handle:
-            raw = handle.read(MAX_BYTES + 1)
-    except (OSError, ValueError) as exc:
-        raise os_problem(exc) from None
+        raw = read_regular_file(
+            path,
+            limit=MAX_BYTES,
+            noun="file",
+            expected="a .yaml file",
+            too_large=lambda size: f"file is too large ({size:,} bytes; the limit is {MAX_BYTES:,} bytes)",
+        )
+    except Unreadable as exc:
+        raise InputError(Problem(exc.message, file=name)) from None
     return load_yaml_bytes(raw, name)

@@ -16,7 +16,6 @@ import codecs
 import hashlib
 import io
 import math
-import stat
 import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -147,28 +146,13 @@ def prepare_raster(path: Path, width_pt: float, height_pt: float, *, display: st
 
 def _read_limited(path: Path, refuse: _Refuse) -> bytes:
     """The file's bytes; refuses folders, special files and files over MAX_FILE_BYTES before reading."""
+    from routinecard.files import Unreadable, read_regular_file
+
     try:
-        info = path.stat()
-        if stat.S_ISDIR(info.st_mode):
-            raise refuse("is a folder, expected a PNG or JPEG image")
-        if not stat.S_ISREG(info.st_mode):
-            raise refuse("is not a regular file, expected a PNG or JPEG image")
-        if info.st_size > MAX_FILE_BYTES:
-            raise refuse(_file_too_large(info.st_size))
-        with path.open("rb") as handle:
-            data = handle.read(MAX_FILE_BYTES + 1)
-    except (FileNotFoundError, NotADirectoryError):
-        raise refuse("no such image file") from None
-    except IsADirectoryError:
-        raise refuse("is a folder, expected a PNG or JPEG image") from None
-    except PermissionError:
-        raise refuse("permission denied: this image cannot be read (check its permissions)") from None
-    except OSError as exc:
-        raise refuse(f"cannot read the image file: {exc.strerror or exc}") from None
-    except ValueError as exc:  # e.g. a NUL character in the path
-        raise refuse(f"cannot read the image file: {exc}") from None
-    if len(data) > MAX_FILE_BYTES:  # it grew after stat()
-        raise refuse(_file_too_large(len(data)))
+        data = read_regular_file(path, limit=MAX_FILE_BYTES, noun="image file", expected="a PNG or JPEG image",
+                                 too_large=_file_too_large)
+    except Unreadable as exc:
+        raise refuse(exc.message) from None
     if not data:
         raise refuse("the image file is empty")
     return data
