@@ -240,3 +240,32 @@ def test_body_map_regions_are_known() -> None:
 
 def test_illustrated_card_stays_small(sciatica_pdf: bytes) -> None:
     assert len(sciatica_pdf) < 120_000
+
+
+def test_front_view_is_filled_and_its_regions_are_the_body() -> None:
+    front = body_map("anterior")
+    assert front.line_art and not body_map("posterior").line_art
+    assert front.contains(222, 600) and front.contains(318, 600)  # both thighs
+    assert not front.contains(270, 900) and not front.contains(20, 100)  # between the feet, beside the head
+    figure = BodyFigure("anterior", 400, highlights_for(1, "right", 222, 600, "anterior", ["knee"], []), marker_size=10)
+    image = draw_alone(figure, figure.width, figure.height)
+    k = figure.scale * DPI / 72
+    assert close(image.getpixel((round(200 * k), round(450 * k))), (0xE1, 0xE6, 0xEC), 12)  # the belly is filled
+    knee = [body_map("anterior").region("knee", "right")[0].polygons()[0]]
+    kx = sum(p[0] for p in knee[0]) / len(knee[0])
+    assert kx < 270  # the body's right knee is on the viewer's left in a front view
+
+
+@pytest.mark.parametrize(("view", "x", "ok"), [("posterior", 312, True), ("posterior", 228, False),
+                                              ("anterior", 228, True), ("anterior", 312, False)])
+def test_markers_are_written_for_the_bodys_right_side(tmp_path: Path, view: str, x: int, ok: bool) -> None:
+    data = card_data()
+    data["points"] = data["points"][:1]
+    data["points"][0]["marker"] = {"view": view, "x": x, "y": 560}
+    data["points"][0]["referral"] = {"areas": []}
+    path = write_card(tmp_path, data)
+    if ok:
+        assert page_count(build_pdf(path)) == 1
+    else:
+        with pytest.raises(InputError, match=r"points\[0\]\.marker\.x: markers are written for the body's right side"):
+            build_pdf(path)

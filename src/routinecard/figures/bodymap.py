@@ -34,6 +34,7 @@ Side = Literal["right", "left"]
 GRID_WIDTH = 540.0
 GRID_HEIGHT = 960.0
 MIDLINE = GRID_WIDTH / 2
+MIDLINE_TOLERANCE = 15.0  # points on the spine may sit a little either side of the midline
 BODY = "male"
 MARKER_DIGIT = 0.68  # a marker's number, as a fraction of the marker's diameter
 # Close-ups of the hip or thigh would otherwise show the hanging hand beside them.
@@ -93,17 +94,25 @@ class BodyMap:
     outline: tuple[Shape, ...]
     regions: dict[str, tuple[Shape, ...]]
 
+    @property
+    def line_art(self) -> bool:
+        """True when the outline is a ring of line art (anatomapa's front view) rather than
+        a filled silhouette (its back view): then the regions give the body's area and the
+        outline is filled in the line colour."""
+        return not _inside(self.outline, MIDLINE - 30.0, 300.0)  # a point on the back or chest
+
+    @property
+    def body(self) -> tuple[Shape, ...]:
+        """The shapes that cover the body's surface."""
+        if self.line_art:
+            return tuple(shape for shapes in self.regions.values() for shape in shapes)
+        return self.outline
+
     def contains(self, x: float, y: float) -> bool:
-        """Even-odd test against the body outline."""
-        inside = False
-        for shape in self.outline:
-            for polygon in shape.polygons():
-                n = len(polygon)
-                for i in range(n):
-                    (xa, ya), (xb, yb) = polygon[i], polygon[(i + 1) % n]
-                    if (ya > y) != (yb > y) and x < (xb - xa) * (y - ya) / (yb - ya) + xa:
-                        inside = not inside
-        return inside
+        """Is the point on the body?"""
+        if self.line_art:
+            return any(_inside((shape,), x, y) for shape in self.body)
+        return _inside(self.outline, x, y)
 
     def region_names(self) -> list[str]:
         """Region names as cards write them: without the side suffix."""
@@ -112,6 +121,19 @@ class BodyMap:
     def region(self, name: str, side: Side) -> tuple[Shape, ...]:
         image_side = side if self.view == "posterior" else ("left" if side == "right" else "right")
         return self.regions.get(f"{name}-{image_side}", ())
+
+
+def _inside(shapes: tuple[Shape, ...], x: float, y: float) -> bool:
+    """Even-odd test of a point against shapes."""
+    inside = False
+    for shape in shapes:
+        for polygon in shape.polygons():
+            n = len(polygon)
+            for i in range(n):
+                (xa, ya), (xb, yb) = polygon[i], polygon[(i + 1) % n]
+                if (ya > y) != (yb > y) and x < (xb - xa) * (y - ya) / (yb - ya) + xa:
+                    inside = not inside
+    return inside
 
 
 def _asset(view: View) -> Path:
@@ -364,15 +386,14 @@ class BodyFigure(Flowable):
             knockout.rect(wx - 10, wy - 10, ww + 20, wh + 20)
             canvas.clipPath(knockout, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
 
-        outline = self._grid_path(canvas, body.outline)
         canvas.setFillColor(colors.HexColor(style.body_fill))
-        canvas.drawPath(outline, stroke=0, fill=1)
+        canvas.drawPath(self._grid_path(canvas, body.body), stroke=0, fill=1)
 
         # referral areas, inside the body only: tint, then hatch lines (for greyscale)
         areas = [h for h in self.highlights if h.regions or h.areas]
         if areas:
             canvas.saveState()
-            canvas.clipPath(self._grid_path(canvas, body.outline), stroke=0, fill=0)
+            canvas.clipPath(self._grid_path(canvas, body.body), stroke=0, fill=0)
             canvas.setFillColor(colors.HexColor(style.referral_fill))
             for highlight in areas:
                 canvas.drawPath(self._grid_path(canvas, highlight.regions, highlight.areas), stroke=0, fill=1)
@@ -396,7 +417,11 @@ class BodyFigure(Flowable):
         canvas.setStrokeColor(colors.HexColor(style.body_line))
         canvas.setLineWidth(max(0.6, self.marker_size * 0.07) * points)
         canvas.setLineJoin(1)
-        canvas.drawPath(self._grid_path(canvas, body.outline), stroke=1, fill=0)
+        if body.line_art:
+            canvas.setFillColor(colors.HexColor(style.body_line))
+            canvas.drawPath(self._grid_path(canvas, body.outline), stroke=0, fill=1)
+        else:
+            canvas.drawPath(self._grid_path(canvas, body.outline), stroke=1, fill=0)
         canvas.restoreState()
 
         if self.callouts:
@@ -517,6 +542,15 @@ def map_problems(card: "Card") -> list[tuple[tuple[str | int, ...], str]]:
             problems.append(
                 (here + ("marker",), f"the marker ({marker.x:g}, {marker.y:g}) is outside the body in the "
                  f"{marker.view} view; x runs 0-540 left to right, y 0-960 head to feet")
+            )
+        body_right_is_viewer_right = marker.view == "posterior"
+        on_viewer_right = marker.x >= MIDLINE - MIDLINE_TOLERANCE
+        on_viewer_left = marker.x <= MIDLINE + MIDLINE_TOLERANCE
+        if point.side in ("right", "left") and not (on_viewer_right if body_right_is_viewer_right else on_viewer_left):
+            where = "the viewer's right (x of 270 or more)" if body_right_is_viewer_right else "the viewer's left (x of 270 or less)"
+            problems.append(
+                (here + ("marker", "x"), f"markers are written for the body's right side, which in the {marker.view} "
+                 f"view is on {where}; `side: {point.side}` then draws it on the side asked for")
             )
         known = body.region_names()
         for r, name in enumerate(point.referral.regions):
