@@ -15,7 +15,7 @@ from typing import Callable
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Paragraph, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from routinecard.assets import CardAssets
 from routinecard.errors import FitError, Problem
@@ -31,6 +31,7 @@ from routinecard.figures.bodymap import (
 from routinecard.figures.icons import SvgIcon
 from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
+from routinecard.text import TextBlock
 from routinecard.layouts import Layout
 from routinecard.model import Card, Point
 from routinecard.locale import Locale, load_locale
@@ -39,22 +40,9 @@ from routinecard.model import EMERGENCY, Clinic, Log
 FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
 
 
-class CachedParagraph(Paragraph):
-    """A paragraph that breaks its lines once per width.
-
-    Tables wrap their cells again when they draw them, and nested tables multiply that;
-    line breaking is the most expensive step of a build, so it is remembered."""
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        if getattr(self, "_wrapped_at", None) == availWidth:
-            return self._wrapped  # type: ignore[has-type]
-        self._wrapped = super().wrap(availWidth, availHeight)
-        self._wrapped_at = availWidth
-        return self._wrapped
-
-
 class CachedTable(Table):
-    """A table that lays out its cells once per available size (see CachedParagraph)."""
+    """A table that lays out its cells once per width: tables wrap their cells again when
+    they draw them, and nested tables multiply that."""
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         key = availWidth  # our tables never split, so their height does not depend on the room left
@@ -166,8 +154,8 @@ class Composer:
         self.gap = layout.gap * scale
 
     # -- text helpers -------------------------------------------------------------------
-    def para(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> Paragraph:
-        return CachedParagraph(self.fonts.markup(text, bold=bold or "Bold" in style.fontName), style)
+    def para(self, text: str, style: ParagraphStyle, *, bold: bool = False) -> TextBlock:
+        return TextBlock(self.fonts.runs(text, bold=bold or "Bold" in style.fontName), style)
 
     def label(self, key: str, **values: object) -> str:
         return self.locale.label(key, **values)
@@ -177,10 +165,9 @@ class Composer:
         return text.replace(EMERGENCY, self.extras.emergency) if EMERGENCY in text else text
 
     def labelled(self, label: str, text: str, style: ParagraphStyle | None = None) -> Paragraph:
-        """'Label: text' with the label in bold; the label is ours, the text is escaped."""
+        """'Label: text' with the label in bold. Text is never parsed as markup (see text.py)."""
         style = style or self.styles.body
-        markup = f'<font face="Atkinson-Bold">{self.fonts.markup(label + ":", bold=True)}</font> '
-        return CachedParagraph(markup + self.fonts.markup(text), style)
+        return TextBlock(self.fonts.runs(label + ":", bold=True) + self.fonts.runs(" " + text), style)
 
     def bullets(self, items: list[str], style: ParagraphStyle, *, numbered: bool = False) -> list[Flowable]:
         """A bulleted or numbered list. Our own paragraphs with bullet text, so bullets use
@@ -196,15 +183,15 @@ class Composer:
             bulletFontSize=size,
             spaceAfter=size * 0.12,
         )
-        paragraphs = [
-            CachedParagraph(
-                self.fonts.markup(item, bold="Bold" in style.fontName),
+        return [
+            TextBlock(
+                self.fonts.runs(item, bold="Bold" in style.fontName),
                 item_style,
-                bulletText=f"{i + 1}." if numbered else "\u2022",
+                bullet=f"{i + 1}." if numbered else "\u2022",
+                bullet_font=item_style.bulletFontName,
             )
             for i, item in enumerate(items)
         ]
-        return paragraphs
 
     # -- sections ---------------------------------------------------------------------
     def story(self) -> list[Flowable]:
@@ -234,17 +221,14 @@ class Composer:
         extras = self.extras
         right: list[Flowable] = []
         blank = "_" * 18
-        name = self.fonts.markup(extras.patient) if extras.patient else blank
-        date = self.fonts.markup(extras.date) if extras.date else blank[:12]
+        name = extras.patient or blank
+        date = extras.date or blank[:12]
+        nbsp = "\u00a0\u00a0\u00a0"
         right.append(
-            CachedParagraph(
-                f"{self.fonts.markup(self.label('patient'))}: {name}&nbsp;&nbsp; "
-                f"{self.fonts.markup(self.label('date'))}: {date}",
-                s.fill_in,
-            )
+            TextBlock(self.fonts.runs(f"{self.label('patient')}: {name}{nbsp}{self.label('date')}: {date}"), s.fill_in)
         )
         if extras.clinician:
-            right.append(CachedParagraph(f"{self.fonts.markup(self.label('clinician'))}: {self.fonts.markup(extras.clinician)}", s.fill_in))
+            right.append(TextBlock(self.fonts.runs(f"{self.label('clinician')}: {extras.clinician}"), s.fill_in))
         left: list[Flowable] = []
         logo_path = extras.clinic_logo or self.assets.logo
         logo: Flowable | None = None
@@ -627,20 +611,18 @@ class Composer:
     def footer(self) -> list[Flowable]:
         """Sources; and the video as a QR code with its address, when there is one."""
         s = self.styles
-        label = f'<font face="Atkinson-Bold">{self.fonts.markup(self.label("sources") + ":", bold=True)}</font> '
         sources = self.locale.formats["separator"].join(self.card.sources)
-        markup = label + self.fonts.markup(sources)
+        runs = self.fonts.runs(self.label("sources") + ":", bold=True) + self.fonts.runs(" " + sources)
         if self.card.needs_review:
-            review = self.fonts.markup(self.label("review"), bold=True)
-            markup = f'<font face="Atkinson-Bold" color="{self.layout.colours.warning}">{review}</font>. ' + markup
-        paragraph = CachedParagraph(markup, s.small)
+            runs = self.fonts.runs(self.label("review") + ".", bold=True, colour=self.layout.colours.warning) + self.fonts.runs(" ") + runs
+        paragraph = TextBlock(runs, s.small)
         if not self.card.video:
             return [paragraph]
         size = max(54.0 * self.scale, 46.0)  # a QR code must stay big enough to scan from paper
         url_width = min(self.frame_width * 0.3, 170.0)
         video = [
             self.para(self.label("video"), s.bold),
-            CachedParagraph(self.fonts.markup(self.card.video), ParagraphStyle("url", parent=s.small, splitLongWords=1)),
+            TextBlock(self.fonts.runs(self.card.video), s.small),
         ]
         block = CachedTable([[QrCode(self.card.video, size), video]], colWidths=[size + self.gap * 0.6, url_width])
         block.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))

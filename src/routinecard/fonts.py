@@ -20,11 +20,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-def escape(text: str) -> str:
-    """&, < and > as entities (xml.sax.saxutils.escape, without importing urllib and email)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-
-
 PRIMARY = "Atkinson Hyperlegible"
 FALLBACK = "Noto Sans"
 
@@ -154,45 +149,35 @@ class FontSet:
         return face
 
     # -- markup -----------------------------------------------------------------------
-    def markup(self, text: str, *, bold: bool = False) -> str:
-        """Cached: the fit composes the same strings several times per card."""
-        return self._markup(text, bold)
+    def runs(self, text: str, *, bold: bool = False, colour: str | None = None) -> list:
+        """`text` as runs of one font each: Atkinson where it has the character, Noto Sans
+        where it does not. Raises ValueError for a character no font has."""
+        return list(self._runs(text, bold, colour))
 
     @lru_cache(maxsize=4096)  # noqa: B019 - the font set lives for the whole process
-    def _markup(self, text: str, bold: bool) -> str:
-        """`text` as reportlab paragraph markup: escaped, with fallback-font runs.
+    def _runs(self, text: str, bold: bool, colour: str | None) -> tuple:
+        from routinecard.text import Run
 
-        User text never reaches reportlab unescaped: `<img src=...>` would embed a local
-        file, `<b>` would change the look. Newlines become line breaks.
-        """
-        out: list[str] = []
-        run: list[str] = []
-        run_fallback = False
-
-        def flush() -> None:
-            if not run:
-                return
-            chunk = escape("".join(run)).replace("\n", "<br/>")
-            if run_fallback:
-                out.append(f'<font face="{self.fallback(bold).name}">{chunk}</font>')
-            else:
-                out.append(chunk)
-            run.clear()
-
+        primary = self.bold.name if bold else self.regular.name
+        out: list[Run] = []
+        chunk: list[str] = []
+        chunk_fallback = False
         for char in text:
             code = ord(char)
-            if char == "\n" or char == " " or code in self._primary:
-                needs_fallback = run_fallback if char in " \n" else False
+            if char in " \n" or code in self._primary:
+                fallback = chunk_fallback if char in " \n" else False
             elif code in self._fallback:
-                needs_fallback = True
+                fallback = True
             else:
                 raise ValueError(f"no bundled font has the character {char!r} (U+{code:04X})")
-            if needs_fallback != run_fallback:
-                flush()
-                run_fallback = needs_fallback
-            run.append(char)
-        flush()
-        return "".join(out)
+            if fallback != chunk_fallback and chunk:
+                out.append(Run("".join(chunk), self.fallback(bold).name if chunk_fallback else primary, colour))
+                chunk = []
+            chunk_fallback = fallback
+            chunk.append(char)
+        if chunk:
+            out.append(Run("".join(chunk), self.fallback(bold).name if chunk_fallback else primary, colour))
+        return tuple(out)
 
 
 @cache
