@@ -33,6 +33,17 @@ Piece = tuple[str, str, "str | None"]  # text, font, colour
 Line = list[Piece]
 
 
+def _merged(pieces: Line) -> Line:
+    """Neighbouring pieces in the same font and colour as one: fewer text operators."""
+    out: Line = []
+    for text, font, colour in pieces:
+        if out and out[-1][1] == font and out[-1][2] == colour:
+            out[-1] = (out[-1][0] + text, font, colour)
+        else:
+            out.append((text, font, colour))
+    return out
+
+
 class TextBlock(Flowable):
     """A paragraph of runs: wraps to the width it is given, never splits across frames."""
 
@@ -129,7 +140,7 @@ class TextBlock(Flowable):
             used += space + word_width
         if line or not lines:
             lines.append((line, used))
-        self.lines = lines
+        self.lines = [(_merged(pieces), used) for pieces, used in lines]
         self.width = availWidth
         self.height = len(lines) * style.leading
         self._wrapped_at = availWidth

@@ -99,7 +99,7 @@ class BodyMap:
         """True when the outline is a ring of line art (anatomapa's front view) rather than
         a filled silhouette (its back view): then the regions give the body's area and the
         outline is filled in the line colour."""
-        return not _inside(self.outline, MIDLINE - 30.0, 300.0)  # a point on the back or chest
+        return _is_line_art(self)
 
     @property
     def body(self) -> tuple[Shape, ...]:
@@ -109,10 +109,11 @@ class BodyMap:
         return self.outline
 
     def contains(self, x: float, y: float) -> bool:
-        """Is the point on the body?"""
-        if self.line_art:
-            return any(_inside((shape,), x, y) for shape in self.body)
-        return _inside(self.outline, x, y)
+        """Is the point on the body? (Cached: cards name the same points again and again.)"""
+        return _contains(self, x, y)
+
+    def __hash__(self) -> int:  # the geometry is immutable; one map per view per process
+        return hash((self.view, len(self.outline), len(self.regions)))
 
     def region_names(self) -> list[str]:
         """Region names as cards write them: without the side suffix."""
@@ -121,6 +122,18 @@ class BodyMap:
     def region(self, name: str, side: Side) -> tuple[Shape, ...]:
         image_side = side if self.view == "posterior" else ("left" if side == "right" else "right")
         return self.regions.get(f"{name}-{image_side}", ())
+
+
+@lru_cache(maxsize=8)
+def _is_line_art(body: BodyMap) -> bool:
+    return not _inside(body.outline, MIDLINE - 30.0, 300.0)  # a point on the back or chest
+
+
+@lru_cache(maxsize=1024)
+def _contains(body: BodyMap, x: float, y: float) -> bool:
+    if body.line_art:
+        return any(_inside((shape,), x, y) for shape in body.body)
+    return _inside(body.outline, x, y)
 
 
 def _inside(shapes: tuple[Shape, ...], x: float, y: float) -> bool:
