@@ -13,7 +13,7 @@ from PIL import Image, ImageChops, ImageStat
 
 from conftest import CARDS, ROOT, SCIATICA, all_strings, printed, card_data, page_count, page_size, page_text, render, squash, write_card
 from routinecard import build_pdf
-from routinecard.build import load_card_path, build_loaded
+from routinecard.build import build_loaded, load_input as load_card_path
 from routinecard.errors import FitError
 from routinecard.layouts import builtin_layouts, load_layout
 

@@ -176,10 +176,6 @@ def load_card(path: str | Path) -> Card:
     return load_input(Path(path)).card
 
 
-def load_card_path(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedCard:
-    return load_input(path, allow=allow)
-
-
 def load_clinic(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedClinic:
     """Read and validate a clinic file; its logo is relative to it."""
     doc = load_yaml_file(path)

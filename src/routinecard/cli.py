@@ -504,7 +504,7 @@ def doctor() -> None:
             lines.append(f"  {package}: not installed")
     fonts = font_set()
     lines.append("fonts:")
-    for face in (fonts.regular, fonts.bold, fonts.italic):
+    for face in (fonts.regular, fonts.bold):
         lines.append(f"  {face.name}: {face.path}")
     lines.append(f"  fallback Noto Sans ({fonts.fallback_size()} characters), bold instance cache: {cache_dir()}")
     lines.append(f"layouts ({data_dir('layouts')}): {', '.join(builtin_layouts())}")

@@ -20,8 +20,6 @@ from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
 
-PRIMARY = "Atkinson Hyperlegible"
-FALLBACK = "Noto Sans"
 
 _lock = threading.Lock()
 
@@ -113,7 +111,6 @@ class FontSet:
         folder = _atkinson_dir()
         self.regular = _register("Atkinson", folder / "AtkinsonHyperlegible-Regular.ttf")
         self.bold = _register("Atkinson-Bold", folder / "AtkinsonHyperlegible-Bold.ttf")
-        self.italic = _register("Atkinson-Italic", folder / "AtkinsonHyperlegible-Italic.ttf")
         self._primary = _registered_cmap(self.regular.name) & _registered_cmap(self.bold.name)
         self._fallback_faces: dict[bool, Face] = {}
 

@@ -14,7 +14,6 @@ from routinecard.errors import InputError, Problem
 from routinecard.loader import load_yaml_file, require_mapping
 
 LOCALE_DIR = Path(__file__).resolve().parent / "locales"
-DEFAULT = "en"
 
 
 @dataclass(frozen=True)
