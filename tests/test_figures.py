@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 from reportlab.pdfgen.canvas import Canvas
 
-from conftest import SCIATICA, card_data, page_count, page_text, render, squash, write_card
+from conftest import ROOT, SCIATICA, card_data, page_count, page_text, render, squash, write_card
 from routinecard import build_pdf
 from routinecard.errors import InputError
 from routinecard.figures.bodymap import BodyFigure, Ellipse, FigureStyle, body_map, highlights_for
@@ -269,3 +269,27 @@ def test_markers_are_written_for_the_bodys_right_side(tmp_path: Path, view: str,
     else:
         with pytest.raises(InputError, match=r"points\[0\]\.marker\.x: markers are written for the body's right side"):
             build_pdf(path)
+
+
+@pytest.mark.parametrize("name", ["tennis-ball", "lacrosse-ball", "foam-roller", "fingers", "wall"])
+def test_icons_draw_exactly_as_svglib_renders_them(name: str) -> None:
+    """Icons are cached as plain shapes and drawn by us; they must look as svglib draws them."""
+    from PIL import ImageChops, ImageStat
+    from reportlab.graphics import renderPDF
+    from svglib.svglib import svg2rlg
+
+    from routinecard.figures.icons import SvgIcon
+
+    path = ROOT / "images" / "tools" / f"{name}.svg"
+    font_set()
+    buffer = io.BytesIO()
+    canvas = Canvas(buffer, pagesize=(100, 100), initialFontName="Atkinson")
+    drawing = svg2rlg(str(path))
+    canvas.scale(100 / drawing.width, 100 / drawing.height)
+    renderPDF.draw(drawing, canvas, 0, 0)
+    canvas.showPage()
+    canvas.save()
+    expected = pdfium.PdfDocument(buffer.getvalue())[0].render(scale=DPI / 72).to_pil().convert("RGB")
+    ours = draw_alone(SvgIcon(path, 100), 100, 100)
+    assert ImageStat.Stat(ImageChops.difference(expected, ours).convert("L")).mean[0] < 1.0
+    assert ImageStat.Stat(ours.convert("L")).mean[0] < 250  # not blank
