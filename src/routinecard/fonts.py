@@ -85,23 +85,31 @@ def _bold_noto_instance() -> Path:
     source = _noto_variable()
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
     target = cache_dir() / f"NotoSans-Bold-{digest}.ttf"
-    if target.exists():
-        return target
+    fallback_folder = Path(tempfile.gettempdir()) / f"routinecard-{os.getuid() if hasattr(os, 'getuid') else 0}"
+    for existing in (target, fallback_folder / target.name):
+        if existing.exists():
+            return existing
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
     with TTFont(str(source)) as font:
         bold = instancer.instantiateVariableFont(font, {"wght": 700, "wdth": 100}, updateFontNames=False)
-        target.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".ttf.tmp")
-        os.close(fd)
-        try:
-            bold.save(tmp)
-            os.replace(tmp, target)  # atomic: parallel builds may race, both write the same bytes
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-    return target
+        for folder in (target.parent, fallback_folder):
+            try:
+                folder.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".ttf.tmp")
+            except OSError:
+                continue  # a read-only cache folder: try the temporary folder
+            os.close(fd)
+            try:
+                bold.save(tmp)
+                final = folder / target.name
+                os.replace(tmp, final)  # atomic: parallel builds may race, both write the same bytes
+                return final
+            finally:
+                if os.path.exists(tmp):
+                    os.unlink(tmp)
+    raise OSError("cannot write the Noto Sans Bold instance anywhere")
 
 
 class FontSet:
