@@ -12,6 +12,7 @@ so nothing a user writes can be read as markup.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from reportlab.lib import colors
 from reportlab.lib.enums import TA_CENTER, TA_RIGHT
@@ -31,6 +32,37 @@ class Run:
 
 Piece = tuple[str, str, "str | None"]  # text, font, colour
 Line = list[Piece]
+
+
+@lru_cache(maxsize=8192)
+def _unit_width(text: str, font: str) -> float:
+    """Width at 1 pt: widths scale with the size, so each word is measured once per process."""
+    return stringWidth(text, font, 1.0)
+
+
+@lru_cache(maxsize=4096)
+def _words(runs: tuple[Run, ...]) -> tuple[tuple[Piece, ...] | None, ...]:
+    """Words as tuples of pieces; None marks a forced line break."""
+    words: list[tuple[Piece, ...] | None] = []
+    current: list[Piece] = []
+    for run in runs:
+        text = run.text.replace("\t", " ")
+        start = 0
+        for index, char in enumerate(text):
+            if char == " " or char == "\n":
+                if index > start:
+                    current.append((text[start:index], run.font, run.colour))
+                if current:
+                    words.append(tuple(current))
+                    current = []
+                if char == "\n":
+                    words.append(None)
+                start = index + 1
+        if start < len(text):
+            current.append((text[start:], run.font, run.colour))
+    if current:
+        words.append(tuple(current))
+    return tuple(words)
 
 
 def _merged(pieces: Line) -> Line:
@@ -60,34 +92,14 @@ class TextBlock(Flowable):
         self.height = 0.0
 
     # -- layout ---------------------------------------------------------------------------
-    def _words(self) -> list[list[Piece] | None]:
-        """Words as lists of pieces; None marks a forced line break."""
-        words: list[list[Piece] | None] = []
-        current: list[Piece] = []
-        for run in self.runs:
-            text = run.text.replace("\t", " ")
-            start = 0
-            for index, char in enumerate(text):
-                if char == " " or char == "\n":
-                    if index > start:
-                        current.append((text[start:index], run.font, run.colour))
-                    if current:
-                        words.append(current)
-                        current = []
-                    if char == "\n":
-                        words.append(None)
-                    start = index + 1
-            if start < len(text):
-                current.append((text[start:], run.font, run.colour))
-        if current:
-            words.append(current)
-        return words
+    def _words(self) -> tuple[tuple[Piece, ...] | None, ...]:
+        return _words(tuple(self.runs))
 
-    def _width(self, pieces: list[Piece]) -> float:
+    def _width(self, pieces: list[Piece] | tuple[Piece, ...]) -> float:
         size = self.style.fontSize
-        return sum(stringWidth(text, font, size) for text, font, _ in pieces)
+        return sum(_unit_width(text, font) for text, font, _ in pieces) * size
 
-    def _split_long(self, word: list[Piece], width: float) -> list[list[Piece]]:
+    def _split_long(self, word: tuple[Piece, ...], width: float) -> list[list[Piece]]:
         """A word wider than the line, cut into pieces that fit (never clipped)."""
         size = self.style.fontSize
         chunks: list[list[Piece]] = []
@@ -95,7 +107,7 @@ class TextBlock(Flowable):
         used = 0.0
         for text, font, colour in word:
             for char in text:
-                w = stringWidth(char, font, size)
+                w = _unit_width(char, font) * size
                 if used + w > width and (chunk or used):
                     chunks.append(chunk)
                     chunk, used = [], 0.0
@@ -123,7 +135,7 @@ class TextBlock(Flowable):
                 line, used = [], 0.0
                 continue
             word_width = self._width(word)
-            space = stringWidth(" ", word[0][1], size) if line else 0.0
+            space = _unit_width(" ", word[0][1]) * size if line else 0.0
             if line and used + space + word_width > width:
                 lines.append((line, used))
                 line, used, space = [], 0.0, 0.0
