@@ -164,7 +164,7 @@ class Composer:
         """The card's own words, with {emergency} replaced by the emergency number."""
         return text.replace(EMERGENCY, self.extras.emergency) if EMERGENCY in text else text
 
-    def labelled(self, label: str, text: str, style: ParagraphStyle | None = None) -> Paragraph:
+    def labelled(self, label: str, text: str, style: ParagraphStyle | None = None) -> TextBlock:
         """'Label: text' with the label in bold. Text is never parsed as markup (see text.py)."""
         style = style or self.styles.body
         return TextBlock(self.fonts.runs(label + ":", bold=True) + self.fonts.runs(" " + text), style)
