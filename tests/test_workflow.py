@@ -139,3 +139,23 @@ def test_schema_command_prints_the_committed_schema(runner) -> None:
         assert result.exit_code == 0
         assert result.stdout == (ROOT / "schema" / f"{kind}.schema.json").read_text(encoding="utf-8")
     assert runner.invoke(app, ["schema", "poster"]).exit_code == 2
+
+
+def test_api_applies_a_patient_file_to_a_given_card(tmp_path: Path) -> None:
+    import yaml
+
+    from routinecard.model import Card
+
+    patient = tmp_path / "p.yaml"
+    patient.write_text("card: some-card-the-api-replaces\npatient: {name: Ann Lee}\nonly: [hamstrings]\n", encoding="utf-8")
+    data = yaml.safe_load(SCIATICA.read_text(encoding="utf-8"))
+    data["title"] = "From a database"
+    card = Card.model_validate(data)
+    from conftest import page_text
+
+    text = page_text(build_pdf(card, patient=patient))
+    assert "From a database" in text and "Ann Lee" in text and "Hamstrings" in text and "Piriformis" not in text
+    text = page_text(build_pdf(SCIATICA, patient=patient))
+    assert "Self-massage for sciatica trigger points" in text and "Ann Lee" in text
+    jane = ROOT / "patients" / "example-jane.yaml"
+    assert build_pdf(None, patient=jane) == build_pdf(jane)

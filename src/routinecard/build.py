@@ -154,15 +154,22 @@ def load_input(
     allow: tuple[Path, ...] = (),
     only: list[str] | None = None,
     sets: dict[str, Any] | None = None,
+    base: tuple[Document, Path] | None = None,
 ) -> LoadedCard:
-    """A card file or a patient file, with the command line's --only/--set applied."""
+    """A card file or a patient file, with the command line's --only/--set applied.
+
+    `base` (a card's document and file) replaces the card a patient file names: the API's
+    `build_pdf(card, patient=...)` applies a patient file to a card it was given.
+    """
     doc = load_yaml_file(path)
     plan: PatientPlan | None = None
     if is_patient_file(doc):
-        plan = read_patient(doc, path)
-        base_doc = load_yaml_file(plan.card_file)
-        validate_source(plain_source(base_doc, plan.card_file), plan.card_file, allow=allow)  # the base card first
-        source = apply_patient(plain_source(base_doc, plan.card_file), plan)
+        plan = read_patient(doc, path, find=base is None)
+        base_doc, base_file = base if base is not None else (load_yaml_file(plan.card_file), plan.card_file)
+        validate_source(plain_source(base_doc, base_file), base_file, allow=allow)  # the base card first
+        source = apply_patient(plain_source(base_doc, base_file), plan)
+    elif base is not None:
+        raise InputError(doc.problem((), "expected a patient file (with a `card:` field)"))
     else:
         source = plain_source(doc, path)
     if only is not None or sets:
@@ -360,21 +367,24 @@ def prepare(
 
 
 def build_pdf(
-    card: Card | str | Path,
+    card: Card | str | Path | None,
     *,
     layout: Layout | str | Path | None = None,
+    patient: str | Path | None = None,
     clinic: str | Path | None = None,
     language: str | None = None,
     verify: bool | None = None,
 ) -> bytes:
     """Build one card into PDF bytes.
 
-    `card` is a validated `Card`, or the path of a card file or of a patient file (which
-    names its own card); `layout` a `Layout`, a built-in layout name or a layout file
-    (default: the patient's, the clinic's, or letter); `clinic` a clinic file; `language`
-    the labels' language. Raises `RoutineCardError` (`InputError` for bad input,
-    `FitError` when it cannot fit one page).
+    `card` is a validated `Card` (e.g. `Card.model_validate(data)`), or the path of a card
+    file or of a patient file; `patient` a patient file to apply to `card` (with
+    `card=None`, to the card the patient file names); `layout` a `Layout`, a built-in
+    layout name or a layout file (default: the patient's, the clinic's, or letter);
+    `clinic` a clinic file; `language` the labels' language. Raises `RoutineCardError`
+    (`InputError` for bad input, `FitError` when it cannot fit one page).
     """
+    base: tuple[Document, Path] | None = None
     if isinstance(card, Card):
         import json
 
@@ -382,9 +392,18 @@ def build_pdf(
 
         # Through the document path, so glyph, tool and map checks apply too.
         doc = load_yaml_bytes(json.dumps(card.model_dump(mode="json", exclude_none=True)).encode(), "<card>")
-        source: Path | LoadedCard = validate_source(plain_source(doc, Path.cwd() / "card.yaml"), Path("<card>"))
-    else:
+        base = (doc, Path.cwd() / "card.yaml")
+    elif card is not None and patient is not None:
+        base = (load_yaml_file(Path(card)), Path(card))
+    source: Path | LoadedCard
+    if patient is not None:
+        source = load_input(Path(patient), base=base)
+    elif base is not None:
+        source = validate_source(plain_source(*base), Path("<card>"))
+    elif card is not None:
         source = Path(card)
+    else:
+        raise TypeError("build_pdf needs a card, a patient file, or both")
     prepared = prepare(source, layout=layout, clinic=Path(clinic) if clinic is not None else None, language=language)
     return prepared.build(verify=verify).pdf
 

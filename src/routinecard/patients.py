@@ -306,11 +306,13 @@ class PatientPlan:
     personal: Personal
 
 
-def read_patient(doc: Document, file: Path) -> PatientPlan:
+def read_patient(doc: Document, file: Path, *, find: bool = True) -> PatientPlan:
+    """Validate a patient file and find its base card (unless `find` is False: the caller
+    supplies the card)."""
     from routinecard.validate import validate_document
 
     patient = validate_document(Patient, doc)
-    card_file = find_card(patient.card, file)
+    card_file = find_card(patient.card, file) if find else file
     if card_file is None:
         ids = known_card_ids(file)
         raise InputError(
