@@ -12,7 +12,7 @@ import pytest
 from PIL import Image, ImageDraw
 from reportlab.pdfgen.canvas import Canvas
 
-from conftest import ROOT, SCIATICA, card_data, page_count, page_text, render, squash, write_card
+from conftest import ROOT, card_data, page_count, page_text, render, squash, write_card
 from routinecard import build_pdf
 from routinecard.errors import InputError
 from routinecard.figures.bodymap import BodyFigure, Ellipse, FigureStyle, body_map, highlights_for

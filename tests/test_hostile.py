@@ -3,12 +3,10 @@ line per problem with exit 1, no traceback, no output file, nothing leaked."""
 
 from __future__ import annotations
 
-import string
 from pathlib import Path
 from typing import Callable
 
 import pytest
-import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 

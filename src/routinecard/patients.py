@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from routinecard.errors import InputError, Problem, display_path
-from routinecard.loader import Document, FieldPath, format_path, load_yaml_file
+from routinecard.loader import Document, FieldPath, format_path
 from routinecard.model import Card, Log, Patient
 from routinecard.resources import data_dir
 from routinecard.validate import _model_at
@@ -240,7 +240,6 @@ def resolve_set_path(dotted: str, data: dict[str, Any], ids: list[str], all_ids:
     if parts[0] == "id":
         raise ValueError("a card's id cannot be changed")
     path: list[str | int] = []
-    model: Any = Card
     value: Any = data
     index = 0
     while index < len(parts):
