@@ -192,38 +192,24 @@ def body_map(view: View) -> BodyMap:
     cache folder (keyed by the SVG's content), so a one-card command does not pay for
     parsing the SVG every time."""
     import hashlib
-    import json
-    import os
-    import tempfile
 
-    from routinecard.fonts import cache_dir
+    from routinecard.diskcache import cached_json
 
     source = _asset(view)
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-    cached = cache_dir().parent / "bodymaps" / f"{view}-{digest}-v1.json"  # the same SVG gives the same file
+
+    def parse() -> dict:
+        parsed = _parse_body_map(view, source)
+        return {
+            "outline": [list(s.segments) for s in parsed.outline],
+            "regions": {k: [list(s.segments) for s in v] for k, v in parsed.regions.items()},
+        }
 
     def shapes(items: list) -> tuple[Shape, ...]:
         return tuple(Shape(tuple((op, tuple(args)) for op, args in segments)) for segments in items)
 
-    try:
-        data = json.loads(cached.read_text(encoding="utf-8"))
-        return BodyMap(view, shapes(data["outline"]), {k: shapes(v) for k, v in data["regions"].items()})
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    parsed = _parse_body_map(view, source)
-    data = {
-        "outline": [list(s.segments) for s in parsed.outline],
-        "regions": {k: [list(s.segments) for s in v] for k, v in parsed.regions.items()},
-    }
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, separators=(",", ":"))
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a read-only home: parse again next time
-    return parsed
+    data = cached_json("bodymaps", f"{view}-{digest}-v1", parse)
+    return BodyMap(view, shapes(data["outline"]), {k: shapes(v) for k, v in data["regions"].items()})
 
 
 def _parse_body_map(view: View, source: Path) -> BodyMap:

@@ -10,9 +10,6 @@ an unembedded Helvetica), and nothing shared is mutated while drawing, so thread
 from __future__ import annotations
 
 import hashlib
-import json
-import os
-import tempfile
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -113,23 +110,9 @@ def _parse(path: Path) -> dict:
 
 @lru_cache(maxsize=128)
 def _icon(digest: str, path: Path) -> dict:
-    from routinecard.fonts import cache_dir
+    from routinecard.diskcache import cached_json
 
-    cached = cache_dir().parent / "icons" / f"{digest}-{CACHE_VERSION}.json"
-    try:
-        return json.loads(cached.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        pass
-    icon = _parse(path)
-    try:
-        cached.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=cached.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(icon, handle, separators=(",", ":"))
-        os.replace(tmp, cached)
-    except OSError:
-        pass  # a read-only home: parse again next time
-    return icon
+    return cached_json("icons", f"{digest}-{CACHE_VERSION}", lambda: _parse(path))
 
 
 def svg_icon(path: Path) -> dict:
