@@ -74,7 +74,7 @@ def test_the_spanish_card_named_by_a_patient_stays_spanish_in_an_english_clinic(
 
 
 def test_a_clinic_preference_without_a_translation_falls_back_with_a_notice(tmp_path: Path) -> None:
-    from routinecard.build import prepare
+    from routinecard.prepare import prepare
 
     clinic = tmp_path / "clinic.yaml"
     clinic.write_text("name: Clinique\nphone: '15'\nlanguage: fr\n", encoding="utf-8")

@@ -1,29 +1,28 @@
-"""The pipeline: load -> validate -> fit -> render -> write, and the public Python API.
+"""Prepare: the user's inputs -> one validated, resolved job (`Prepared`).
 
-`build_pdf` is a pure function from data to PDF bytes: nothing it does leaks into the
-next call except process-wide caches of things that never change (fonts, the tool
-library, built-in layouts, locale catalogs).
+A card file or a patient file (with its base card), the command line's --only/--set, a
+clinic file, the layout and the labels' language are read here, once, and checked
+together: schema, cross-field rules, body-map sites, glyphs no font can print, and the
+pictures they name. Everything after this stage (compose, fit, render, write) works on
+the `Prepared` job and never reads an input file again.
 """
 
 from __future__ import annotations
 
 import dataclasses
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator, Mapping, Union
+from typing import Any, Protocol
 
 from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_asset
-from routinecard.compose import Extras, PagePlan, fit
-from routinecard.errors import InputError, Problem, RoutineCardError, display_path
-from routinecard.inputs import expand_inputs
+from routinecard.compose.sections import Extras
+from routinecard.errors import InputError, Problem, display_path
 from routinecard.figures.bodymap import map_problems
 from routinecard.fonts import FontSet, font_set
-from routinecard.layouts import Layout, load_layout
-from routinecard.loader import Document, FieldPath, load_yaml_file, require_mapping
+from routinecard.layouts import Layout, builtin_layout_list, load_layout
+from routinecard.loader import Document, FieldPath, load_yaml_file, require_mapping, walk_strings
 from routinecard.locale import Locale, load_locale
-from routinecard.model import Card, Clinic, Patient, semantic_problems
+from routinecard.model import Card, Clinic, Log, semantic_problems
 from routinecard.patients import (
     CardSource,
     PatientPlan,
@@ -35,9 +34,15 @@ from routinecard.patients import (
     plain_source,
     read_patient,
 )
-from routinecard.render import Metadata, render_pdf
 from routinecard.tools import Tool, builtin_tools
 from routinecard.validate import validate_document
+
+
+class Locates(Protocol):
+    """Anything that turns a field path into a located problem: a loaded `Document`, a
+    `CardSource` (an adapted card) or a merged layout document."""
+
+    def problem(self, path: FieldPath, message: str, *, key: bool = False) -> Problem: ...
 
 
 @dataclass(frozen=True)
@@ -74,24 +79,10 @@ class LoadedCard:
         return self.source.base
 
 
-def _strings(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            yield from _strings(item, path + (index,))
-
-
-def glyph_problems(value: Any, locate: Any, fonts: FontSet, prefix: FieldPath = ()) -> list[Problem]:
-    """Every character that no bundled font can print, named with its field.
-
-    `locate` is anything with `problem(path, message)`: a Document or a CardSource.
-    """
+def glyph_problems(value: Any, locate: Locates, fonts: FontSet, prefix: FieldPath = ()) -> list[Problem]:
+    """Every character that no bundled font can print, named with its field."""
     problems = []
-    for path, text in _strings(value, prefix):
+    for path, text in walk_strings(value, prefix):
         missing = fonts.missing(text)
         if missing:
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
@@ -132,19 +123,16 @@ def resolve_assets(card: Card, source: CardSource, allow: tuple[Path, ...]) -> t
     return CardAssets(tools, logo, photos), problems
 
 
-def validate_source(source: CardSource, input_file: Path, *, allow: tuple[Path, ...] = (),
-                    personal: Personal | None = None, patient: PatientPlan | None = None) -> LoadedCard:
-    """Validate the (possibly adapted) card data and everything that depends on it; every
-    problem the file has is listed at once (checks that need a valid card run when it is)."""
+def check_card(card: Card | None, source: CardSource, input_file: Path, *, allow: tuple[Path, ...] = (),
+               personal: Personal | None = None, patient: PatientPlan | None = None,
+               found: list[Problem] | None = None) -> LoadedCard:
+    """Everything the schema cannot check: cross-field rules, safety (placeholders,
+    hard-coded emergency words), glyphs, body-map sites and the files it names. With
+    `card=None` (the schema refused it) the checks that work on the data still run, so
+    every problem of the file is listed at once, with the schema's (`found`)."""
     from routinecard.safety import safety_problems
 
-    require_mapping(source.base, "card")
-    problems = list(source.problems)
-    card: Card | None = None
-    try:
-        card = validate_document(Card, source, source.data)  # type: ignore[arg-type]
-    except InputError as error:
-        problems += error.problems
+    problems = list(source.problems) + list(found or [])
     data = source.data
     problems += [source.problem(path, message) for path, message in semantic_problems(data, builtin_tools())]
     problems += [source.problem(path, message) for path, message in safety_problems(data)]
@@ -166,6 +154,26 @@ def validate_source(source: CardSource, input_file: Path, *, allow: tuple[Path, 
 def _unique(problems: list[Problem]) -> list[Problem]:
     """Each problem once, in the order found."""
     return list(dict.fromkeys(problems))
+
+
+def validate_source(source: CardSource, input_file: Path, *, allow: tuple[Path, ...] = (),
+                    personal: Personal | None = None, patient: PatientPlan | None = None) -> LoadedCard:
+    """Validate the (possibly adapted) card data and everything that depends on it; every
+    problem the file has is listed at once."""
+    require_mapping(source.base, "card")
+    card: Card | None = None
+    found: list[Problem] = []
+    try:
+        card = validate_document(Card, source, source.data)
+    except InputError as error:
+        found = error.problems
+    return check_card(card, source, input_file, allow=allow, personal=personal, patient=patient, found=found)
+
+
+def model_document(card: Card, file: str = "<card>") -> Document:
+    """A card given as a model (the Python API), as plain data without positions:
+    problems found later name the field, not a line."""
+    return Document(data=card.model_dump(mode="json", exclude_none=True), file=file, positions={}, key_positions={})
 
 
 def load_input(
@@ -209,7 +217,8 @@ def load_input(
     base_doc, base_file, notice = _language_version(base_doc, base_file, language, preferred, plan, input_file)
     requested = language is not None or (plan is not None and plan.language is not None)
     if plan is not None:
-        validate_source(plain_source(base_doc, base_file), base_file, allow=allow)  # the base card first
+        require_mapping(base_doc, "card")
+        validate_document(Card, base_doc)  # the base card's own mistakes, located in it
         source = apply_patient(plain_source(base_doc, base_file), plan)
     else:
         source = plain_source(base_doc, base_file)
@@ -256,11 +265,6 @@ def refuse_other_kinds(doc: Document) -> None:
     if keys & {"page", "extends", "type", "colours", "figures", "columns"} and not keys & {"title", "id"}:
         raise InputError(doc.problem((), "this is a layout file, not a card: give it with --layout FILE "
                                          "(or `layout:` in a patient or clinic file)"))
-
-
-def load_card(path: str | Path) -> Card:
-    """Read and validate a card file. Raises `InputError` listing every problem."""
-    return load_input(Path(path)).card
 
 
 def load_clinic(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedClinic:
@@ -341,76 +345,14 @@ def output_stem(loaded: LoadedCard) -> str:
     return with_language(stem, loaded.card.language)
 
 
-@dataclass(frozen=True)
-class BuiltCard:
-    pdf: bytes
-    plan: PagePlan
-    layout: Layout
-    card: Card
-
-
-def build_loaded(
-    loaded: LoadedCard,
-    layout: Layout,
-    *,
-    clinic: LoadedClinic | None = None,
-    locale: Locale | None = None,
-    verify: bool | None = None,
-) -> BuiltCard:
-    """Fit and render one card. With `verify` (default: the ROUTINECARD_VERIFY
-    environment variable), the PDF is read back and must show every word of the input."""
-    locale = locale or choose_locale(loaded, clinic, None)
-    card, extras = printed(loaded, clinic, layout, locale)
-    plan = fit(card, layout, font_set(), loaded.assets, card_name=loaded.name, locale=locale, extras=extras)
-    author = clinic.clinic.name if clinic else (loaded.personal.clinician if loaded.personal and loaded.personal.clinician else "routinecard")
-    metadata = Metadata(
-        title=loaded.card.title,
-        author=author,
-        subject=loaded.card.summary,
-        language=loaded.card.language,
-    )
-    pdf = render_pdf(plan, layout, metadata)
-    if verify is None:
-        verify = os.environ.get("ROUTINECARD_VERIFY", "") not in ("", "0")
-    if verify:
-        from routinecard.verify import expected_strings, verify_pdf
-
-        clinic_info = clinic.clinic if clinic else None
-        extra = {
-            "patient.name": extras.patient,
-            "clinician": extras.clinician,
-            "date": extras.date,
-            "notes": extras.notes,
-            "clinic.name": clinic_info.name if clinic_info else None,
-            "clinic.address": clinic_info.address if clinic_info else None,
-            "clinic.phone": clinic_info.phone if clinic_info else None,
-            "clinic.website": clinic_info.website if clinic_info else None,
-        }
-        tool_names = {tool_id: tool.name_in(locale.code) for tool_id, tool in loaded.assets.tools.items()}
-        expected = expected_strings(card, locale, emergency=extras.emergency, tool_names=tool_names, extra=extra)
-        verify_pdf(pdf, expected, card_name=loaded.name)
-    return BuiltCard(pdf, plan, layout, loaded.card)
-
-
-def printed(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout, locale: Locale) -> tuple[Card, Extras]:
-    """The card as it prints (its `{emergency}` words filled in for the clinic's or the
-    routine's country) and what prints around it."""
-    from routinecard.emergency import fill_card, wording
-
-    words = wording(loaded.card, clinic.clinic if clinic else None, locale)
-    return fill_card(loaded.card, words), dataclasses.replace(extras_for(loaded, clinic, layout), emergency=words.number)
-
-
 def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) -> Extras:
     """What is printed besides the card itself: clinic, patient, notes, log, emergency number."""
+    from routinecard.emergency import wording
+
     personal = loaded.personal or Personal()
-    emergency = loaded.card.medical_attention.emergency_number
-    if clinic is not None and clinic.clinic.emergency_number:
-        emergency = clinic.clinic.emergency_number
+    emergency = wording(loaded.card, clinic.clinic if clinic else None, load_locale(loaded.card.language)).number
     log = personal.log
     if log is None and layout.log:
-        from routinecard.model import Log
-
         log = Log()
     return Extras(
         clinic=clinic.clinic if clinic else None,
@@ -420,27 +362,49 @@ def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) 
         date=personal.date,
         notes=personal.notes,
         log=log,
-        emergency=emergency or "",
+        emergency=emergency,
     )
 
 
 @dataclass(frozen=True)
 class Prepared:
     """Everything one PDF is made from: the card, and the layout, clinic and language
-    chosen for it (the command line's, else the patient file's, else the clinic's)."""
+    chosen for it (the command line's, else the patient file's, else the clinic's),
+    what prints besides the card, and the layouts an overflow message may suggest."""
 
     loaded: LoadedCard
     layout: Layout
     clinic: LoadedClinic | None
     locale: Locale
+    extras: Extras
+    alternatives: tuple[Layout, ...] = ()
 
     @property
     def notices(self) -> tuple[str, ...]:
         """Things the user should know that are not errors (shown unless --quiet)."""
         return self.loaded.notices
 
-    def build(self, *, verify: bool | None = None) -> BuiltCard:
-        return build_loaded(self.loaded, self.layout, clinic=self.clinic, locale=self.locale, verify=verify)
+    def with_layout(self, layout: Layout) -> Prepared:
+        """The same job on another layout (what prints besides the card may differ: a
+        layout can ask for the exercise log)."""
+        return Prepared(self.loaded, layout, self.clinic, self.locale,
+                        extras_for(self.loaded, self.clinic, layout), self.alternatives)
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file this PDF is made from, for incremental builds."""
+        fonts = font_set()
+        deps = [self.loaded.input_file, *self.layout.files, fonts.regular.path, fonts.bold.path]
+        if self.loaded.patient is not None:
+            deps.append(self.loaded.patient.card_file)
+        if self.clinic is not None:
+            deps.append(self.clinic.file)
+            if self.clinic.logo:
+                deps.append(self.clinic.logo)
+        assets = self.loaded.assets
+        deps += [assets.tools[p.tool].icon for p in self.loaded.card.points]
+        deps += [p for p in [assets.logo, *assets.photos.values()] if p is not None]
+        return deps
 
 
 def prepare(
@@ -458,8 +422,12 @@ def prepare(
 
     `language` is asked for: the routine's version in it, or an error. Without it, a clinic's
     language is a preference: its version when there is one, else the card's own with a
-    notice. `base` is a card to use instead of the one a patient file names (or, with
-    `source=None`, the card itself)."""
+    notice (see `routinecard.library`). `base` is a card to use instead of the one a
+    patient file names (or, with `source=None`, the card itself). The card's
+    `{emergency}` words are filled in for the clinic's (or the routine's) country."""
+    from routinecard.emergency import fill_card, wording
+    from routinecard.library import same_language
+
     if isinstance(source, LoadedCard):
         loaded = source
     else:
@@ -467,164 +435,39 @@ def prepare(
     given = load_clinic(clinic, allow=allow) if isinstance(clinic, Path) else clinic
     chosen_clinic = clinic_for(loaded, given, allow)
     preferred = chosen_clinic.clinic.language if chosen_clinic is not None else None
-    if preferred is not None and not loaded.language_requested and not isinstance(source, LoadedCard):
-        from routinecard.library import same_language
-
-        if not same_language(preferred, loaded.card.language):
-            loaded = load_input(source, allow=allow, only=only, sets=sets, base=base, preferred=preferred)
+    if (preferred is not None and not loaded.language_requested and not isinstance(source, LoadedCard)
+            and not same_language(preferred, loaded.card.language)):
+        loaded = load_input(source, allow=allow, only=only, sets=sets, base=base, preferred=preferred)
+    locale = choose_locale(loaded, chosen_clinic, language)
+    words = wording(loaded.card, chosen_clinic.clinic if chosen_clinic else None, locale)
+    loaded = dataclasses.replace(loaded, card=fill_card(loaded.card, words))
+    chosen_layout = choose_layout(loaded, chosen_clinic, layout)
     return Prepared(
         loaded,
-        choose_layout(loaded, chosen_clinic, layout),
+        chosen_layout,
         chosen_clinic,
-        choose_locale(loaded, chosen_clinic, language),
+        locale,
+        extras_for(loaded, chosen_clinic, chosen_layout),
+        builtin_layout_list(),
     )
 
 
-PatientInput = Union[str, Path, Mapping[str, Any], "Patient"]
+def output_stem(loaded: LoadedCard) -> str:
+    """The PDF's file name without `.pdf`: the card's id (the patient file's name for a
+    patient file), then `.<language>` for any language but English, so the language
+    versions of one routine never overwrite each other (`x.pdf`, `x.es.pdf`)."""
+    from routinecard.library import output_stem as with_language
+
+    stem = loaded.input_file.stem if loaded.patient is not None else loaded.card.id
+    return with_language(stem, loaded.card.language)
 
 
-def build_pdf(
-    card: Card | str | Path | Mapping[str, Any] | None,
-    *,
-    layout: Layout | str | Path | None = None,
-    patient: PatientInput | None = None,
-    clinic: str | Path | None = None,
-    language: str | None = None,
-    verify: bool | None = None,
-) -> bytes:
-    """Build one card into PDF bytes.
-
-    `card` is a validated `Card` (see `validate_card`), a mapping of card data, the path of a
-    card file or of a patient file, or the id of a routine in the library
-    (`build_pdf("sciatica-trigger-points", language="es")`). `patient` is applied to
-    `card` (with `card=None`, to the card it names): a patient file's path, a mapping of
-    patient-file data, or a `Patient` model. `layout` is a `Layout`, a built-in layout
-    name or a layout file (default: the patient's, the clinic's, or letter); `clinic` a
-    clinic file; `language` the language asked for: the routine's version in it, or an
-    `InputError` listing the routine's languages. Relative paths are relative to the
-    working folder. Raises `RoutineCardError` (`InputError` for bad input, `FitError`
-    when it cannot fit one page).
-    """
-    base = _card_base(card) if card is not None else None
-    source: Path | tuple[Document, Path] | None
-    if patient is not None:
-        source = _patient_file(patient)
-        if card is not None and base is None:
-            card_file = _card_path(card)
-            base = (load_yaml_file(card_file), card_file)
-    elif card is None:
-        raise TypeError("build_pdf needs a card, a patient file, or both")
-    elif base is not None:
-        source = None
-    else:
-        source = _card_path(card)
-    prepared = prepare(source, layout=layout, clinic=Path(clinic) if clinic is not None else None,
-                       language=language, base=base if (patient is not None or source is None) else None)
-    return prepared.build(verify=verify).pdf
-
-
-def _card_path(card: object) -> Path:
-    """A card given as text: a file, or else a routine id from the library."""
-    from routinecard import library
-
-    path = Path(str(card))
-    if path.exists() or library.looks_like_path(str(card)):
-        return path
-    found = library.find(str(card))
-    if found is None:
-        known = ", ".join(library.known_ids()) or "none"
-        raise InputError(Problem(f"no card file or routine id {str(card)!r}; routines in the library: {known}"))
-    return found.path
-
-
-def _card_base(card: object) -> tuple[Document, Path] | None:
-    """A card given as data (a model or a mapping) as a document to validate and print;
-    None for a card given by path or id."""
-    import json
-
-    if isinstance(card, Card):
-        data: Any = card.model_dump(mode="json", exclude_none=True)
-    elif isinstance(card, Mapping):
-        data = dict(card)
-    else:
-        return None
-    # Through the document path, so glyph, tool and map checks apply too.
-    try:
-        raw = json.dumps(data).encode()
-    except (TypeError, ValueError) as error:
-        raise InputError(Problem(f"the card data cannot be read: {error}", file="<card>")) from None
-    return _data_document(raw, "<card>"), Path.cwd() / "card.yaml"
-
-
-def _patient_file(patient: object) -> Path | tuple[Document, Path]:
-    """A patient given as a path, a mapping or a `Patient` model. Data stands for a file
-    `patient.yaml` in the working folder: paths in it are relative to the working folder."""
-    import json
-
-    from routinecard.model import Patient
-
-    if isinstance(patient, (str, Path)):
-        return Path(patient)
-    if isinstance(patient, Patient):
-        data: Any = patient.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
-        data["card"] = patient.card
-    elif isinstance(patient, Mapping):
-        data = dict(patient)
-    else:
-        raise TypeError("patient= takes a patient file's path, a mapping of its fields, or a Patient")
-    try:
-        raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
-    except (TypeError, ValueError) as error:
-        raise InputError(Problem(f"the patient data cannot be read: {error}", file="<patient>")) from None
-    return _data_document(raw, "<patient>"), Path.cwd() / "patient.yaml"
-
-
-def _data_document(raw: bytes, name: str) -> Document:
-    """Data handed to the API as a document without lines: problems name `name` and the
-    field path (`<card>: points[0].tool: ...`)."""
-    import json
-
-    return Document(data=json.loads(raw), file=name, positions={}, key_positions={})
-
-
-def validate_card(data: Mapping[str, Any] | Card) -> Card:
-    """Card data you already hold (a row from a database, a parsed JSON body) as a
-    validated, frozen `Card`. Raises `InputError` whose `.problems` name each field
-    (`<card>: points[0].timing.hold_s: the range is backwards...`), like the CLI's."""
-    base = _card_base(data)
-    assert base is not None
-    return validate_source(plain_source(*base), base[1]).card
-
-
-def write_atomic(target: Path, data: bytes, *, inputs: Iterable[Path] = ()) -> None:
-    """Write `data` to `target` via a temporary file and a rename: never a half-written PDF,
-    and never over one of the inputs."""
-    resolved = target.resolve()
-    for source in inputs:
-        if source.resolve() == resolved:
-            raise InputError(Problem(f"refusing to write the PDF over an input file: {display_path(target)}"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a PDF is for sharing
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-__all__ = [
-    "build_pdf",
-    "validate_card",
-    "load_card",
-    "load_input",
-    "load_clinic",
-    "RoutineCardError",
-    "BuiltCard",
-    "LoadedCard",
-    "write_atomic",
-    "expand_inputs",
-]
+def prepare_model(card: Card, *, patient: Path | tuple[Document, Path] | None = None,
+                  layout: Layout | str | Path | None = None, clinic: Path | None = None,
+                  language: str | None = None) -> Prepared:
+    """A card given as a model (already validated by the caller), optionally adapted by a
+    patient file: checked for what the schema cannot check, never re-read as text. A
+    language other than the card's picks the library's version of the routine."""
+    document = model_document(card)
+    file = Path.cwd() / "card.yaml"  # the card's relative picture names resolve from here
+    return prepare(patient, base=(document, file), layout=layout, clinic=clinic, language=language)
