@@ -32,6 +32,7 @@ class Job:
     folder: Path
     suffix_layout: bool  # add -<layout> to the file name (several layouts built)
     verify: bool
+    patient: Path | None = None  # a patient file applied to `input` (a card), as build_pdf(card, patient=...)
 
     @property
     def key(self) -> JobKey:
@@ -41,7 +42,7 @@ class Job:
             clinic=str(self.clinic.resolve()) if self.clinic else None,
             language=self.language,
             only=self.only,
-            sets=json.dumps(self.sets, sort_keys=True, default=str),
+            sets=json.dumps([self.sets, str(self.patient.resolve()) if self.patient else None], sort_keys=True, default=str),
         )
 
 
@@ -55,19 +56,25 @@ class Outcome:
     pdf: bytes | None = None
     deps: list[Path] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # worth saying, not errors (e.g. a language fallback)
+    roomier: tuple[str, ...] | None = None  # a card that does not fit: built-in layouts with more room
 
 
 def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
     """Load, fit, render, verify (if asked) and write one PDF. Runs in a worker."""
     from routinecard.api import build_prepared
-    from routinecard.errors import RoutineCardError, display_path
+    from routinecard.errors import FitError, RoutineCardError, display_path
+    from routinecard.loader import load_yaml_file
     from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
     try:
         only = [i.strip() for i in job.only.split(",") if i.strip()] if job.only else None
-        prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
-                           sets=dict(job.sets), allow=job.allow)
+        if job.patient is not None:  # the patient file applied to this card (build CARD --patient P)
+            prepared = prepare(job.patient, base=(load_yaml_file(job.input), job.input), layout=job.layout,
+                               clinic=job.clinic, language=job.language, only=only, sets=dict(job.sets), allow=job.allow)
+        else:
+            prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
+                               sets=dict(job.sets), allow=job.allow)
         loaded, layout = prepared.loaded, prepared.layout
         built = build_prepared(prepared, verify=job.verify)
         if job.output is not None:
@@ -76,7 +83,8 @@ def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
             target = job.folder / f"{output_stem(loaded)}{'-' + layout.name if job.suffix_layout else ''}.pdf"
         write_atomic(target, built.pdf, inputs=list(inputs) + [job.input])
     except RoutineCardError as error:
-        return Outcome(job, "failed", errors=[str(p) for p in error.problems])
+        roomier = error.roomier if isinstance(error, FitError) else None
+        return Outcome(job, "failed", errors=[str(p) for p in error.problems], roomier=roomier)
     deps = [job.input, *prepared.files]
     message = (
         f"wrote {display_path(target)} (1 page, {layout.name}, fits at {built.plan.fit_percent}%, "

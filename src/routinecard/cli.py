@@ -26,11 +26,31 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+def _no_python_types_in_help() -> None:
+    """Help shows words (CARD, FILE, N), never Python types like <list[Path]>: typer adds
+    an argument's type after its name, so that is switched off for arguments."""
+    from typer import core
+
+    def no_type(self: object, ctx: object) -> None:
+        return None
+
+    def usage_name(self: core.TyperArgument) -> str:
+        name = str(self.metavar or self.name or "").upper()
+        name = name if self.required else f"[{name}]"
+        return f"{name}..." if self.nargs != 1 else name
+
+    setattr(core.TyperArgument, "display_type_rich", no_type)
+    setattr(core.TyperArgument, "_usage_display_name", usage_name)
+
+
+_no_python_types_in_help()
+
 LayoutOption = Annotated[
     Optional[list[str]],
     typer.Option(
         "--layout",
         "-l",
+        metavar="NAME|FILE|all",
         help="Built-in layout name (letter, a4, large-print, half-letter-2up), a layout .yaml file, "
         "or 'all'. Repeat to build several layouts.",
     ),
@@ -56,17 +76,32 @@ def _settings() -> Settings:
     return _SETTINGS
 
 
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also say what was skipped and why.")]
+
+
 @app.callback()
 def _main(
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say what was skipped and why.")] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Turn self-care routines (YAML) into illustrated one-page printable PDF cards."""
-    _SETTINGS.quiet = quiet
-    _SETTINGS.verbose = verbose and not quiet
+    _SETTINGS.quiet = False
+    _SETTINGS.verbose = False
+    _verbosity(quiet, verbose)
+
+
+def _verbosity(quiet: bool, verbose: bool) -> Settings:
+    """-q/-v before or after the subcommand; both together is a usage error (exit 2)."""
+    _SETTINGS.quiet = _SETTINGS.quiet or quiet
+    _SETTINGS.verbose = _SETTINGS.verbose or verbose
+    if _SETTINGS.quiet and _SETTINGS.verbose:
+        typer.echo("Error: -q/--quiet and -v/--verbose cannot be used together", err=True)
+        raise typer.Exit(2)
+    return _SETTINGS
 
 
 class _Progress:
@@ -95,38 +130,62 @@ def _progress(total: int, settings: Settings) -> _Progress:
     return _Progress(total, settings)
 
 
+
+
+def _with_advice(lines: list[str], roomier: tuple[str, ...] | None) -> list[str]:
+    """A card that does not fit: the domain says by how much; the command line adds which
+    of its options would help (the API's message names no options)."""
+    if roomier is None or not lines:
+        return lines
+    options = "--only POINT,POINT"
+    if roomier:
+        options = " or ".join(f"--layout {name}" for name in roomier) + ", or " + options
+    return [*lines[:-1], f"{lines[-1]} On the command line: {options}."]
+
+
 def _report(error: Exception) -> None:
-    from routinecard.errors import RoutineCardError
+    """A domain error as lines on stderr, with command-line advice for a card that does not fit."""
+    from routinecard.errors import FitError, RoutineCardError
 
     assert isinstance(error, RoutineCardError)
-    for problem in error.problems:
-        typer.echo(str(problem), err=True)
+    lines = [str(problem) for problem in error.problems]
+    for line in _with_advice(lines, error.roomier if isinstance(error, FitError) else None):
+        typer.echo(line, err=True)
 
 
 def _layouts(names: list[str] | None) -> list | None:
     """The layouts asked for ('all' means every built-in), or None to let each card choose
     (its patient file's layout, its clinic's, or letter)."""
-    from routinecard.layouts import builtin_layouts, load_layout
+    from routinecard.layouts import builtin_layouts, layout_name, load_layout
 
     if not names:
         return None
     wanted: list[str] = []
     for name in names:
-        wanted.extend(builtin_layouts() if name == "all" else [name])
+        wanted.extend(builtin_layouts() if name.lower() == "all" else [layout_name(name)])
     return [load_layout(name) for name in dict.fromkeys(wanted)]
 
 
-PatientOption = Annotated[Optional[Path], typer.Option("--patient", "-p", help="Patient file to apply (names its card).")]
-ClinicOption = Annotated[Optional[Path], typer.Option("--clinic", "-c", help="Clinic file: name, logo, phone, emergency number.")]
-LangOption = Annotated[Optional[str], typer.Option("--lang", help="Language of the card's labels, e.g. en or es.")]
-OnlyOption = Annotated[Optional[str], typer.Option("--only", help="Keep only these points: comma-separated ids.")]
+PatientOption = Annotated[Optional[Path], typer.Option(
+    "--patient", "-p", metavar="FILE",
+    help="Patient file. With CARD: applied to CARD (like build_pdf(card, patient=...)); alone: applied to the card it names.")]
+ClinicOption = Annotated[Optional[Path], typer.Option("--clinic", "-c", metavar="FILE", help="Clinic file: name, logo, phone, emergency number, country.")]
+LangOption = Annotated[Optional[str], typer.Option(
+    "--lang", metavar="CODE",
+    help="Print the routine's version in this language, e.g. es; an error when the routine has none.")]
+OnlyOption = Annotated[Optional[str], typer.Option("--only", metavar="IDS", help="Keep only these points: comma-separated ids.")]
 SetOption = Annotated[
     Optional[list[str]],
-    typer.Option("--set", help="Change a value: PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]. Repeatable."),
+    typer.Option("--set", metavar="PATH=VALUE", help="Change a value, e.g. points.piriformis.timing.hold_s=[30,45] or "
+                 "points.*.timing.per_day=2 (every point). Quote a value with ': ' in it. Repeatable."),
 ]
 AllowOption = Annotated[
     Optional[list[Path]],
-    typer.Option("--allow-path", help="Also allow images from this folder (repeatable)."),
+    typer.Option("--allow-path", metavar="DIR", help="Also allow images from this folder (repeatable)."),
+]
+CardsArgument = Annotated[
+    Optional[list[Path]],
+    typer.Argument(metavar="CARD", help="Card files, patient files, folders of them, or routine ids.", show_default=False),
 ]
 
 
@@ -159,9 +218,12 @@ def _parse_sets(values: list[str] | None) -> dict:
         if not sep or not path.strip():
             raise InputError(Problem(f"--set {item!r}: write PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]"))
         try:
-            doc = load_yaml_bytes(f"value: {raw}".encode(), "--set")
-        except InputError:
-            raise InputError(Problem(f"--set {item!r}: the value is not valid YAML")) from None
+            doc = load_yaml_bytes(f"value: {raw}".encode("utf-8", "surrogateescape"), "--set")
+        except (InputError, UnicodeError):
+            hint = ""
+            if ": " in raw or raw.rstrip().endswith(":"):
+                hint = f"; a value with ': ' in it needs quotes: --set '{path.strip()}=\"{raw}\"'"
+            raise InputError(Problem(f"--set {item!r}: the value is not valid YAML{hint}")) from None
         sets[path.strip()] = doc.data["value"] if isinstance(doc.data, dict) else raw
     return sets
 
@@ -174,15 +236,21 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
     from routinecard.prepare import load_clinic, prepare
     from routinecard.errors import RoutineCardError
 
+    from routinecard.loader import load_yaml_file
+
     allowed = tuple(allow or ())
-    files = expand_inputs(list(cards) + ([patient] if patient else []))
+    files = expand_inputs(list(cards)) if cards else expand_inputs([patient] if patient else [])
     layouts = _layouts(layout)
     given_clinic = load_clinic(clinic, allow=allowed) if clinic else None
     only_ids = [i.strip() for i in only.split(",") if i.strip()] if only else None
     set_values = _parse_sets(sets)
     for file in files:
         try:
-            prepared = prepare(file, clinic=given_clinic, language=lang, only=only_ids, sets=set_values, allow=allowed)
+            if cards and patient is not None:  # the patient file applied to this card, as build_pdf(card, patient=...)
+                prepared = prepare(patient, base=(load_yaml_file(file), file), clinic=given_clinic, language=lang,
+                                   only=only_ids, sets=set_values, allow=allowed)
+            else:
+                prepared = prepare(file, clinic=given_clinic, language=lang, only=only_ids, sets=set_values, allow=allowed)
         except RoutineCardError as error:
             yield file, error
             continue
@@ -192,18 +260,16 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
 
 @app.command()
 def build(
-    cards: Annotated[
-        Optional[list[Path]],
-        typer.Argument(help="Card files, patient files, or folders of them.", show_default=False),
-    ] = None,
+    cards: CardsArgument = None,
     output: Annotated[
         Optional[Path],
         typer.Option(
             "--output",
             "-o",
+            metavar="FILE.pdf|DIR",
             help="PDF file (one card, one layout) or folder. Default: build/. Files are named "
-            "<card id>.pdf (<patient file name>.pdf for patient files), with -<layout> when several "
-            "layouts are built.",
+            "<card id>.pdf (<patient file name>.pdf for patient files), .<lang>.pdf for a language "
+            "other than English, with -<layout> when several layouts are built.",
         ),
     ] = None,
     layout: LayoutOption = None,
@@ -213,14 +279,16 @@ def build(
     only: OnlyOption = None,
     set_: SetOption = None,
     allow_path: AllowOption = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Cards built at once. Default: all cores.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Cards built at once. Default and most: the number of cores.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
     verify: Annotated[
         bool, typer.Option("--verify", help="Read each PDF back and check every word of the input is on it.")
     ] = False,
     example: Annotated[
-        Optional[str], typer.Option("--example", help="Build a built-in example card, e.g. sciatica.")
+        Optional[str], typer.Option("--example", metavar="NAME", help="Build a built-in example card, e.g. sciatica.")
     ] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Build each card into a one-page PDF (unchanged cards are skipped)."""
     import time
@@ -229,7 +297,9 @@ def build(
     from routinecard.errors import InputError, Problem, RoutineCardError
     from routinecard.inputs import builtin_layout_names as builtin_layouts
     from routinecard.inputs import expand_inputs
+    from routinecard.layouts import layout_name
 
+    settings = _verbosity(quiet, verbose)
     started = time.perf_counter()
     if example is not None:
         cards = list(cards or []) + [_example(example)]
@@ -237,19 +307,27 @@ def build(
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
     try:
-        files = expand_inputs(list(cards or []) + ([patient] if patient else []))
+        files = expand_inputs(list(cards or [])) if cards else expand_inputs([patient] if patient else [])
+        if cards and patient is not None and len(files) > 1:
+            typer.echo(f"Error: --patient applies one patient file to one CARD, but {len(files)} cards were given", err=True)
+            raise typer.Exit(2)
+        apply_patient = patient if cards else None
         names: list[str | None] = [None]
         if layout:
-            names = list(dict.fromkeys(n for name in layout for n in (builtin_layouts() if name == "all" else [name])))
-            for name in names:
-                if name not in builtin_layouts() and not Path(name).is_file():
-                    raise InputError(Problem(f"unknown layout {name!r}; built-in layouts: {', '.join(builtin_layouts())} (or give a .yaml file)"))
+            names = list(dict.fromkeys(n for name in layout for n in (builtin_layouts() if name.lower() == "all" else [layout_name(name)])))
         sets = tuple(_parse_sets(set_).items())
         if clinic is not None and not clinic.is_file():
             raise InputError(Problem("no such clinic file", file=str(clinic)))
+        if patient is not None and not patient.is_file():
+            raise InputError(Problem("no such patient file", file=str(patient)))
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
+    cores = os.cpu_count() or 1
+    if jobs is not None and jobs > cores:
+        if not settings.quiet:
+            typer.echo(f"note: --jobs {jobs} is more than the {cores} cores here; using {cores} (more would only be slower)", err=True)
+        jobs = cores
     single_file = output is not None and output.suffix.lower() == ".pdf"
     if single_file and len(files) * len(names) > 1:
         typer.echo(f"Error: -o {output} names one PDF file, but {len(files) * len(names)} PDFs would be built; name a folder", err=True)
@@ -257,16 +335,15 @@ def build(
     folder = output if output is not None and not single_file else Path("build")
     job_list = [
         Job(file, name, clinic, lang, only, sets, tuple(allow_path or ()), output if single_file else None,
-            folder, len(names) > 1, verify)
+            folder, len(names) > 1, verify, apply_patient)
         for file in files
         for name in names
     ]
-    settings = _settings()
     progress = _progress(len(job_list), settings)
     try:
         outcomes = run(
             job_list,
-            workers=jobs or os.cpu_count() or 1,
+            workers=jobs or cores,
             force=force,
             inputs=tuple(files),
             on_done=progress.advance,
@@ -277,7 +354,7 @@ def build(
     for outcome in outcomes:
         counts[outcome.status] += 1
         if outcome.status == "failed":
-            for line in outcome.errors:
+            for line in _with_advice(outcome.errors, outcome.roomier):
                 typer.echo(line, err=True)
         elif outcome.status == "built" and not settings.quiet:
             for notice in outcome.notices:
@@ -298,10 +375,7 @@ def build(
 
 @app.command()
 def check(
-    cards: Annotated[
-        Optional[list[Path]],
-        typer.Argument(help="Card files, patient files, or folders of them.", show_default=False),
-    ] = None,
+    cards: CardsArgument = None,
     layout: LayoutOption = None,
     patient: PatientOption = None,
     clinic: ClinicOption = None,
@@ -309,12 +383,15 @@ def check(
     only: OnlyOption = None,
     set_: SetOption = None,
     allow_path: AllowOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
     from routinecard.api import fit_prepared
     from routinecard.errors import RoutineCardError
 
+    settings = _verbosity(quiet, verbose)
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
@@ -323,7 +400,6 @@ def check(
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
-    settings = _settings()
     failed = 0
     graded: set[str] = set()
     for file, prepared in jobs:
@@ -338,15 +414,17 @@ def check(
             _report(error)
             failed += 1
             continue
-        if not settings.quiet:
-            for notice in prepared.notices:
-                typer.echo(f"{loaded.name}: note: {notice}", err=True)
+        if settings.quiet:
+            continue
+        for notice in prepared.notices:
+            typer.echo(f"{loaded.name}: note: {notice}", err=True)
         typer.echo(f"{loaded.name}: {chosen.name}: fits one page at {plan.fit_percent}%")
         if loaded.name not in graded:
             graded.add(loaded.name)
             from routinecard.readability import assess, report_lines
 
-            report = assess(loaded.card)
+            notes = loaded.personal.notes if loaded.personal is not None else None
+            report = assess(loaded.card, extra=[("notes", notes)] if notes else [])
             warn = report.measured and (report.above_limit or any(s.words > 20 for s in report.longest))
             for line in report_lines(report):
                 typer.echo(f"{loaded.name}: {line}", err=warn)
@@ -373,24 +451,53 @@ def list_layouts() -> None:
 
 @app.command()
 def preview(
-    card: Annotated[Path, typer.Argument(help="Card or patient file.", show_default=False)],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="PNG file. Default: build/<name>.png")] = None,
-    dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, help="Resolution of the picture.")] = 100,
-    layout: Annotated[Optional[str], typer.Option("--layout", "-l", help="Layout name or file.")] = None,
+    card: Annotated[Optional[Path], typer.Argument(metavar="CARD", help="Card file, patient file or routine id.", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE.png", help="PNG file. Default: build/<name>.png")] = None,
+    dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, metavar="N", help="Resolution of the picture, 30 to 600.")] = 100,
+    layout: Annotated[Optional[str], typer.Option("--layout", "-l", metavar="NAME|FILE", help="Layout name or file.")] = None,
+    patient: PatientOption = None,
     clinic: ClinicOption = None,
     lang: LangOption = None,
+    only: OnlyOption = None,
+    set_: SetOption = None,
+    allow_path: AllowOption = None,
     open_: Annotated[bool, typer.Option("--open", help="Open the picture with the desktop's viewer.")] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Render a card to PNG to look at before printing (nothing is printed or kept as PDF)."""
     import io
 
     from routinecard.api import build_prepared, verify_default
     from routinecard.errors import RoutineCardError, display_path
+    from routinecard.inputs import expand_inputs
+    from routinecard.loader import load_yaml_file
     from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
+    settings = _verbosity(quiet, verbose)
+    if card is None and patient is None:
+        typer.echo("Error: give a card, a patient file or --patient FILE", err=True)
+        raise typer.Exit(2)
+    if output is not None and output.suffix.lower() != ".png":
+        typer.echo(f"Error: -o {output}: preview writes a PNG picture; name the file .png (build writes PDFs)", err=True)
+        raise typer.Exit(2)
+    if open_ and _viewer() is None:
+        typer.echo("Error: --open needs a desktop picture viewer, and none was found (no display?); "
+                   "leave out --open and open the PNG yourself", err=True)
+        raise typer.Exit(2)
     try:
-        prepared = prepare(card, layout=layout, clinic=clinic, language=lang)
+        only_ids = [i.strip() for i in only.split(",") if i.strip()] if only else None
+        sets = _parse_sets(set_)
+        allowed = tuple(allow_path or ())
+        if card is not None:
+            [card_file] = expand_inputs([card])
+        if card is not None and patient is not None:
+            prepared = prepare(patient, base=(load_yaml_file(card_file), card_file), layout=layout, clinic=clinic,
+                               language=lang, only=only_ids, sets=sets, allow=allowed)
+        else:
+            prepared = prepare(card_file if card is not None else patient, layout=layout, clinic=clinic, language=lang,
+                               only=only_ids, sets=sets, allow=allowed)
         loaded, chosen = prepared.loaded, prepared.layout
         built = build_prepared(prepared, verify=verify_default())
         import pypdfium2 as pdfium
@@ -404,29 +511,41 @@ def preview(
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", optimize=False)
         target = output or Path("build") / f"{output_stem(loaded)}.png"
-        write_atomic(target, buffer.getvalue(), inputs=[card])
+        write_atomic(target, buffer.getvalue(), inputs=[p for p in (card, patient) if p is not None])
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
-    if not _settings().quiet:
+    if not settings.quiet:
+        for notice in prepared.notices:
+            typer.echo(f"{loaded.name}: note: {notice}", err=True)
         typer.echo(f"wrote {display_path(target)} ({image.width} x {image.height} px, {chosen.name}, fits at {built.plan.fit_percent}%)")
     if open_:
         _open(target)
 
 
-def _open(path: Path) -> None:
-    """Open a file with the desktop's viewer, if there is one."""
+def _viewer() -> list[str] | None:
+    """The desktop's command to open a file, or None on a machine without a display."""
     import shutil
+
+    if sys.platform == "darwin" and shutil.which("open"):
+        return ["open"]
+    if os.name == "nt":
+        return ["cmd", "/c", "start", ""]
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return None
+    found = shutil.which("xdg-open")
+    return [found] if found else None
+
+
+def _open(path: Path) -> None:
+    """Open a file with the desktop's viewer (checked by `_viewer` before building)."""
     import subprocess
 
-    for command in ("xdg-open", "open"):
-        if shutil.which(command):
-            subprocess.Popen([command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            return
-    if hasattr(os, "startfile"):
-        os.startfile(str(path))  # type: ignore[attr-defined]
-        return
-    typer.echo(f"no picture viewer found; open {path} yourself", err=True)
+    command = _viewer()
+    if command is None:  # pragma: no cover - checked before the build
+        typer.echo(f"no picture viewer found; open {path} yourself", err=True)
+        raise typer.Exit(1)
+    subprocess.Popen([*command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 new_app = typer.Typer(help="Write a commented starting file.", no_args_is_help=True)
@@ -494,7 +613,7 @@ def _write_new(target: Path, text: str) -> None:
 
 @app.command()
 def schema(
-    kind: Annotated[str, typer.Argument(help="card, patient, clinic or layout.", show_default=False)],
+    kind: Annotated[str, typer.Argument(metavar="KIND", help="card, patient, clinic or layout.", show_default=False)],
 ) -> None:
     """Print the JSON Schema of a file kind (for editors: see schema/ and the README)."""
     from routinecard.schema import KINDS, schema_text

@@ -51,11 +51,15 @@ class InputError(RoutineCardError):
 class FitError(RoutineCardError):
     """The content does not fit on one page even at the layout's smallest sizes.
 
-    `overflow` is by how much, in points (0 when not measured)."""
+    `overflow` is by how much, in points (0 when not measured); `roomier` names built-in
+    layouts with more room. The message names no command-line options: front ends add
+    their own advice (the CLI says which options would help)."""
 
-    def __init__(self, problems: list[Problem] | Problem | str, *, overflow: float = 0.0) -> None:
+    def __init__(self, problems: list[Problem] | Problem | str, *, overflow: float = 0.0,
+                 roomier: tuple[str, ...] = ()) -> None:
         super().__init__(problems)
         self.overflow = overflow
+        self.roomier = roomier  # built-in layouts with more room, for a front end's advice
 
 
 def display_path(path: Path | str) -> str:
