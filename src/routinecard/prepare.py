@@ -214,7 +214,10 @@ def load_input(
             raise InputError(doc.problem((), "expected a patient file (with a `card:` field)"))
         else:
             base_doc, base_file = doc, path
+    switched = base_file
     base_doc, base_file, notice = _language_version(base_doc, base_file, language, preferred, plan, input_file)
+    if plan is None and base_file is not switched and not input_file.name.startswith("<"):
+        input_file = base_file  # a card file asked for in another language: messages name the version printed
     requested = language is not None or (plan is not None and plan.language is not None)
     if plan is not None:
         require_mapping(base_doc, "card")
