@@ -301,6 +301,13 @@ class MedicalAttention(StrictModel):
         return self
 
 
+# Body regions a routine is for, as the catalogue lists them (`routinecard library`).
+BodyRegion = Literal[
+    "head", "jaw", "neck", "shoulder", "upper-back", "arm", "elbow", "forearm", "hand",
+    "low-back", "hip", "thigh", "knee", "leg", "ankle", "foot",
+]
+
+
 class Card(StrictModel):
     """A routine: the content of one printed card."""
 
@@ -323,6 +330,9 @@ class Card(StrictModel):
     video: Url | None = Field(None, description="A video of the routine, printed as a QR code with the address.")
     needs_review: bool = Field(
         False, description="Draft content (e.g. a new translation): the card says it needs clinical review."
+    )
+    body_regions: list[BodyRegion] = Field(
+        default_factory=list, description="Body regions the routine is for, listed by `routinecard library`."
     )
 
 
