@@ -99,7 +99,7 @@ def _cell(text: str) -> str:
 
 def library_docs(routines: list[Routine], *, layout: str = "letter") -> list[DocsFile]:
     """Build every version of every routine and return the page and its thumbnails."""
-    from routinecard.build import build_pdf
+    from routinecard.api import build_pdf
 
     files = []
     for routine in routines:
