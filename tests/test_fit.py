@@ -24,7 +24,7 @@ REGENERATE = os.environ.get("ROUTINECARD_REGENERATE") == "1"
 CARD_FILES = sorted(CARDS.glob("*.yaml"))
 LAYOUTS = sorted(builtin_layouts())
 # Cards too long for a layout, by design: the pocket card holds one-point routines.
-TOO_LONG = {("sciatica-trigger-points", "half-letter-2up"), ("sciatica-trigger-points-es", "half-letter-2up")}
+TOO_LONG = {("sciatica-trigger-points", "half-letter-2up"), ("sciatica-trigger-points", "half-letter-2up")}
 
 SHEETS = {"letter": (612.0, 792.0), "a4": (595.3, 841.9), "large-print": (792.0, 1224.0), "half-letter-2up": (792.0, 612.0)}
 

@@ -92,7 +92,7 @@ def test_library_docs_build_thumbnails(tmp_path: Path) -> None:
 
     routines = [r for r in catalogue([CARDS]) if r.id == "sciatica-trigger-points"]
     files = {item.name: item.data for item in library_docs(routines)}
-    assert set(files) == {"library.md", "library/sciatica-trigger-points.en.png"}
+    assert set(files) == {"library.md", *(f"library/sciatica-trigger-points.{v.language}.png" for v in routines[0].versions)}
     png = tmp_path / "thumb.png"
     png.write_bytes(files["library/sciatica-trigger-points.en.png"])
     with Image.open(png) as image:
