@@ -298,6 +298,7 @@ def build(
     from routinecard.inputs import builtin_layout_names as builtin_layouts
     from routinecard.inputs import expand_inputs
     from routinecard.layouts import layout_name
+    from routinecard.prepare import clinic_file
 
     settings = _verbosity(quiet, verbose)
     started = time.perf_counter()
@@ -316,8 +317,10 @@ def build(
         if layout:
             names = list(dict.fromkeys(n for name in layout for n in (builtin_layouts() if name.lower() == "all" else [layout_name(name)])))
         sets = tuple(_parse_sets(set_).items())
-        if clinic is not None and not clinic.is_file():
-            raise InputError(Problem("no such clinic file", file=str(clinic)))
+        if clinic is not None:
+            clinic = clinic_file(clinic)
+            if not clinic.is_file():
+                raise InputError(Problem("no such clinic file", file=str(clinic)))
         if patient is not None and not patient.is_file():
             raise InputError(Problem("no such patient file", file=str(patient)))
     except RoutineCardError as error:
@@ -623,7 +626,7 @@ def new_patient(
     from routinecard.loader import load_yaml_file
 
     target = output or Path("patients") / f"{scaffold.slug(name, 'patient')}.yaml"
-    found = library.find(card, target.resolve(), lang)
+    found = library.find(card, target.resolve(), lang) or library.find(card, target.resolve())
     if found is None:
         typer.echo(f"Error: no card {card!r} in the card library; known cards: {', '.join(library.known_ids(target.resolve())) or 'none'}", err=True)
         raise typer.Exit(1)

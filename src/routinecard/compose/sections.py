@@ -222,8 +222,7 @@ class Composer:
         if not self.card.needs_review:
             return []
         warning = colors.HexColor(self.layout.colours.warning)
-        runs = self.fonts.runs(self.label("review") + ". ", bold=True, colour=self.layout.colours.warning)
-        runs += self.fonts.runs(self.label("review_detail"), bold=True)
+        runs = self.fonts.runs(self.label("review"), bold=True, colour=self.layout.colours.warning)
         pad = self.gap * 0.4
         banner = CachedTable([[TextBlock(runs, self.styles.small)]], colWidths=[width])
         banner.setStyle(table_style([
