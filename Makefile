@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: cards test bench clean venv
+.PHONY: cards test typecheck bench clean venv
 
 venv: $(STAMP)
 
@@ -20,7 +20,11 @@ $(STAMP): pyproject.toml
 cards: $(STAMP)
 	$(BIN)/routinecard build cards/ patients/ -o build/
 
-test: $(STAMP)
+# The type checker runs first: `mypy --strict` over src/ (settings in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
+
+test: typecheck
 	$(BIN)/python -m pytest
 
 $(BENCH_STAMP): $(STAMP)

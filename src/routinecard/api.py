@@ -9,10 +9,12 @@ library, built-in layouts, locale catalogs).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
-from routinecard.errors import RoutineCardError
+from routinecard.errors import Problem, RoutineCardError
 from routinecard.fit import PagePlan, fit
 from routinecard.fonts import font_set
 from routinecard.inputs import expand_inputs
@@ -21,6 +23,19 @@ from routinecard.model import Card
 from routinecard.prepare import LoadedCard, Prepared, load_input, prepare, prepare_model
 from routinecard.render import Metadata, render_pdf
 from routinecard.write import write_atomic
+
+
+T = TypeVar("T")
+
+
+def attempt(work: Callable[[], T]) -> T | list[Problem]:
+    """One item of a batch: its result, or the problems that stopped it, so that the
+    other items go on. Front ends print the problems; this is the only place below the
+    CLI's error boundary that catches `RoutineCardError`."""
+    try:
+        return work()
+    except RoutineCardError as error:
+        return error.problems
 
 
 @dataclass(frozen=True)
@@ -52,14 +67,12 @@ def build_prepared(prepared: Prepared, *, verify: bool = False) -> BuiltCard:
     )
     pdf = render_pdf(plan, layout, metadata)
     if verify:
+        from routinecard.loader import format_path
         from routinecard.verify import expected_strings, verify_pdf
 
         clinic_info = clinic.clinic if clinic else None
-        extra = {
-            "patient.name": extras.patient,
-            "clinician": extras.clinician,
-            "date": extras.date,
-            "notes": extras.notes,
+        extra: dict[str, str | None] = {format_path(path): text for path, text in extras.personal.printed().items()}
+        extra |= {
             "clinic.name": clinic_info.name if clinic_info else None,
             "clinic.address": clinic_info.address if clinic_info else None,
             "clinic.phone": clinic_info.phone if clinic_info else None,
@@ -124,6 +137,7 @@ def build_pdf(
 __all__ = [
     "build_pdf",
     "load_card",
+    "attempt",
     "load_input",
     "build_prepared",
     "fit_prepared",

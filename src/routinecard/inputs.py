@@ -6,7 +6,6 @@ from __future__ import annotations
 from pathlib import Path
 
 from routinecard.errors import InputError, Problem, display_path
-from routinecard.resources import data_dir
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
@@ -21,7 +20,3 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
         else:
             result.append(path)
     return result
-
-
-def builtin_layout_names() -> list[str]:
-    return [p.stem for p in sorted(data_dir("layouts").glob("*.yaml"))]

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Mapping
 from typing import Annotated, Literal
 
 from pydantic import (
@@ -105,6 +106,8 @@ def _range(low: int, high: int) -> object:
     ]
 
 
+# Built by a function, so mypy cannot read them as types: the three fields that use them
+# carry `type: ignore[valid-type]` (pydantic reads the Annotated metadata at run time).
 SecondsRange = _range(1, 600)
 RepeatRange = _range(1, 50)
 PerDayRange = _range(1, 24)
@@ -330,7 +333,7 @@ class Clinic(StrictModel):
     )
 
 
-def semantic_problems(card: Card, builtin_tools: dict[str, object]) -> list[tuple[Path, str]]:
+def semantic_problems(card: Card, builtin_tools: Mapping[str, object]) -> list[tuple[Path, str]]:
     """Checks that need the whole card. Returns (path in the file, message) pairs."""
     problems: list[tuple[Path, str]] = []
     known_tools = {**builtin_tools, **card.tools}

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_asset
 from routinecard.compose.sections import Extras
@@ -19,7 +19,7 @@ from routinecard.errors import InputError, Problem, display_path
 from routinecard.figures.bodymap import map_problems
 from routinecard.fonts import FontSet, font_set
 from routinecard.layouts import Layout, builtin_layout_list, load_layout
-from routinecard.loader import Document, FieldPath, load_yaml_file, require_mapping, walk_strings
+from routinecard.loader import Document, FieldPath, Located, load_yaml_file, require_mapping, walk_strings
 from routinecard.locale import Locale, load_locale
 from routinecard.model import Card, Clinic, Log, semantic_problems
 from routinecard.patients import (
@@ -33,15 +33,9 @@ from routinecard.patients import (
     plain_source,
     read_patient,
 )
+from routinecard.resources import looks_like_path
 from routinecard.tools import Tool, builtin_tools
 from routinecard.validate import validate_document
-
-
-class Locates(Protocol):
-    """Anything that turns a field path into a located problem: a loaded `Document`, a
-    `CardSource` (an adapted card) or a merged layout document."""
-
-    def problem(self, path: FieldPath, message: str, *, key: bool = False) -> Problem: ...
 
 
 @dataclass(frozen=True)
@@ -76,7 +70,7 @@ class LoadedCard:
         return self.source.base
 
 
-def glyph_problems(value: Any, locate: Locates, fonts: FontSet, prefix: FieldPath = ()) -> list[Problem]:
+def glyph_problems(value: Any, locate: Located, fonts: FontSet, prefix: FieldPath = ()) -> list[Problem]:
     """Every character that no bundled font can print, named with its field."""
     problems = []
     for path, text in walk_strings(value, prefix):
@@ -128,9 +122,8 @@ def check_card(card: Card, source: CardSource, input_file: Path, *, allow: tuple
     problems += [source.problem(path, message) for path, message in map_problems(card)]
     problems += glyph_problems(card.model_dump(), source, font_set())
     if personal is not None and personal.source is not None:
-        texts = {"patient": {"name": personal.patient}, "clinician": personal.clinician,
-                 "date": personal.date, "notes": personal.notes}
-        problems += glyph_problems(texts, personal.source, font_set())
+        for path, text in personal.printed().items():
+            problems += glyph_problems(text, personal.source, font_set(), path)
     assets, asset_problems = resolve_assets(card, source, allow)
     problems += asset_problems
     if problems:
@@ -233,7 +226,7 @@ def choose_layout(loaded: LoadedCard, clinic: LoadedClinic | None, asked: Layout
 
 
 def _layout_near(reference: str, named_in: Path) -> Layout:
-    if reference.endswith((".yaml", ".yml")) or "/" in reference:
+    if looks_like_path(reference):
         return load_layout((named_in.resolve().parent / reference))
     return load_layout(reference)
 
@@ -270,10 +263,7 @@ def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) 
     return Extras(
         clinic=clinic.clinic if clinic else None,
         clinic_logo=clinic.logo if clinic else None,
-        patient=personal.patient,
-        clinician=personal.clinician,
-        date=personal.date,
-        notes=personal.notes,
+        personal=personal,
         log=log,
         emergency=emergency or "",
     )
