@@ -56,6 +56,7 @@ class Outcome:
     problems: list[Problem] = field(default_factory=list)
     pdf: bytes | None = None
     deps: list[Path] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # worth saying, not errors (e.g. a language fallback)
 
 
 def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
@@ -69,7 +70,7 @@ def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
 def _build_and_write(job: Job, inputs: tuple[Path, ...]) -> Outcome:
     from routinecard.api import build_prepared
     from routinecard.errors import display_path
-    from routinecard.prepare import prepare
+    from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
     only = list(job.only) if job.only is not None else None
@@ -80,14 +81,14 @@ def _build_and_write(job: Job, inputs: tuple[Path, ...]) -> Outcome:
     if job.output is not None:
         target = job.output
     else:
-        stem = job.input.stem if loaded.patient is not None else loaded.card.id
-        target = job.folder / f"{stem}{'-' + layout.name if job.suffix_layout else ''}.pdf"
+        target = job.folder / f"{output_stem(loaded)}{'-' + layout.name if job.suffix_layout else ''}.pdf"
     write_atomic(target, built.pdf, inputs=list(inputs) + [job.input])
     message = (
         f"wrote {display_path(target)} (1 page, {layout.name}, fits at {built.plan.fit_percent}%, "
         f"{len(built.pdf) / 1024:.0f} KB)"
     )
-    return Outcome(job, "built", target, message, pdf=built.pdf, deps=[job.input, *prepared.files])
+    notices = [f"{loaded.name}: note: {notice}" for notice in prepared.notices]
+    return Outcome(job, "built", target, message, pdf=built.pdf, deps=[job.input, *prepared.files], notices=notices)
 
 
 def _warm() -> None:

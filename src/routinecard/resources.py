@@ -3,6 +3,7 @@ or at the top of the repository for an editable install."""
 
 from __future__ import annotations
 
+import os
 from functools import cache
 from pathlib import Path
 
@@ -29,4 +30,4 @@ def builtin_layouts() -> dict[str, Path]:
 def looks_like_path(reference: str) -> bool:
     """Whether a reference to a card or layout names a file (`../cards/x.yaml`, `a/b`)
     rather than an id or a built-in name (`sciatica-trigger-points`, `a4`)."""
-    return reference.endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference
+    return reference.lower().endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference or os.sep in reference
