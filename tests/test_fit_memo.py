@@ -12,7 +12,7 @@ CARD = ROOT / "cards" / "sciatica-trigger-points.yaml"
 
 
 def test_a_remembered_scale_gives_the_same_bytes_in_one_pass() -> None:
-    fit._REMEMBERED.clear()
+    fit.forget_scales()
     fresh = api.build_prepared(prepare(CARD))
     assert fresh.plan.passes > 1  # a real search happened
     again = api.build_prepared(prepare(CARD))

@@ -60,6 +60,12 @@ _REMEMBERED_LIMIT = 1024
 _remember_lock = threading.Lock()
 
 
+def forget_scales() -> None:
+    """Drop every remembered scale (tests that count search passes start from here)."""
+    with _remember_lock:
+        _REMEMBERED.clear()
+
+
 def _file_stamp(path: Path | None) -> str:
     if path is None:
         return "-"
