@@ -1,8 +1,9 @@
 """Command-line interface. The only module that prints or exits.
 
-Domain errors (`RoutineCardError`) become one line per problem on stderr and exit code 1;
-usage errors are typer's (exit 2). Anything else is a bug and is allowed to show its
-traceback.
+Domain errors (`RoutineCardError`) become one line per problem on stderr and exit code 1,
+in one place: `_Commands.invoke`, around every command. Usage errors are typer's (exit 2).
+Anything else is a bug and is allowed to show its traceback. The global options (-q, -v)
+travel to the commands in the click context (`ctx.obj`), never through a module global.
 """
 
 from __future__ import annotations
@@ -11,13 +12,69 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+import typer.core
 
 from routinecard import __version__
 
+if TYPE_CHECKING:
+    from routinecard.batch import Outcome
+    from routinecard.errors import Problem
+    from routinecard.prepare import Prepared
+
+
+class _Commands(typer.core.TyperGroup):
+    """The error boundary: a domain error from any command becomes its problems, one line
+    each on stderr, and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
+        from routinecard.errors import RoutineCardError
+
+        try:
+            return super().invoke(ctx)
+        except RoutineCardError as error:
+            _print_problems(error.problems)
+            raise typer.Exit(1) from None
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        typer.echo(_with_advice(problem), err=True)
+
+
+def _with_advice(problem: Problem) -> str:
+    """A card that does not fit: the domain says by how much (in words any front end can
+    use); the command line adds which of its options would help."""
+    if problem.roomier is None:
+        return str(problem)
+    options = " or ".join(f"--layout {name}" for name in problem.roomier)
+    return f"{problem} On the command line: {options + ', or ' if options else ''}--only POINT,POINT."
+
+
+def _no_python_types_in_help() -> None:
+    """Help shows words (CARD, FILE, N), never Python types like <list[Path]> or {card}:
+    typer adds an argument's type after its name, so that is switched off for arguments."""
+
+    def no_type(self: object, ctx: object) -> None:
+        return None
+
+    def usage_name(self: typer.core.TyperArgument) -> str:
+        name = str(self.metavar or self.name or "").upper()
+        name = name if self.required else f"[{name}]"
+        return f"{name}..." if self.nargs != 1 else name
+
+    setattr(typer.core.TyperArgument, "display_type_rich", no_type)
+    setattr(typer.core.TyperArgument, "_usage_display_name", usage_name)
+
+
+_no_python_types_in_help()
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="routinecard",
     help="Turn self-care routines (YAML) into illustrated one-page printable PDF cards.",
     no_args_is_help=True,
@@ -25,25 +82,6 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
     rich_markup_mode=None,
 )
-
-def _no_python_types_in_help() -> None:
-    """Help shows words (CARD, FILE, N), never Python types like <list[Path]>: typer adds
-    an argument's type after its name, so that is switched off for arguments."""
-    from typer import core
-
-    def no_type(self: object, ctx: object) -> None:
-        return None
-
-    def usage_name(self: core.TyperArgument) -> str:
-        name = str(self.metavar or self.name or "").upper()
-        name = name if self.required else f"[{name}]"
-        return f"{name}..." if self.nargs != 1 else name
-
-    setattr(core.TyperArgument, "display_type_rich", no_type)
-    setattr(core.TyperArgument, "_usage_display_name", usage_name)
-
-
-_no_python_types_in_help()
 
 LayoutOption = Annotated[
     Optional[list[str]],
@@ -63,17 +101,17 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
+    """The global options, handed to every command through the click context."""
+
     quiet: bool = False
     verbose: bool = False
 
 
-_SETTINGS = Settings()
-
-
-def _settings() -> Settings:
-    return _SETTINGS
+def _settings(ctx: typer.Context) -> Settings:
+    found = ctx.find_object(Settings)
+    return found if found is not None else Settings()
 
 
 QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
@@ -82,6 +120,7 @@ VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also say w
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
@@ -89,26 +128,27 @@ def _main(
     verbose: VerboseOption = False,
 ) -> None:
     """Turn self-care routines (YAML) into illustrated one-page printable PDF cards."""
-    _SETTINGS.quiet = False
-    _SETTINGS.verbose = False
-    _verbosity(quiet, verbose)
+    ctx.obj = Settings(quiet=quiet, verbose=verbose)
+    _verbosity(ctx, False, False)
 
 
-def _verbosity(quiet: bool, verbose: bool) -> Settings:
-    """-q/-v before or after the subcommand; both together is a usage error (exit 2)."""
-    _SETTINGS.quiet = _SETTINGS.quiet or quiet
-    _SETTINGS.verbose = _SETTINGS.verbose or verbose
-    if _SETTINGS.quiet and _SETTINGS.verbose:
+def _verbosity(ctx: typer.Context, quiet: bool, verbose: bool) -> Settings:
+    """-q/-v before or after the subcommand (the command's own options join the global
+    ones); both together is a usage error (exit 2)."""
+    given = _settings(ctx)
+    settings = Settings(quiet=given.quiet or quiet, verbose=given.verbose or verbose)
+    if settings.quiet and settings.verbose:
         typer.echo("Error: -q/--quiet and -v/--verbose cannot be used together", err=True)
         raise typer.Exit(2)
-    return _SETTINGS
+    return settings
 
 
 class _Progress:
     """A progress bar on stderr, only when it is a terminal (and not --quiet)."""
 
     def __init__(self, total: int, settings: Settings) -> None:
-        self.bar = None
+        self.bar: Any = None  # a rich Progress, imported only for a terminal
+        self.task: Any = None
         if total > 1 and not settings.quiet and sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import Progress
@@ -117,7 +157,7 @@ class _Progress:
             self.bar.start()
             self.task = self.bar.add_task("building", total=total)
 
-    def advance(self, outcome: object) -> None:
+    def advance(self, outcome: Outcome) -> None:
         if self.bar is not None:
             self.bar.advance(self.task)
 
@@ -126,44 +166,23 @@ class _Progress:
             self.bar.stop()
 
 
-def _progress(total: int, settings: Settings) -> _Progress:
-    return _Progress(total, settings)
+def _layout_names(asked: list[str] | None) -> list[str | None]:
+    """The layouts asked for, by name or file ('all' means every built-in), checked to
+    exist; [None] to let each card choose (its patient file's layout, its clinic's, or
+    letter)."""
+    from routinecard.layouts import layout_name
+    from routinecard.resources import builtin_layouts
+
+    if not asked:
+        return [None]
+    known = builtin_layouts()
+    wanted: list[str | None] = [n for name in asked for n in (known if name.lower() == "all" else [layout_name(name)])]
+    return list(dict.fromkeys(wanted))
 
 
-
-
-def _with_advice(lines: list[str], roomier: tuple[str, ...] | None) -> list[str]:
-    """A card that does not fit: the domain says by how much; the command line adds which
-    of its options would help (the API's message names no options)."""
-    if roomier is None or not lines:
-        return lines
-    options = "--only POINT,POINT"
-    if roomier:
-        options = " or ".join(f"--layout {name}" for name in roomier) + ", or " + options
-    return [*lines[:-1], f"{lines[-1]} On the command line: {options}."]
-
-
-def _report(error: Exception) -> None:
-    """A domain error as lines on stderr, with command-line advice for a card that does not fit."""
-    from routinecard.errors import FitError, RoutineCardError
-
-    assert isinstance(error, RoutineCardError)
-    lines = [str(problem) for problem in error.problems]
-    for line in _with_advice(lines, error.roomier if isinstance(error, FitError) else None):
-        typer.echo(line, err=True)
-
-
-def _layouts(names: list[str] | None) -> list | None:
-    """The layouts asked for ('all' means every built-in), or None to let each card choose
-    (its patient file's layout, its clinic's, or letter)."""
-    from routinecard.layouts import builtin_layouts, layout_name, load_layout
-
-    if not names:
-        return None
-    wanted: list[str] = []
-    for name in names:
-        wanted.extend(builtin_layouts() if name.lower() == "all" else [layout_name(name)])
-    return [load_layout(name) for name in dict.fromkeys(wanted)]
+def _only(value: str | None) -> tuple[str, ...] | None:
+    """--only a,b,c as point ids (parsed here, once)."""
+    return tuple(i.strip() for i in value.split(",") if i.strip()) if value else None
 
 
 PatientOption = Annotated[Optional[Path], typer.Option(
@@ -205,12 +224,12 @@ def _example(name: str) -> Path:
     raise typer.Exit(2)
 
 
-def _parse_sets(values: list[str] | None) -> dict:
+def _parse_sets(values: list[str] | None) -> dict[str, Any]:
     """--set PATH=VALUE pairs; VALUE is read as YAML (strictly), so [30, 45] is a list."""
     from routinecard.errors import InputError, Problem
     from routinecard.loader import load_yaml_bytes
 
-    sets: dict = {}
+    sets: dict[str, Any] = {}
     if not values:
         return sets
     for item in values:
@@ -229,37 +248,39 @@ def _parse_sets(values: list[str] | None) -> dict:
 
 
 def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layout: list[str] | None,
-              lang: str | None, only: str | None, sets: list[str] | None, allow: list[Path] | None):
-    """Yield (input file, Prepared or the error it raised) for each card x layout."""
-
+              lang: str | None, only: str | None, sets: list[str] | None,
+              allow: list[Path] | None) -> Iterator[Prepared | list[Problem]]:
+    """Each card x layout, prepared, or the problems that stopped it (the others go on)."""
+    from routinecard.api import attempt
     from routinecard.inputs import expand_inputs
-    from routinecard.prepare import load_clinic, prepare
-    from routinecard.errors import RoutineCardError
-
+    from routinecard.layouts import load_layout
     from routinecard.loader import load_yaml_file
+    from routinecard.prepare import load_clinic, prepare
 
     allowed = tuple(allow or ())
     files = expand_inputs(list(cards)) if cards else expand_inputs([patient] if patient else [])
-    layouts = _layouts(layout)
+    layouts = [load_layout(name) for name in _layout_names(layout) if name is not None]
     given_clinic = load_clinic(clinic, allow=allowed) if clinic else None
-    only_ids = [i.strip() for i in only.split(",") if i.strip()] if only else None
+    ids = _only(only)
+    only_ids = list(ids) if ids is not None else None
     set_values = _parse_sets(sets)
     for file in files:
-        try:
-            if cards and patient is not None:  # the patient file applied to this card, as build_pdf(card, patient=...)
-                prepared = prepare(patient, base=(load_yaml_file(file), file), clinic=given_clinic, language=lang,
-                                   only=only_ids, sets=set_values, allow=allowed)
-            else:
-                prepared = prepare(file, clinic=given_clinic, language=lang, only=only_ids, sets=set_values, allow=allowed)
-        except RoutineCardError as error:
-            yield file, error
+        if cards and patient is not None:  # the patient file applied to this card, as build_pdf(card, patient=...)
+            prepared = attempt(lambda: prepare(patient, base=(load_yaml_file(file), file), clinic=given_clinic,
+                                               language=lang, only=only_ids, sets=set_values, allow=allowed))
+        else:
+            prepared = attempt(lambda: prepare(file, clinic=given_clinic, language=lang, only=only_ids,
+                                               sets=set_values, allow=allowed))
+        if isinstance(prepared, list):
+            yield prepared
             continue
         for one in layouts or [prepared.layout]:
-            yield file, prepared.with_layout(one)
+            yield prepared.with_layout(one)
 
 
 @app.command()
 def build(
+    ctx: typer.Context,
     cards: CardsArgument = None,
     output: Annotated[
         Optional[Path],
@@ -294,38 +315,30 @@ def build(
     import time
 
     from routinecard.batch import Job, run
-    from routinecard.errors import InputError, Problem, RoutineCardError
-    from routinecard.inputs import builtin_layout_names as builtin_layouts
+    from routinecard.errors import InputError, Problem
     from routinecard.inputs import expand_inputs
-    from routinecard.layouts import layout_name
     from routinecard.prepare import clinic_file
 
-    settings = _verbosity(quiet, verbose)
+    settings = _verbosity(ctx, quiet, verbose)
     started = time.perf_counter()
     if example is not None:
         cards = list(cards or []) + [_example(example)]
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
-    try:
-        files = expand_inputs(list(cards or [])) if cards else expand_inputs([patient] if patient else [])
-        if cards and patient is not None and len(files) > 1:
-            typer.echo(f"Error: --patient applies one patient file to one CARD, but {len(files)} cards were given", err=True)
-            raise typer.Exit(2)
-        apply_patient = patient if cards else None
-        names: list[str | None] = [None]
-        if layout:
-            names = list(dict.fromkeys(n for name in layout for n in (builtin_layouts() if name.lower() == "all" else [layout_name(name)])))
-        sets = tuple(_parse_sets(set_).items())
-        if clinic is not None:
-            clinic = clinic_file(clinic)
-            if not clinic.is_file():
-                raise InputError(Problem("no such clinic file", file=str(clinic)))
-        if patient is not None and not patient.is_file():
-            raise InputError(Problem("no such patient file", file=str(patient)))
-    except RoutineCardError as error:
-        _report(error)
-        raise typer.Exit(1)
+    files = expand_inputs(list(cards or [])) if cards else expand_inputs([patient] if patient else [])
+    if cards and patient is not None and len(files) > 1:
+        typer.echo(f"Error: --patient applies one patient file to one CARD, but {len(files)} cards were given", err=True)
+        raise typer.Exit(2)
+    apply_patient = patient if cards else None
+    if patient is not None and not patient.is_file():
+        raise InputError(Problem("no such patient file", file=str(patient)))
+    names = _layout_names(layout)
+    sets = tuple(_parse_sets(set_).items())
+    if clinic is not None:
+        clinic = clinic_file(clinic)
+        if not clinic.is_file():
+            raise InputError(Problem("no such clinic file", file=str(clinic)))
     cores = os.cpu_count() or 1
     if jobs is not None and jobs > cores:
         if not settings.quiet:
@@ -337,12 +350,12 @@ def build(
         raise typer.Exit(2)
     folder = output if output is not None and not single_file else Path("build")
     job_list = [
-        Job(file, name, clinic, lang, only, sets, tuple(allow_path or ()), output if single_file else None,
+        Job(file, name, clinic, lang, _only(only), sets, tuple(allow_path or ()), output if single_file else None,
             folder, len(names) > 1, verify, apply_patient)
         for file in files
         for name in names
     ]
-    progress = _progress(len(job_list), settings)
+    progress = _Progress(len(job_list), settings)
     try:
         outcomes = run(
             job_list,
@@ -357,8 +370,7 @@ def build(
     for outcome in outcomes:
         counts[outcome.status] += 1
         if outcome.status == "failed":
-            for line in _with_advice(outcome.errors, outcome.roomier):
-                typer.echo(line, err=True)
+            _print_problems(outcome.problems)
         elif outcome.status == "built" and not settings.quiet:
             for notice in outcome.notices:
                 typer.echo(notice, err=True)
@@ -378,6 +390,7 @@ def build(
 
 @app.command()
 def check(
+    ctx: typer.Context,
     cards: CardsArgument = None,
     layout: LayoutOption = None,
     patient: PatientOption = None,
@@ -391,30 +404,24 @@ def check(
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
-    from routinecard.api import fit_prepared
-    from routinecard.errors import RoutineCardError
+    from routinecard.api import attempt, fit_prepared
 
-    settings = _verbosity(quiet, verbose)
+    settings = _verbosity(ctx, quiet, verbose)
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
-    try:
-        jobs = list(_prepared(cards or [], patient, clinic, layout, lang, only, set_, allow_path))
-    except RoutineCardError as error:
-        _report(error)
-        raise typer.Exit(1)
+    jobs = list(_prepared(cards or [], patient, clinic, layout, lang, only, set_, allow_path))
     failed = 0
     graded: set[str] = set()
-    for file, prepared in jobs:
-        if isinstance(prepared, RoutineCardError):
-            _report(prepared)
+    for prepared in jobs:
+        if isinstance(prepared, list):
+            _print_problems(prepared)
             failed += 1
             continue
         loaded, chosen = prepared.loaded, prepared.layout
-        try:
-            plan = fit_prepared(prepared)
-        except RoutineCardError as error:
-            _report(error)
+        plan = attempt(lambda: fit_prepared(prepared))
+        if isinstance(plan, list):
+            _print_problems(plan)
             failed += 1
             continue
         if settings.quiet:
@@ -437,6 +444,7 @@ def check(
 
 @app.command("library")
 def library(
+    ctx: typer.Context,
     json_: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON (for tools).")] = False,
     docs: Annotated[
         Optional[Path],
@@ -449,20 +457,15 @@ def library(
     import json
 
     from routinecard.catalogue import catalogue
-    from routinecard.errors import RoutineCardError
 
     routines = catalogue()
     if docs is not None:
         from routinecard.write import write_atomic
         from routinecard.librarydocs import library_docs
 
-        try:
-            for item in library_docs(routines):
-                write_atomic(docs / item.name, item.data)
-        except RoutineCardError as error:
-            _report(error)
-            raise typer.Exit(1)
-        if not _settings().quiet:
+        for item in library_docs(routines):
+            write_atomic(docs / item.name, item.data)
+        if not _settings(ctx).quiet:
             typer.echo(f"wrote {docs / 'library.md'} and {sum(len(r.versions) for r in routines)} thumbnails")
         return
     if json_:
@@ -483,22 +486,23 @@ def library(
 @app.command("layouts")
 def list_layouts() -> None:
     """List the built-in layouts."""
-    from routinecard.errors import RoutineCardError
-    from routinecard.layouts import builtin_layouts, load_layout
+    from routinecard.api import attempt
+    from routinecard.layouts import load_layout
+    from routinecard.resources import builtin_layouts
 
     names = list(builtin_layouts())
     width = max(len(name) for name in names)
     for name in names:
-        try:
-            description = load_layout(name).description
-        except RoutineCardError as error:  # a broken built-in is still listed
-            description = f"(invalid: {error.problems[0].message})"
+        loaded = attempt(lambda: load_layout(name))
+        # a broken built-in is still listed
+        description = f"(invalid: {loaded[0].message})" if isinstance(loaded, list) else loaded.description
         marker = " (default)" if name == "letter" else ""
         typer.echo(f"{name:<{width}}  {description}{marker}")
 
 
 @app.command()
 def preview(
+    ctx: typer.Context,
     card: Annotated[Optional[Path], typer.Argument(metavar="CARD", help="Card file, patient file or routine id.", show_default=False)] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE.png", help="PNG file. Default: build/<name>.png")] = None,
     dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, metavar="N", help="Resolution of the picture, 30 to 600.")] = 100,
@@ -516,14 +520,14 @@ def preview(
     """Render a card to PNG to look at before printing (nothing is printed or kept as PDF)."""
     import io
 
-    from routinecard.api import build_prepared, verify_default
-    from routinecard.errors import RoutineCardError, display_path
+    from routinecard.api import build_prepared
+    from routinecard.errors import display_path
     from routinecard.inputs import expand_inputs
     from routinecard.loader import load_yaml_file
     from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
-    settings = _verbosity(quiet, verbose)
+    settings = _verbosity(ctx, quiet, verbose)
     if card is None and patient is None:
         typer.echo("Error: give a card, a patient file or --patient FILE", err=True)
         raise typer.Exit(2)
@@ -534,35 +538,32 @@ def preview(
         typer.echo("Error: --open needs a desktop picture viewer, and none was found (no display?); "
                    "leave out --open and open the PNG yourself", err=True)
         raise typer.Exit(2)
-    try:
-        only_ids = [i.strip() for i in only.split(",") if i.strip()] if only else None
-        sets = _parse_sets(set_)
-        allowed = tuple(allow_path or ())
-        if card is not None:
-            [card_file] = expand_inputs([card])
-        if card is not None and patient is not None:
-            prepared = prepare(patient, base=(load_yaml_file(card_file), card_file), layout=layout, clinic=clinic,
-                               language=lang, only=only_ids, sets=sets, allow=allowed)
-        else:
-            prepared = prepare(card_file if card is not None else patient, layout=layout, clinic=clinic, language=lang,
-                               only=only_ids, sets=sets, allow=allowed)
-        loaded, chosen = prepared.loaded, prepared.layout
-        built = build_prepared(prepared, verify=verify_default())
-        import pypdfium2 as pdfium
+    ids = _only(only)
+    only_ids = list(ids) if ids is not None else None
+    sets = _parse_sets(set_)
+    allowed = tuple(allow_path or ())
+    if card is not None:
+        [card_file] = expand_inputs([card])
+    if card is not None and patient is not None:
+        prepared = prepare(patient, base=(load_yaml_file(card_file), card_file), layout=layout, clinic=clinic,
+                           language=lang, only=only_ids, sets=sets, allow=allowed)
+    else:
+        prepared = prepare(card_file if card is not None else patient, layout=layout, clinic=clinic, language=lang,
+                           only=only_ids, sets=sets, allow=allowed)
+    loaded, chosen = prepared.loaded, prepared.layout
+    built = build_prepared(prepared)
+    import pypdfium2 as pdfium
 
-        from routinecard.verify import PDFIUM_LOCK
+    from routinecard.verify import PDFIUM_LOCK
 
-        with PDFIUM_LOCK:
-            document = pdfium.PdfDocument(built.pdf)
-            image = document[0].render(scale=dpi / 72).to_pil()
-            document.close()
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=False)
-        target = output or Path("build") / f"{output_stem(loaded)}.png"
-        write_atomic(target, buffer.getvalue(), inputs=[p for p in (card, patient) if p is not None])
-    except RoutineCardError as error:
-        _report(error)
-        raise typer.Exit(1)
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(built.pdf)
+        image = document[0].render(scale=dpi / 72).to_pil()
+        document.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    target = output or Path("build") / f"{output_stem(loaded)}.png"
+    write_atomic(target, buffer.getvalue(), inputs=[p for p in (card, patient) if p is not None])
     if not settings.quiet:
         for notice in prepared.notices:
             typer.echo(f"{loaded.name}: note: {notice}", err=True)
@@ -602,23 +603,29 @@ app.add_typer(new_app, name="new")
 
 @new_app.command("routine")
 def new_routine(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="TITLE", help="The routine's title, e.g. 'Neck stretches'.")],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: cards/<id>.yaml")] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Start a new routine card: it parses as it is; build and check refuse it until its
     placeholder red flags and sources are replaced with real ones."""
     from routinecard import scaffold
 
     target = output or Path("cards") / f"{scaffold.slug(name)}.yaml"
-    _write_new(target, scaffold.routine(name, target))
+    _write_new(target, scaffold.routine(name, target), _verbosity(ctx, quiet, verbose))
 
 
 @new_app.command("patient")
 def new_patient(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="The patient's name, e.g. 'José Núñez'.")],
     card: Annotated[str, typer.Option("--card", metavar="ID|FILE", help="The base routine's id (or a card file).")],
     lang: Annotated[Optional[str], typer.Option("--lang", metavar="CODE", help="Write `language: CODE` (the routine must have that version).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: patients/<name>.yaml")] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Start a patient file for a routine, listing the routine's real point ids."""
     from routinecard import library, scaffold
@@ -630,13 +637,10 @@ def new_patient(
     if found is None:
         typer.echo(f"Error: no card {card!r} in the card library; known cards: {', '.join(library.known_ids(target.resolve())) or 'none'}", err=True)
         raise typer.Exit(1)
-    try:
-        data = load_yaml_file(found.path).data
-    except InputError as error:
-        _report(error)
-        raise typer.Exit(1)
+    data = load_yaml_file(found.path).data
     data = data if isinstance(data, dict) else {}
-    points = data.get("points") if isinstance(data.get("points"), list) else []
+    listed = data.get("points")
+    points = listed if isinstance(listed, list) else []
     ids = [p["id"] for p in points if isinstance(p, dict) and isinstance(p.get("id"), str)]
     card_id = data.get("id") if isinstance(data.get("id"), str) else card
     languages = [e.language for e in library.versions(str(card_id), library.library_folders(target.resolve()))]
@@ -645,17 +649,17 @@ def new_patient(
         raise typer.Exit(1)
     reference = card if library.looks_like_path(card) else str(card_id)
     _write_new(target, scaffold.patient(reference, name, str(target), point_ids=ids, language=lang,
-                                        languages=languages, target=target))
+                                        languages=languages, target=target), _verbosity(ctx, quiet, verbose))
 
 
-def _write_new(target: Path, text: str) -> None:
+def _write_new(target: Path, text: str, settings: Settings) -> None:
     from routinecard.write import write_atomic
 
     if target.exists():
         typer.echo(f"Error: {target} already exists; choose another name or -o FILE", err=True)
         raise typer.Exit(1)
     write_atomic(target, text.encode("utf-8"))
-    if not _settings().quiet:
+    if not settings.quiet:
         typer.echo(f"wrote {target}; edit it, then: routinecard build {target}")
 
 
@@ -679,10 +683,9 @@ def doctor() -> None:
     import platform
 
     from routinecard.fonts import cache_dir, font_set
-    from routinecard.layouts import builtin_layouts
     from routinecard.locale import available
     from routinecard.patients import library_folders
-    from routinecard.resources import data_dir
+    from routinecard.resources import builtin_layouts, data_dir
     from routinecard.tools import builtin_tools
 
     lines = [f"routinecard {__version__} on Python {platform.python_version()} ({platform.system()})"]
@@ -703,6 +706,21 @@ def doctor() -> None:
     lines.append("card library: " + ", ".join(str(p) for p in library_folders(None)))
     for line in lines:
         typer.echo(line)
+
+
+def schema_main(argv: Sequence[str] | None = None) -> int:
+    """`python -m routinecard.schema [FOLDER]`: write every schema file (default: schema/
+    in the checkout) and say which."""
+    from routinecard.schema import default_folder, write_schemas
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) > 1 or any(a.startswith("-") for a in args):
+        typer.echo("usage: python -m routinecard.schema [FOLDER]  (default: schema/ in the checkout)", err=True)
+        return 2
+    folder = Path(args[0]) if args else default_folder()
+    for path in write_schemas(folder):
+        typer.echo(str(path))
+    return 0
 
 
 def main() -> None:

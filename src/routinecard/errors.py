@@ -16,6 +16,9 @@ class Problem:
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
     field: str | None = None  # dotted path, e.g. "points[0].timing.hold_s"
+    # A card that does not fit: the built-in layouts with more room (possibly none), so a
+    # front end can add its own advice (the CLI names its options). None otherwise.
+    roomier: tuple[str, ...] | None = None
 
     def __str__(self) -> str:
         parts: list[str] = []
