@@ -17,7 +17,7 @@ from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_a
 from routinecard.compose import Extras, PagePlan, fit
 from routinecard.errors import InputError, Problem, RoutineCardError, display_path
 from routinecard.inputs import expand_inputs
-from routinecard.figures.bodymap import map_problems
+from routinecard.placement import map_problems
 from routinecard.fonts import FontSet, font_set
 from routinecard.layouts import Layout, load_layout
 from routinecard.loader import Document, FieldPath, load_yaml_file, require_mapping

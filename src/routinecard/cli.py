@@ -432,13 +432,26 @@ app.add_typer(new_app, name="new")
 @new_app.command("routine")
 def new_routine(
     name: Annotated[str, typer.Argument(help="The routine's title, e.g. 'Neck stretches'.")],
+    site: Annotated[Optional[list[str]], typer.Option("--site", "-s", help="An atlas site for a point, e.g. upper-trapezius; repeat or separate with commas (`routinecard atlas` lists them).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File. Default: cards/<id>.yaml")] = None,
 ) -> None:
-    """Start a new routine card that validates and builds as it is."""
+    """Start a new routine card that validates and builds as it is: one point per site."""
+    import sys
+
     from routinecard import scaffold
 
+    sites = [s.strip() for value in (site or []) for s in value.split(",") if s.strip()]
+    if not sites and sys.stdin.isatty() and not _settings().quiet:
+        answer = typer.prompt("Sites for the points, separated by commas (`routinecard atlas` lists them)",
+                              default=",".join(scaffold.DEFAULT_SITES))
+        sites = [s.strip() for s in answer.split(",") if s.strip()]
     target = output or Path("cards") / f"{scaffold.slug(name)}.yaml"
-    _write_new(target, scaffold.routine(name))
+    try:
+        text = scaffold.routine(name, sites or scaffold.DEFAULT_SITES)
+    except scaffold.UnknownSite as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1)
+    _write_new(target, text)
 
 
 @new_app.command("patient")
@@ -467,6 +480,46 @@ def _write_new(target: Path, text: str) -> None:
     write_atomic(target, text.encode("utf-8"))
     if not _settings().quiet:
         typer.echo(f"wrote {target}; edit it, then: routinecard build {target}")
+
+
+@app.command("atlas")
+def atlas_command(
+    as_json: Annotated[bool, typer.Option("--json", help="Print the sites as JSON (for tools).")] = False,
+    sheet: Annotated[Optional[Path], typer.Option("--sheet", help="Write a PDF of every view with each site's marker and id, the region names and a coordinate grid.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the names: en or es.")] = "en",
+) -> None:
+    """List the atlas's named sites (id, name, views, languages), or write the atlas sheet."""
+    import json
+
+    from routinecard.atlas import LANGUAGES, load_atlas
+
+    if lang not in LANGUAGES:
+        typer.echo(f"Error: unknown language {lang!r}; one of: {', '.join(LANGUAGES)}", err=True)
+        raise typer.Exit(2)
+    atlas = load_atlas()
+    if sheet is not None:
+        from routinecard.build import write_atomic
+        from routinecard.figures.sheet import atlas_sheet_pdf
+
+        write_atomic(sheet, atlas_sheet_pdf(lang))
+        if not _settings().quiet:
+            typer.echo(f"wrote {sheet} ({len(atlas.views)} views, {len(atlas.sites)} sites)")
+        return
+    if as_json:
+        rows = [{"id": site.id, "name": site.names, "plain": site.plain, "views": list(site.views),
+                 "languages": sorted(site.names),
+                 "places": {p.view: {"x": p.x, "y": p.y, "regions": list(p.regions)} for p in site.places}}
+                for site in atlas.sites.values()]
+        typer.echo(json.dumps({"views": list(atlas.views), "sites": rows}, ensure_ascii=False, indent=1))
+        return
+    width = max(len(site_id) for site_id in atlas.sites)
+    name_width = max(len(site.name(lang)) for site in atlas.sites.values())
+    typer.echo(f"{'site':<{width}}  {'name':<{name_width}}  {'views':<26}  languages")
+    for site in atlas.sites.values():
+        typer.echo(f"{site.id:<{width}}  {site.name(lang):<{name_width}}  {', '.join(site.views):<26}  "
+                   f"{', '.join(sorted(site.names))}")
+    typer.echo(f"{len(atlas.sites)} sites on {len(atlas.views)} views ({', '.join(atlas.views)}); "
+               "`routinecard atlas --sheet atlas.pdf` draws them")
 
 
 @app.command()

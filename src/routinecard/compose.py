@@ -19,15 +19,16 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 
 from routinecard.assets import CardAssets
 from routinecard.errors import FitError, Problem
+from routinecard.atlas import load_atlas
 from routinecard.figures.bodymap import (
     MARKER_DIGIT,
     BodyFigure,
-    Ellipse,
     FigureStyle,
-    closeup_window,
+    Highlight,
     figure_extent,
     highlights_for,
 )
+from routinecard.placement import Placement, placement
 from routinecard.figures.icons import SvgIcon
 from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
@@ -334,7 +335,7 @@ class Composer:
             return [self.boxed(text, self.frame_width, background=None)] if text else []
         figure_width = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
         caption_style = ParagraphStyle("caption", parent=s.small, alignment=TA_CENTER)
-        captions = [self.para(self.caption(f.view, self.sides_on(f.view)), caption_style) for f in figures]
+        captions = [self.para(self.caption(f), caption_style) for f in figures]
         figure_cell = CachedTable(
             [figures, captions],
             colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
@@ -352,53 +353,66 @@ class Composer:
         return [row]
 
     def overview_figures(self) -> list[BodyFigure]:
-        """One figure per body view the points use, with every marker; referral areas tinted."""
-        by_view: dict[str, list] = {}
+        """One figure per view the points use (a one-side view twice when points are on
+        both sides), side by side, with every marker; referral areas tinted and hatched."""
+        groups: dict[tuple[str, bool], list[Highlight]] = {}
+        order = list(load_atlas().views)
         for number, point in enumerate(self.card.points, start=1):
-            if point.marker is None:
+            where = placement(point)
+            if where is None:
                 continue
-            by_view.setdefault(point.marker.view, []).extend(self.highlights(number, point))
+            if where.both_sides:
+                groups.setdefault((where.view, False), []).extend(self.highlights(number, where))
+            else:
+                for mirrored in ([False, True] if where.side == "both" else [where.side == "left"]):
+                    groups.setdefault((where.view, mirrored), []).extend(self.highlights(number, where))
         height = self.layout.figures.body_map * self.scale
-        figures: list[BodyFigure] = []
-        if height <= 0:
-            return figures
-        for view in ("posterior", "anterior"):
-            if view in by_view:
-                figures.append(
-                    BodyFigure(
-                        view,  # type: ignore[arg-type]
-                        height,
-                        by_view[view],
-                        window=figure_extent(view),  # type: ignore[arg-type]
-                        marker_size=self.marker_size(),
-                        style=self.figure_style,
-                        hatch=False,
-                        callouts=True,
-                    )
-                )
+        if height <= 0 or not groups:
+            return []
+        keys = sorted(groups, key=lambda k: (order.index(k[0]), k[1]))
+
+        def make(h: float) -> list[BodyFigure]:
+            return [
+                BodyFigure(view, h, groups[(view, mirrored)], window=figure_extent(view),
+                           marker_size=self.marker_size(), style=self.figure_style, hatch=True,
+                           callouts=True, mirror=mirrored)
+                for view, mirrored in keys
+            ]
+
+        figures = make(height)
+        # Several views side by side share at most about half the page's width.
+        budget = self.frame_width * 0.58
+        total = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
+        if total > budget and len(figures) > 1:
+            gutters = sum(f.gutter_left + f.gutter_right for f in figures) + self.gap * 0.5 * (len(figures) - 1)
+            bodies = total - gutters
+            figures = make(height * max(0.45, (budget - gutters) / bodies))
         return figures
 
     def marker_size(self) -> float:
         """Markers are sized so their digits are never below the layout's minimum type."""
         return max(self.styles.body.fontSize * 1.35, 10.0, self.layout.type.min / MARKER_DIGIT)
 
-    def caption(self, view: str, sides: set[str]) -> str:
-        """'Back view · right side': which way the map faces and which side is shown."""
-        side = "both" if len(sides) != 1 else next(iter(sides))
-        return self.locale.formats["separator"].join((self.label("view_" + view), self.label("side_" + side)))
+    def caption(self, figure: BodyFigure) -> str:
+        """'Back view · right side': which view and which side is shown."""
+        view = load_atlas().views[figure.view]
+        if view.both_sides:
+            sides = self.sides_on(figure.view)
+            side = "both" if len(sides) != 1 else next(iter(sides))
+        else:
+            side = "left" if figure.mirror else "right"
+        return self.locale.formats["separator"].join((view.name(self.locale.code), self.label("side_" + side)))
 
     def sides_on(self, view: str) -> set[str]:
         sides: set[str] = set()
         for point in self.card.points:
-            if point.marker is not None and point.marker.view == view:
-                sides |= {"right", "left"} if point.side == "both" else {point.side}
+            where = placement(point)
+            if where is not None and where.view == view:
+                sides |= {"right", "left"} if where.side == "both" else {where.side}
         return sides
 
-    def highlights(self, number: int, point: Point) -> list:
-        assert point.marker is not None
-        areas = [Ellipse(a.x, a.y, a.rx, a.ry) for a in point.referral.areas]
-        return highlights_for(number, point.side, point.marker.x, point.marker.y, point.marker.view,
-                              point.referral.regions, areas)
+    def highlights(self, number: int, where: Placement) -> list[Highlight]:
+        return highlights_for(number, where.side, where.x, where.y, where.view, where.regions, where.areas)
 
     def boxed(self, content: list[Flowable], width: float, *, background: str | None, height: float = 0.0) -> Table:
         """Content in a bordered box; `height` (if larger) stretches it to match its row."""
@@ -480,26 +494,25 @@ class Composer:
         icon_size = self.layout.figures.icon * self.scale
         icon = _icon(tool.icon, icon_size) if icon_size > 0 else None
         photo = self.assets.photos.get(point.id)
-        if size <= 0 or (point.marker is None and photo is None):
+        where = placement(point)
+        if size <= 0 or (where is None and photo is None):
             return icon
-        if photo is not None:
-            return FigureColumn(_icon(photo, size), icon, gap=self.gap * 0.5)
-        if point.closeup is not None:
-            window = closeup_window(point.closeup.x, point.closeup.y, point.closeup.size)
-        else:
-            window = closeup_window(point.marker.x if point.side != "left" else 540 - point.marker.x,
-                                    point.marker.y, 240)
-        highlights = [h for h in self.highlights(number, point)]
+        if photo is not None or where is None:
+            return FigureColumn(_icon(photo, size), icon, gap=self.gap * 0.5) if photo is not None else icon
+        # The close-up shows the side the point is on (the right one for `both`); a
+        # one-side view is mirrored for the left side, a both-sides view mirrors the window.
+        side = "left" if where.side == "left" else "right"
         closeup = BodyFigure(
-            point.marker.view,
+            where.view,
             size,
-            highlights,
-            window=window,
+            self.highlights(number, where),
+            window=where.window_for(side),
             marker_size=self.marker_size(),
             style=self.figure_style,
             hatch=True,
             frame=True,
             hide_arms=True,
+            mirror=side == "left" and not where.both_sides,
         )
         return FigureColumn(closeup, icon, gap=self.gap * 0.5)
 

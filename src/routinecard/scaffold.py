@@ -18,23 +18,7 @@ before_you_start:
   - Check with your doctor or physio before you start.
   - Stop if the pain gets sharp, shooting or burning.
 points:
-  - id: first-point
-    name: First point
-    where: Describe where to find the point, with landmarks a patient can feel.
-    refers_to: Where the pain from this point is usually felt.
-    tool: tennis-ball        # tennis-ball, lacrosse-ball, foam-roller, fingers, wall
-    position: How to stand, sit or lie for this point.
-    pressure: {{min: 3, max: 5, words: "Firm but comfortable. Never sharp or shooting."}}
-    timing: {{hold_s: [15, 30], repeats: [2, 3], per_day: [1, 2]}}
-    steps:
-      - Put the ball on the point.
-      - Lean in slowly and hold.
-      - Ease off and rest.
-    side: right
-    marker: {{view: posterior, x: 312, y: 432}}    # 540 x 960 body map, right side
-    referral:
-      areas: [{{x: 310, y: 470, rx: 30, ry: 40}}]
-medical_attention:
+{points}medical_attention:
   emergency_number: 999 or 911
   urgent:
     title: Call {{emergency}} or go to the emergency department now if you have
@@ -74,9 +58,46 @@ def slug(name: str) -> str:
     return text or "routine"
 
 
-def routine(name: str) -> str:
+POINT = """\
+  - id: {id}
+    name: {name}
+    site: {site}{pad}# from the atlas: marker, usual referral shading and close-up
+    side: right              # right, left or both
+    where: Describe where to find {plain}, with landmarks a patient can feel.
+    refers_to: Where the pain from this point is usually felt.
+    tool: tennis-ball        # tennis-ball, lacrosse-ball, foam-roller, fingers, wall
+    position: How to stand, sit or lie for this point.
+    pressure: {{min: 3, max: 5, words: "Firm but comfortable. Never sharp or shooting."}}
+    timing: {{hold_s: [15, 30], repeats: [2, 3], per_day: [1, 2]}}
+    steps:
+      - Put the ball on the point.
+      - Lean in slowly and hold.
+      - Ease off and rest.
+"""
+
+DEFAULT_SITES = ("upper-trapezius",)
+
+
+class UnknownSite(ValueError):
+    """A site the atlas does not have (the message has a "did you mean")."""
+
+
+def routine(name: str, sites: list[str] | tuple[str, ...] = DEFAULT_SITES) -> str:
+    """A routine with one point per atlas site: sites, never coordinates."""
+    from routinecard.atlas import load_atlas
+
+    atlas = load_atlas()
+    points: list[str] = []
+    for site_id in sites or DEFAULT_SITES:
+        site = atlas.site(site_id)
+        if site is None:
+            hint = atlas.suggest(site_id)
+            raise UnknownSite(f"unknown site {site_id!r}" + (f"; did you mean {hint!r}?" if hint else "")
+                              + " (`routinecard atlas` lists every site)")
+        points.append(POINT.format(id=site.id, name=site.name("en"), site=site.id, plain=site.plain["en"],
+                                   pad=" " * max(1, 21 - len(site.id))))
     title = name.strip() or "My routine"
-    return ROUTINE.format(id=slug(name), title=title[:1].upper() + title[1:])
+    return ROUTINE.format(id=slug(name), title=title[:1].upper() + title[1:], points="".join(points))
 
 
 def patient(card: str, name: str, path: str) -> str:
