@@ -40,7 +40,9 @@ def spline(points: list[Point], closed: bool = True) -> str:
 
 
 def polygon(points: list[tuple[float, float]]) -> str:
-    return "M " + " L ".join(f"{x:g} {y:g}" for x, y in points) + " Z"
+    """A region: a smooth closed curve through the points (the renderer clips it to the
+    body, so only its inner edges show, and they show as soft curves, not ruled lines)."""
+    return spline([(x, y) for x, y in points])
 
 
 def ellipse(cx: float, cy: float, rx: float, ry: float) -> str:
@@ -197,6 +199,25 @@ def hand_forearm() -> None:
           "the right forearm and hand: palm side (left figure) and back of the hand (right figure)")
 
 
+WIDEN = 1.25
+
+
+def _widen(d: str) -> str:
+    """Scale a path's x coordinates about x = 360 (path data as this script writes it)."""
+    out: list[str] = []
+    numbers: list[str] = []
+    for token in d.split():
+        if token.isalpha():
+            out.append(token)
+            continue
+        numbers.append(token)
+        if len(numbers) % 2 == 1:
+            out.append(f"{360 + (float(token) - 360) * WIDEN:.1f}")
+        else:
+            out.append(token)
+    return " ".join(out)
+
+
 def side() -> None:
     """The right side of the whole body, face to the viewer's right (arm not drawn)."""
     outline = [
@@ -236,6 +257,10 @@ def side() -> None:
         "M 356 600 C 358 680 362 760 364 830",  # iliotibial band
         "M 384 846 C 390 852 392 862 388 870",  # kneecap
     ]
+    # Drawn narrow, then widened about x = 360 so the figure reads at card sizes.
+    outline = [(360 + (p[0] - 360) * WIDEN, *p[1:]) for p in outline]
+    regions = {name: _widen(d) for name, d in regions.items()}
+    details = [_widen(d) for d in details]
     write("side", 724, 1230, spline(outline), regions, details,
           "the right side of the body, face to the viewer's right (the arm is not drawn)")
 

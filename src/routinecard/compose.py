@@ -20,15 +20,8 @@ from reportlab.platypus import Flowable, Spacer, Table, TableStyle
 from routinecard.assets import CardAssets
 from routinecard.errors import FitError, Problem
 from routinecard.atlas import load_atlas
-from routinecard.figures.bodymap import (
-    MARKER_DIGIT,
-    BodyFigure,
-    FigureStyle,
-    Highlight,
-    figure_extent,
-    highlights_for,
-)
-from routinecard.placement import Placement, placement
+from routinecard.figures.bodymap import MARKER_DIGIT, BodyFigure, FigureStyle, figure_extent
+from routinecard.placement import highlights, overview_groups, placement
 from routinecard.figures.icons import SvgIcon
 from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
@@ -355,28 +348,16 @@ class Composer:
     def overview_figures(self) -> list[BodyFigure]:
         """One figure per view the points use (a one-side view twice when points are on
         both sides), side by side, with every marker; referral areas tinted and hatched."""
-        groups: dict[tuple[str, bool], list[Highlight]] = {}
-        order = list(load_atlas().views)
-        for number, point in enumerate(self.card.points, start=1):
-            where = placement(point)
-            if where is None:
-                continue
-            if where.both_sides:
-                groups.setdefault((where.view, False), []).extend(self.highlights(number, where))
-            else:
-                for mirrored in ([False, True] if where.side == "both" else [where.side == "left"]):
-                    groups.setdefault((where.view, mirrored), []).extend(self.highlights(number, where))
+        groups = overview_groups(self.card)
         height = self.layout.figures.body_map * self.scale
         if height <= 0 or not groups:
             return []
-        keys = sorted(groups, key=lambda k: (order.index(k[0]), k[1]))
 
         def make(h: float) -> list[BodyFigure]:
             return [
-                BodyFigure(view, h, groups[(view, mirrored)], window=figure_extent(view),
-                           marker_size=self.marker_size(), style=self.figure_style, hatch=True,
-                           callouts=True, mirror=mirrored)
-                for view, mirrored in keys
+                BodyFigure(view, h, shown, window=figure_extent(view), marker_size=self.marker_size(),
+                           style=self.figure_style, hatch=True, callouts=True, mirror=mirrored)
+                for view, mirrored, shown in groups
             ]
 
         figures = make(height)
@@ -410,9 +391,6 @@ class Composer:
             if where is not None and where.view == view:
                 sides |= {"right", "left"} if where.side == "both" else {where.side}
         return sides
-
-    def highlights(self, number: int, where: Placement) -> list[Highlight]:
-        return highlights_for(number, where.side, where.x, where.y, where.view, where.regions, where.areas)
 
     def boxed(self, content: list[Flowable], width: float, *, background: str | None, height: float = 0.0) -> Table:
         """Content in a bordered box; `height` (if larger) stretches it to match its row."""
@@ -505,7 +483,7 @@ class Composer:
         closeup = BodyFigure(
             where.view,
             size,
-            self.highlights(number, where),
+            highlights(number, where),
             window=where.window_for(side),
             marker_size=self.marker_size(),
             style=self.figure_style,

@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from routinecard.atlas import load_atlas
-from routinecard.figures.bodymap import Ellipse, body_map, closeup_window, inside
+from routinecard.figures.bodymap import Ellipse, Highlight, body_map, closeup_window, highlights_for, inside
 from routinecard.model import Card, Point
 
 FieldPath = tuple[str | int, ...]
@@ -75,6 +75,30 @@ def placement(point: Point) -> Placement | None:
         size = (place.closeup if place is not None and place.closeup else None) or body.spec.closeup
         window = closeup_window(x, y, size, body.width, body.height)
     return Placement(view, x, y, point.side, regions, areas, window)
+
+
+def highlights(number: int, where: Placement) -> list[Highlight]:
+    """The point's marker and shading on each side it is drawn on."""
+    return highlights_for(number, where.side, where.x, where.y, where.view, where.regions, where.areas)
+
+
+def overview_groups(card: Card) -> list[tuple[str, bool, list[Highlight]]]:
+    """(view, mirrored, highlights) for each figure of the overview, in the atlas's view
+    order: one per view the points use, and a one-side view twice (right, then mirrored
+    for the left) when points are on both sides."""
+    groups: dict[tuple[str, bool], list[Highlight]] = {}
+    for number, point in enumerate(card.points, start=1):
+        where = placement(point)
+        if where is None:
+            continue
+        if where.both_sides:
+            groups.setdefault((where.view, False), []).extend(highlights(number, where))
+        else:
+            for mirrored in ([False, True] if where.side == "both" else [where.side == "left"]):
+                groups.setdefault((where.view, mirrored), []).extend(highlights(number, where))
+    order = list(load_atlas().views)
+    return [(view, mirrored, groups[(view, mirrored)])
+            for view, mirrored in sorted(groups, key=lambda k: (order.index(k[0]), k[1]))]
 
 
 def _midline_ok(body_view: str, x: float, width: float, right_on_viewer_right: bool) -> bool:

@@ -34,6 +34,7 @@ from routinecard.figures.svgpath import Segment, parse_path
 
 MARKER_DIGIT = 0.68  # a marker's number, as a fraction of the marker's diameter
 FILL_EVEN_ODD = 0  # reportlab.pdfgen.canvas.FILL_EVEN_ODD (not in its type stubs)
+FILL_NON_ZERO = 1
 SVG = "{http://www.w3.org/2000/svg}"
 MASK_PREFIX = "mask-"  # regions named mask-... are not body parts: they hide the arms in close-ups
 
@@ -459,25 +460,21 @@ class BodyFigure(Flowable):
 
         areas = [h for h in self.highlights if h.regions or h.areas]
         if areas:
+            # Each region and ellipse is filled and hatched on its own: shapes that overlap
+            # (a region and an ellipse, two muscle heads) must add up, never cancel out.
             canvas.saveState()
             self._body_clip(canvas)
             canvas.setFillColor(colors.HexColor(style.referral_fill))
-            for highlight in areas:
-                shade = canvas.beginPath()
-                _add_shapes(shade, highlight.regions)
-                _add_ellipses(shade, highlight.areas)
-                canvas.drawPath(shade, stroke=0, fill=1, fillMode=FILL_EVEN_ODD)
+            for piece in self._referral_pieces(canvas, areas):
+                canvas.drawPath(piece, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
             if self.hatch:
                 # Diagonal lines, so the area reads in black and white at every size.
                 spacing = max(2.0, self.marker_size * 0.26) * unit
                 canvas.setStrokeColor(colors.HexColor(style.referral_hatch))
                 canvas.setLineWidth(max(0.5, self.marker_size * 0.045) * unit)
-                for highlight in areas:
+                for piece in self._referral_pieces(canvas, areas):
                     canvas.saveState()
-                    region = canvas.beginPath()
-                    _add_shapes(region, highlight.regions)
-                    _add_ellipses(region, highlight.areas)
-                    canvas.clipPath(region, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
+                    canvas.clipPath(piece, stroke=0, fill=0, fillMode=FILL_NON_ZERO)
                     hatch = canvas.beginPath()
                     offset = -body.height
                     while offset < body.width:
@@ -515,6 +512,19 @@ class BodyFigure(Flowable):
             canvas.setStrokeColor(colors.HexColor(style.body_line))
             canvas.setLineWidth(0.6)
             canvas.rect(0, 0, self.width, self.height, stroke=1, fill=0)
+
+    def _referral_pieces(self, canvas: Canvas, areas: Sequence[Highlight]) -> list[PDFPathObject]:
+        pieces: list[PDFPathObject] = []
+        for highlight in areas:
+            for shape in highlight.regions:
+                path = canvas.beginPath()
+                _add_shapes(path, (shape,))
+                pieces.append(path)
+            for ellipse in highlight.areas:
+                path = canvas.beginPath()
+                _add_ellipses(path, (ellipse,))
+                pieces.append(path)
+        return pieces
 
     def dot_radius(self, placed: Sequence[Placed]) -> float:
         """Small dots for moved markers, never so big that two dots touch."""
@@ -575,12 +585,13 @@ class BodyFigure(Flowable):
         """Labels in the gutters beside the body, spread apart and joined to the sites by
         leader lines that do not cross."""
         placed: list[Placed] = []
-        spacing = self.marker_size * 1.25
         for right in (True, False):
             group = sorted((h for h in self.highlights if self._on_right(h) == right),
                            key=lambda h: (-self.to_figure(h.x, h.y)[1], h.number))
             if not group:
                 continue
+            # Labels a quarter of a marker apart, closer when many share a short figure.
+            spacing = min(self.marker_size * 1.25, max(self.marker_size * 1.05, self.height / len(group)))
             label_x = self.width - self.marker_size / 2 - 0.5 if right else self.marker_size / 2 + 0.5
             ys: list[float] = []
             for h in group:  # from the top of the figure down

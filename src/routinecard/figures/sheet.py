@@ -11,7 +11,7 @@ from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 
 from routinecard import __version__
-from routinecard.atlas import load_atlas
+from routinecard.atlas import Place, Site, load_atlas
 from routinecard.figures.bodymap import BodyFigure, FigureStyle, Highlight, body_map
 from routinecard.fonts import font_set
 
@@ -58,8 +58,8 @@ def atlas_sheet_pdf(language: str = "en") -> bytes:
     del fonts
     atlas = load_atlas()
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=PAGE, invariant=1, pageCompression=1, initialFontName="Atkinson",
-                    initialFontSize=10, lang=language)
+    canvas = Canvas(buffer, pagesize=PAGE, invariant=1, pageCompression=1,
+                    initialFontName="Atkinson", initialFontSize=10, lang=language)  # type: ignore[arg-type]
     canvas.setTitle("routinecard atlas: sites and views")
     canvas.setCreator(f"routinecard {__version__}")
     canvas.setProducer(f"routinecard {__version__} (reportlab)")
@@ -131,15 +131,12 @@ def _grid(canvas: Canvas, figure: BodyFigure, fx: float, fy: float) -> None:
     canvas.restoreState()
 
 
-def _legend(canvas: Canvas, sites: list[tuple[object, object]], language: str, x: float, top: float) -> None:
-    from routinecard.atlas import Place, Site
-
+def _legend(canvas: Canvas, sites: list[tuple[Site, Place]], language: str, x: float, top: float) -> None:
     canvas.setFillColor(colors.HexColor(TEXT))
     canvas.setFont("Atkinson-Bold", 10)
     canvas.drawString(x, top - 10, "Sites on this view")
     y = top - 26
     for number, (site, place) in enumerate(sites, start=1):
-        assert isinstance(site, Site) and isinstance(place, Place)
         canvas.setFont("Atkinson-Bold", 8.5)
         canvas.drawString(x, y, f"{number}")
         canvas.drawString(x + 14, y, site.id)
