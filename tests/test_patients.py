@@ -14,7 +14,7 @@ from routinecard.locale import available, load_locale
 
 JANE = ROOT / "patients" / "example-jane.yaml"
 CLINIC = ROOT / "clinics" / "example-clinic.yaml"
-SPANISH = ROOT / "cards" / "sciatica-trigger-points-es.yaml"
+SPANISH = ROOT / "cards" / "sciatica-trigger-points.es.yaml"
 
 
 def patient_file(folder: Path, text: str, name: str = "patient.yaml") -> Path:
@@ -40,13 +40,14 @@ def test_example_patient_card(tmp_path: Path) -> None:
         assert squash(expected) in flat, expected
     # the clinic, its phone and its emergency number in the red box
     assert "Riverside Physiotherapy" in text and "(555) 010-2040" in text
-    assert squash("Call 911, or go to A&E") in flat
+    assert squash("Call 911 or go to the ER now") in flat and "A&E" not in text  # a US clinic
     assert squash("Back view \u00b7 left side") in flat
 
 
-def test_without_a_clinic_the_card_is_neutral_and_uses_the_card_number(sciatica_pdf: bytes) -> None:
+def test_without_a_clinic_the_card_is_neutral_and_names_no_country_number(sciatica_pdf: bytes) -> None:
     flat = squash(page_text(sciatica_pdf))
-    assert squash("Call 999 or 911, or go to A&E") in flat
+    assert squash("Call emergency services or go to the hospital now") in flat
+    assert "999" not in flat and "911" not in flat and "A&E" not in flat
     assert "Riverside" not in flat and "{emergency}" not in page_text(sciatica_pdf)
 
 
@@ -56,7 +57,7 @@ def test_clinic_on_the_command_line(runner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = page_text(out)
     assert "Riverside Physiotherapy" in text and "(555) 010-2040" in text
-    assert squash("Call 911,") in squash(text)
+    assert squash("Call 911 or") in squash(text)
 
 
 def test_card_id_and_path_references(tmp_path: Path) -> None:
@@ -89,9 +90,9 @@ def test_card_id_and_path_references(tmp_path: Path) -> None:
          "the medical-attention box cannot be changed with set"),
         ("card: sciatica-trigger-points\nset:\n  medical_attention: {}\n", "3:3", "set.medical_attention",
          "the medical-attention box cannot be changed with set"),
-        ("card: sciatica-trigger-points\npatient: Jane\n", "2:10", "patient", "expected a mapping of fields"),
+        ("card: sciatica-trigger-points\npatient: [Jane]\n", "2:10", "patient", "expected a mapping of fields"),
         ("card: sciatica-trigger-points\nnotse: hello\n", "2:1", "notse", "unknown field 'notse'; did you mean 'notes'?"),
-        ("card: sciatica-trigger-points\nlanguage: tlh\n", "2:11", "language", "no labels for language 'tlh'; available: en, es"),
+        ("card: sciatica-trigger-points\nlanguage: tlh\n", "2:11", "language", "the routine 'sciatica-trigger-points' has no 'tlh' version; its languages: en, es"),
         ("card: sciatica-trigger-points\nvideo: youtube\n", "2:8", "video", "'youtube' is not a web address"),
     ],
 )
@@ -153,6 +154,8 @@ def test_spanish_labels_with_lang_es(runner, tmp_path: Path) -> None:
     assert spanish.label("medical_attention").upper() in text
     assert squash(spanish.timing((15, 30), (2, 3), (2, 3))) in squash(text)
     assert "Before you start" not in text
+    assert "Piriforme" in text and "Deep in the mid-buttock" not in text  # the Spanish version, not labels only
+    assert (tmp_path / "card.pdf").is_file()
 
 
 def test_spanish_card_prints_in_spanish_and_is_marked_for_review() -> None:
@@ -211,14 +214,16 @@ def test_patient_file_builds_by_name_through_the_cli(runner, tmp_path: Path, mon
 def test_clinic_and_patient_choose_layout_and_language(tmp_path: Path) -> None:
     clinic = tmp_path / "clinic.yaml"
     clinic.write_text("name: Clínica Sol\nphone: 900 000 000\nemergency_number: '112'\nlanguage: es\nlayout: a4\n", encoding="utf-8")
-    patient = patient_file(tmp_path, f"card: {SCIATICA}\nclinic: clinic.yaml\nonly: [piriformis]\n")
+    # a routine named by id: the clinic's language picks its Spanish version, labels and content
+    patient = patient_file(tmp_path, "card: sciatica-trigger-points\nclinic: clinic.yaml\nonly: [piriformis]\n")
     pdf = build_pdf(patient)
     from conftest import page_size
 
     assert page_size(pdf) == (595.3, 841.9)  # the clinic's a4
     text = page_text(pdf)
     assert load_locale("es").label("before_you_start") in text and "Clínica Sol" in text
-    assert squash("Call 112,") in squash(text)
+    assert "Piriforme" in text and "Before you start" not in text and "Deep in" not in text
+    assert squash("Llama al 112 o ve a urgencias") in squash(text)
     # the patient file's own choices win over the clinic's
     patient = patient_file(tmp_path, f"card: {SCIATICA}\nclinic: clinic.yaml\nlayout: letter\nlanguage: en\nonly: [piriformis]\n", "p2.yaml")
     pdf = build_pdf(patient)

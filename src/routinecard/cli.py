@@ -169,9 +169,9 @@ def _parse_sets(values: list[str] | None) -> dict:
 def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layout: list[str] | None,
               lang: str | None, only: str | None, sets: list[str] | None, allow: list[Path] | None):
     """Yield (input file, Prepared or the error it raised) for each card x layout."""
-    import dataclasses
 
-    from routinecard.build import expand_inputs, load_clinic, prepare
+    from routinecard.inputs import expand_inputs
+    from routinecard.prepare import load_clinic, prepare
     from routinecard.errors import RoutineCardError
 
     allowed = tuple(allow or ())
@@ -187,7 +187,7 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
             yield file, error
             continue
         for one in layouts or [prepared.layout]:
-            yield file, dataclasses.replace(prepared, layout=one)
+            yield file, prepared.with_layout(one)
 
 
 @app.command()
@@ -280,6 +280,8 @@ def build(
             for line in outcome.errors:
                 typer.echo(line, err=True)
         elif outcome.status == "built" and not settings.quiet:
+            for notice in outcome.notices:
+                typer.echo(notice, err=True)
             typer.echo(outcome.message)
         elif outcome.status == "skipped" and settings.verbose:
             typer.echo(f"unchanged {outcome.output}")
@@ -310,10 +312,8 @@ def check(
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
-    from routinecard.build import extras_for
-    from routinecard.compose import fit
+    from routinecard.api import fit_prepared
     from routinecard.errors import RoutineCardError
-    from routinecard.fonts import font_set
 
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
@@ -323,6 +323,7 @@ def check(
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
+    settings = _settings()
     failed = 0
     graded: set[str] = set()
     for file, prepared in jobs:
@@ -332,12 +333,14 @@ def check(
             continue
         loaded, chosen = prepared.loaded, prepared.layout
         try:
-            plan = fit(loaded.card, chosen, font_set(), loaded.assets, card_name=loaded.name, locale=prepared.locale,
-                       extras=extras_for(loaded, prepared.clinic, chosen))
+            plan = fit_prepared(prepared)
         except RoutineCardError as error:
             _report(error)
             failed += 1
             continue
+        if not settings.quiet:
+            for notice in prepared.notices:
+                typer.echo(f"{loaded.name}: note: {notice}", err=True)
         typer.echo(f"{loaded.name}: {chosen.name}: fits one page at {plan.fit_percent}%")
         if loaded.name not in graded:
             graded.add(loaded.name)
@@ -381,13 +384,15 @@ def preview(
     """Render a card to PNG to look at before printing (nothing is printed or kept as PDF)."""
     import io
 
-    from routinecard.build import prepare, write_atomic
+    from routinecard.api import build_prepared, verify_default
     from routinecard.errors import RoutineCardError, display_path
+    from routinecard.prepare import output_stem, prepare
+    from routinecard.write import write_atomic
 
     try:
         prepared = prepare(card, layout=layout, clinic=clinic, language=lang)
         loaded, chosen = prepared.loaded, prepared.layout
-        built = prepared.build()
+        built = build_prepared(prepared, verify=verify_default())
         import pypdfium2 as pdfium
 
         from routinecard.verify import PDFIUM_LOCK
@@ -398,8 +403,7 @@ def preview(
             document.close()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", optimize=False)
-        stem = card.stem if loaded.patient is not None else loaded.card.id
-        target = output or Path("build") / f"{stem}.png"
+        target = output or Path("build") / f"{output_stem(loaded)}.png"
         write_atomic(target, buffer.getvalue(), inputs=[card])
     except RoutineCardError as error:
         _report(error)
@@ -431,11 +435,13 @@ app.add_typer(new_app, name="new")
 
 @new_app.command("routine")
 def new_routine(
-    name: Annotated[str, typer.Argument(help="The routine's title, e.g. 'Neck stretches'.")],
-    site: Annotated[Optional[list[str]], typer.Option("--site", "-s", help="An atlas site for a point, e.g. upper-trapezius; repeat or separate with commas (`routinecard atlas` lists them).")] = None,
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File. Default: cards/<id>.yaml")] = None,
+    name: Annotated[str, typer.Argument(metavar="TITLE", help="The routine's title, e.g. 'Neck stretches'.")],
+    site: Annotated[Optional[list[str]], typer.Option("--site", "-s", metavar="SITE", help="An atlas site for a point, e.g. upper-trapezius; repeat or separate with commas (`routinecard atlas` lists them).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: cards/<id>.yaml")] = None,
 ) -> None:
-    """Start a new routine card that validates and builds as it is: one point per site."""
+    """Start a new routine card, one point per atlas site (asked for on a terminal): it
+    parses as it is; build and check refuse it until its placeholder red flags and
+    sources are replaced with real ones."""
     import sys
 
     from routinecard import scaffold
@@ -447,7 +453,7 @@ def new_routine(
         sites = [s.strip() for s in answer.split(",") if s.strip()]
     target = output or Path("cards") / f"{scaffold.slug(name)}.yaml"
     try:
-        text = scaffold.routine(name, sites or scaffold.DEFAULT_SITES)
+        text = scaffold.routine(name, target, sites or scaffold.DEFAULT_SITES)
     except scaffold.UnknownSite as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(1)
@@ -456,23 +462,41 @@ def new_routine(
 
 @new_app.command("patient")
 def new_patient(
-    name: Annotated[str, typer.Argument(help="The patient's name.")],
-    card: Annotated[str, typer.Option("--card", help="The base card's id (or path).")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File. Default: patients/<name>.yaml")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The patient's name, e.g. 'José Núñez'.")],
+    card: Annotated[str, typer.Option("--card", metavar="ID|FILE", help="The base routine's id (or a card file).")],
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="CODE", help="Write `language: CODE` (the routine must have that version).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: patients/<name>.yaml")] = None,
 ) -> None:
-    """Start a patient file for a card."""
-    from routinecard import scaffold
-    from routinecard.patients import find_card, known_card_ids
+    """Start a patient file for a routine, listing the routine's real point ids."""
+    from routinecard import library, scaffold
+    from routinecard.errors import InputError
+    from routinecard.loader import load_yaml_file
 
-    target = output or Path("patients") / f"{scaffold.slug(name)}.yaml"
-    if find_card(card, target.resolve()) is None:
-        typer.echo(f"Error: no card {card!r} in the card library; known cards: {', '.join(known_card_ids(target.resolve()))}", err=True)
+    target = output or Path("patients") / f"{scaffold.slug(name, 'patient')}.yaml"
+    found = library.find(card, target.resolve(), lang)
+    if found is None:
+        typer.echo(f"Error: no card {card!r} in the card library; known cards: {', '.join(library.known_ids(target.resolve())) or 'none'}", err=True)
         raise typer.Exit(1)
-    _write_new(target, scaffold.patient(card, name, str(target)))
+    try:
+        data = load_yaml_file(found.path).data
+    except InputError as error:
+        _report(error)
+        raise typer.Exit(1)
+    data = data if isinstance(data, dict) else {}
+    points = data.get("points") if isinstance(data.get("points"), list) else []
+    ids = [p["id"] for p in points if isinstance(p, dict) and isinstance(p.get("id"), str)]
+    card_id = data.get("id") if isinstance(data.get("id"), str) else card
+    languages = [e.language for e in library.versions(str(card_id), library.library_folders(target.resolve()))]
+    if lang is not None and not any(library.same_language(lang, have) for have in languages):
+        typer.echo(f"Error: the routine {card_id!r} has no {lang!r} version; its languages: {', '.join(languages) or 'none'}", err=True)
+        raise typer.Exit(1)
+    reference = card if library.looks_like_path(card) else str(card_id)
+    _write_new(target, scaffold.patient(reference, name, str(target), point_ids=ids, language=lang,
+                                        languages=languages, target=target))
 
 
 def _write_new(target: Path, text: str) -> None:
-    from routinecard.build import write_atomic
+    from routinecard.write import write_atomic
 
     if target.exists():
         typer.echo(f"Error: {target} already exists; choose another name or -o FILE", err=True)
@@ -498,7 +522,7 @@ def atlas_command(
         raise typer.Exit(2)
     atlas = load_atlas()
     if sheet is not None:
-        from routinecard.build import write_atomic
+        from routinecard.write import write_atomic
         from routinecard.figures.sheet import atlas_sheet_pdf
 
         write_atomic(sheet, atlas_sheet_pdf(lang))
