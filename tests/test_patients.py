@@ -33,7 +33,7 @@ def test_example_patient_card(tmp_path: Path) -> None:
     assert "Gluteus medius" not in text and "Hamstrings" not in text
     assert text.index("Piriformis") < text.index("Gluteus minimus")
     # the overridden hold time, and the untouched one
-    assert squash("Hold 30\u201345 s") in flat and squash("Hold 15\u201330 s") in flat
+    assert squash("Hold 30 to 45 seconds") in flat and squash("Hold 15 to 30 seconds") in flat
     # patient, clinician, date, notes, the extra warning sign, the log
     for expected in ("Jane Doe", "A. Patel, DPT", "2026-11-23", "Stop if the tingling in your left foot increases.",
                      "The tingling in your foot spreads or gets stronger", "Exercise log", "Session 2"):
@@ -126,7 +126,7 @@ def test_command_line_only_and_set(runner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = page_text(out)
     assert "My routine" in text and "Gluteus" not in text
-    assert squash("4 times a day") in squash(text)
+    assert squash("4 sessions a day") in squash(text)
     bad = runner.invoke(app, ["check", str(SCIATICA), "--set", "points.hamstrings.timing.per_day=[3, 1]"])
     assert bad.exit_code == 1
     assert "command line: points[3].timing.per_day: the range is backwards" in bad.stderr
@@ -152,7 +152,7 @@ def test_spanish_labels_with_lang_es(runner, tmp_path: Path) -> None:
     spanish = load_locale("es")
     assert spanish.label("before_you_start") in text
     assert spanish.label("medical_attention").upper() in text
-    assert squash(spanish.timing((15, 30), (2, 3), (2, 3))) in squash(text)
+    assert squash("Mantén de 15 a 30 segundos · Repite de 2 a 3 veces · De 2 a 3 sesiones al día") in squash(text)
     assert "Before you start" not in text
     assert "Piriforme" in text and "Deep in the mid-buttock" not in text  # the Spanish version, not labels only
     assert (tmp_path / "card.pdf").is_file()
@@ -168,9 +168,8 @@ def test_spanish_card_prints_in_spanish_and_is_marked_for_review() -> None:
 
 
 def test_number_formats_per_language() -> None:
-    assert load_locale("en").timing((20, 20), (1, 1), (2, 3)) == "Hold 20 s \u00b7 repeat once \u00b7 2\u20133 times a day"
-    spanish = load_locale("es").timing((15, 30), (2, 3), (1, 1))
-    assert "15\u201330" in spanish and "2\u20133" in spanish
+    assert load_locale("en").out_of_ten(4, 6) == "4\u20136 out of 10"
+    assert load_locale("es").out_of_ten(5, 5) == "5 de 10"
 
 
 def test_a_language_the_fonts_cannot_print_is_refused(tmp_path: Path) -> None:

@@ -354,6 +354,51 @@ def check(
         raise typer.Exit(1)
 
 
+@app.command("library")
+def library(
+    json_: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON (for tools).")] = False,
+    docs: Annotated[
+        Optional[Path],
+        typer.Option("--docs", help="Write library.md and a thumbnail of every card into this folder (e.g. docs).",
+                     show_default=False),
+    ] = None,
+) -> None:
+    """List every routine: the built-in library and the cards/ folder here (id, title,
+    languages, body regions, points)."""
+    import json
+
+    from routinecard.catalogue import catalogue
+    from routinecard.errors import RoutineCardError
+
+    routines = catalogue()
+    if docs is not None:
+        from routinecard.write import write_atomic
+        from routinecard.librarydocs import library_docs
+
+        try:
+            for item in library_docs(routines):
+                write_atomic(docs / item.name, item.data)
+        except RoutineCardError as error:
+            _report(error)
+            raise typer.Exit(1)
+        if not _settings().quiet:
+            typer.echo(f"wrote {docs / 'library.md'} and {sum(len(r.versions) for r in routines)} thumbnails")
+        return
+    if json_:
+        typer.echo(json.dumps([routine.as_json() for routine in routines], ensure_ascii=False, indent=2))
+        return
+    if not routines:
+        typer.echo("no routines found (looked in cards/ and the built-in library)")
+        return
+    width = max(len(routine.id) for routine in routines)
+    for routine in routines:
+        where = "built-in" if routine.builtin else "cards/"
+        regions = ", ".join(routine.body_regions) or "-"
+        typer.echo(f"{routine.id:<{width}}  {', '.join(routine.languages):<7}  {regions:<16}  {routine.versions[0].title}")
+        names = ", ".join(routine.versions[0].point_names)
+        typer.echo(f"{'':<{width}}  {len(routine.points)} points: {names} ({where})")
+
+
 @app.command("layouts")
 def list_layouts() -> None:
     """List the built-in layouts."""

@@ -107,8 +107,11 @@ def _range(low: int, high: int) -> object:
 
 
 SecondsRange = _range(1, 600)
+MinutesRange = _range(1, 60)
+CountRange = _range(1, 200)
 RepeatRange = _range(1, 50)
 PerDayRange = _range(1, 24)
+PerWeekRange = _range(1, 21)
 Level = Annotated[int, Strict(), Field(ge=0, le=10)]
 
 
@@ -132,12 +135,68 @@ class Pressure(StrictModel):
         return self
 
 
-class Timing(StrictModel):
-    """Dose as data: ranges so the card can render and a clinician can override them."""
+# What the patient does, and for how long or how many times: exactly one per point.
+# The order is the order the wording module and the JSON schema list them in.
+DOSE_AMOUNTS = ("hold_s", "hold_min", "roll_s", "roll_min", "stroke_s", "stroke_min", "rolls", "strokes")
+# How often: exactly one per point.
+DOSE_FREQUENCIES = ("per_day", "per_week", "every_other_day")
 
-    hold_s: SecondsRange = Field(description="Seconds to hold each press: [min, max] or one number.")  # type: ignore[valid-type]
-    repeats: RepeatRange = Field(description="Times to repeat per session: [min, max] or one number.")  # type: ignore[valid-type]
-    per_day: PerDayRange = Field(description="Sessions a day: [min, max] or one number.")  # type: ignore[valid-type]
+
+class Timing(StrictModel):
+    """Dose as data: what to do (hold, roll, stroke), for how long or how many times, how
+    many rounds, and how often. Numbers are ranges (or one number), so the card can word
+    them per language and a clinician can override them in a patient file.
+
+    Exactly one amount (`hold_s`, `hold_min`, `roll_s`, `roll_min`, `stroke_s`,
+    `stroke_min`, `rolls`, `strokes`) and exactly one frequency (`per_day`, `per_week`,
+    `every_other_day: true`) per point; `repeats` is optional.
+    """
+
+    hold_s: SecondsRange | None = Field(None, description="Hold each press for this many seconds: [min, max] or one number.")  # type: ignore[valid-type]
+    hold_min: MinutesRange | None = Field(None, description="Hold for this many minutes: [min, max] or one number.")  # type: ignore[valid-type]
+    roll_s: SecondsRange | None = Field(None, description="Roll for this many seconds: [min, max] or one number.")  # type: ignore[valid-type]
+    roll_min: MinutesRange | None = Field(None, description="Roll for this many minutes: [min, max] or one number.")  # type: ignore[valid-type]
+    stroke_s: SecondsRange | None = Field(None, description="Stroke (glide) for this many seconds: [min, max] or one number.")  # type: ignore[valid-type]
+    stroke_min: MinutesRange | None = Field(None, description="Stroke (glide) for this many minutes: [min, max] or one number.")  # type: ignore[valid-type]
+    rolls: CountRange | None = Field(None, description="Number of slow rolls: [min, max] or one number.")  # type: ignore[valid-type]
+    strokes: CountRange | None = Field(None, description="Number of slow strokes: [min, max] or one number.")  # type: ignore[valid-type]
+    repeats: RepeatRange | None = Field(None, description="Rounds per session: [min, max] or one number (optional).")  # type: ignore[valid-type]
+    per_day: PerDayRange | None = Field(None, description="Sessions a day: [min, max] or one number.")  # type: ignore[valid-type]
+    per_week: PerWeekRange | None = Field(None, description="Sessions a week: [min, max] or one number.")  # type: ignore[valid-type]
+    every_other_day: Annotated[bool, Strict()] = Field(False, description="true: one session every other day.")
+
+    @model_validator(mode="after")
+    def _one_amount_and_one_frequency(self) -> Timing:
+        amounts = [name for name in DOSE_AMOUNTS if getattr(self, name) is not None]
+        if len(amounts) != 1:
+            given = f" (found {', '.join(amounts)})" if amounts else ""
+            raise ValueError(
+                "give exactly one of hold_s, hold_min, roll_s, roll_min, stroke_s, stroke_min, rolls, strokes"
+                f"{given}: how long or how many times"
+            )
+        frequencies = [name for name in DOSE_FREQUENCIES if getattr(self, name) not in (None, False)]
+        if len(frequencies) != 1:
+            given = f" (found {', '.join(frequencies)})" if frequencies else ""
+            raise ValueError(f"give exactly one of per_day, per_week, every_other_day: true{given}: how often")
+        return self
+
+    @property
+    def amount(self) -> tuple[str, tuple[int, int]]:
+        """('roll_min', (2, 2)): the one amount this point gives."""
+        for name in DOSE_AMOUNTS:
+            value = getattr(self, name)
+            if value is not None:
+                return name, value
+        raise AssertionError("validated Timing without an amount")
+
+    @property
+    def frequency(self) -> tuple[str, tuple[int, int] | None]:
+        """('per_week', (3, 4)) or ('every_other_day', None): the one frequency given."""
+        if self.per_day is not None:
+            return "per_day", self.per_day
+        if self.per_week is not None:
+            return "per_week", self.per_week
+        return "every_other_day", None
 
 
 def _number_not_bool(value: object) -> object:
@@ -222,7 +281,7 @@ class Point(StrictModel):
     tool: Id = Field(description="Tool id from the tool library, e.g. tennis-ball.")
     position: Text = Field(description="Body position for the massage.")
     pressure: Pressure = Field(description="How hard to press: min and max on the 0-10 scale, and in words.")
-    timing: Timing = Field(description="How long and how often: hold_s, repeats, per_day.")
+    timing: Timing = Field(description="How long and how often, e.g. {hold_s: [20, 30], repeats: 2, per_day: [1, 2]} or {roll_min: 2, every_other_day: true}.")
     steps: list[Text] = Field(min_length=1, max_length=12, description="What to do, in order.")
     site: SiteId | None = Field(
         None, description="A site from the atlas, e.g. upper-trapezius: gives the marker, referral and close-up."
@@ -265,6 +324,13 @@ class MedicalAttention(StrictModel):
     )
 
 
+# Body regions a routine is for, as the catalogue lists them (`routinecard library`).
+BodyRegion = Literal[
+    "head", "jaw", "neck", "shoulder", "upper-back", "arm", "elbow", "forearm", "hand",
+    "low-back", "hip", "thigh", "knee", "leg", "ankle", "foot",
+]
+
+
 class Card(StrictModel):
     """A routine: the content of one printed card."""
 
@@ -291,6 +357,9 @@ class Card(StrictModel):
     country: Country | None = Field(
         None, description="Country the routine is written for (ISO code, e.g. GB, US): its emergency number and "
         "the name of the emergency department, unless a clinic says otherwise."
+    )
+    body_regions: list[BodyRegion] = Field(
+        default_factory=list, description="Body regions the routine is for, listed by `routinecard library`."
     )
 
 
