@@ -19,6 +19,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 from routinecard.assets import CardAssets
 from routinecard.compose.marks import (
     NO_PADDING,
+    TableCommand,
     CachedTable,
     FigureColumn,
     NumberBadge,
@@ -39,6 +40,7 @@ from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.locale import Locale, load_locale
 from routinecard.model import EMERGENCY, Card, Clinic, Log, Point
+from routinecard.patients import Personal
 from routinecard.text import TextBlock
 
 
@@ -48,11 +50,8 @@ class Extras:
 
     clinic: Clinic | None = None
     clinic_logo: Path | None = None
-    patient: str | None = None
-    clinician: str | None = None
-    date: str | None = None
-    notes: str | None = None
-    log: Log | None = None
+    personal: Personal = field(default_factory=Personal)  # who the card is for, notes
+    log: Log | None = None  # the patient file's, or the layout's
     emergency: str = ""
 
 
@@ -163,14 +162,15 @@ class Composer:
         extras = self.extras
         right: list[Flowable] = []
         blank = "_" * 18
-        name = extras.patient or blank
-        date = extras.date or blank[:12]
+        personal = extras.personal
+        name = personal.patient or blank
+        date = personal.date or blank[:12]
         nbsp = "\u00a0\u00a0\u00a0"
         right.append(
             TextBlock(self.fonts.runs(f"{self.label('patient')}: {name}{nbsp}{self.label('date')}: {date}"), s.fill_in)
         )
-        if extras.clinician:
-            right.append(TextBlock(self.fonts.runs(f"{self.label('clinician')}: {extras.clinician}"), s.fill_in))
+        if personal.clinician:
+            right.append(TextBlock(self.fonts.runs(f"{self.label('clinician')}: {personal.clinician}"), s.fill_in))
         left: list[Flowable] = []
         logo_path = extras.clinic_logo or self.assets.logo
         logo: Flowable | None = None
@@ -203,10 +203,11 @@ class Composer:
         ]
 
     def notes(self) -> list[Flowable]:
-        if not self.extras.notes:
+        notes = self.extras.personal.notes
+        if not notes:
             return []
         s = self.styles
-        content = [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(self.extras.notes, s.body)]
+        content = [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(notes, s.body)]
         return [self.boxed(content, self.frame_width, background=None)]
 
     def log(self) -> list[Flowable]:
@@ -344,7 +345,7 @@ class Composer:
         """Content in a bordered box; `height` (if larger) stretches it to match its row."""
         pad = self.gap * 0.9
         table = CachedTable([[content]], colWidths=[width], rowHeights=[height] if height else None)
-        commands = [
+        commands: list[TableCommand] = [
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
@@ -458,7 +459,7 @@ class Composer:
         width = (self.frame_width - self.gap * (columns - 1)) / columns
         panels = [self.point_panel(i + 1, p, width) for i, p in enumerate(self.card.points)]
         rows: list[list[object]] = []
-        commands: list = [("VALIGN", (0, 0), (-1, -1), "TOP")] + NO_PADDING
+        commands: list[TableCommand] = [("VALIGN", (0, 0), (-1, -1), "TOP"), *NO_PADDING]
         pad = self.gap * 0.9
         for start in range(0, len(panels), columns):
             if rows:
