@@ -155,13 +155,16 @@ def load_input(
     only: list[str] | None = None,
     sets: dict[str, Any] | None = None,
     base: tuple[Document, Path] | None = None,
+    document: Document | None = None,
 ) -> LoadedCard:
     """A card file or a patient file, with the command line's --only/--set applied.
 
     `base` (a card's document and file) replaces the card a patient file names: the API's
     `build_pdf(card, patient=...)` applies a patient file to a card it was given.
+    `document` is the file's contents when they are not on disk (yet): the web app's
+    unsaved patient file, read exactly as if it were saved at `path`.
     """
-    doc = load_yaml_file(path)
+    doc = document if document is not None else load_yaml_file(path)
     plan: PatientPlan | None = None
     if is_patient_file(doc):
         plan = read_patient(doc, path, find=base is None)
