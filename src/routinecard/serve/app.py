@@ -330,6 +330,6 @@ def create_app(config: ServeConfig, pool: BuildPool | None = None) -> Starlette:
         HTTPException: app.http_error,
         Exception: app.server_error,
     }
-    starlette = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)  # type: ignore[arg-type]
+    starlette = Starlette(routes=routes, lifespan=lifespan, exception_handlers=handlers)
     starlette.state.app = app
     return guard(starlette, config)  # type: ignore[return-value]

@@ -27,7 +27,7 @@ class ServeConfig:
     queue_limit: int = 32
     max_body: int = 256 * 1024  # bytes of one request body
     max_copies: int = 50
-    preview_dpi: int = 60
+    preview_dpi: int = 75
 
     @property
     def loopback(self) -> bool:

@@ -87,7 +87,7 @@ def read_card(path: Path) -> tuple[Card | None, list[Problem]]:
 
 
 def png_of(pdf: bytes, dpi: int, page: int = 0) -> bytes:
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # type: ignore[import-untyped,unused-ignore]
 
     from routinecard.verify import PDFIUM_LOCK
 
@@ -135,7 +135,7 @@ def thumbnail(card_file: str, dpi: int = 24) -> bytes:
 
 def build_stack(job: StackJob) -> StackOutcome:
     """Every chosen routine, `copies` times, in one PDF (each card still one whole page)."""
-    import pypdfium2 as pdfium
+    import pypdfium2 as pdfium  # type: ignore[import-untyped,unused-ignore]
 
     from routinecard.build import prepare
     from routinecard.verify import PDFIUM_LOCK

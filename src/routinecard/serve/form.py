@@ -299,14 +299,15 @@ def from_patient(data: dict[str, Any], library: Library, opened: str) -> FormSta
         state.soon = [str(x) for x in extra.get("soon", [])]
     only = data.get("only")
     skip = data.get("skip") or []
-    for point in state.points:
-        point.keep = (only is None or point.id in only) and point.id not in skip
+    for row in state.points:
+        row.keep = (only is None or row.id in only) and row.id not in skip
     sets = data.get("set") or {}
     kept_sets: dict[str, Any] = {}
     for dotted, value in sets.items():
         dose = _SET_DOSE.match(dotted)
         side = _SET_SIDE.match(dotted)
-        point = state.point((dose or side).group(1)) if (dose or side) else None  # type: ignore[union-attr]
+        named = dose or side
+        point = state.point(named.group(1)) if named else None
         if point is not None and dose and isinstance(value, (int, list)):
             pair = (value, value) if isinstance(value, int) else tuple(value)
             if len(pair) == 2 and all(isinstance(v, int) for v in pair):

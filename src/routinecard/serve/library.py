@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from routinecard.errors import Problem, RoutineCardError
+from routinecard.model import Card
 from routinecard.resources import data_dir
 
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.ya?ml$")
@@ -28,6 +29,18 @@ REGION_WORDS: dict[str, str] = {
     "buttocks": "hip and thigh", "hip": "hip and thigh", "thigh": "hip and thigh", "groin": "hip and thigh",
     "knee": "knee and leg", "lower_leg": "knee and leg", "calf": "knee and leg",
     "ankle": "foot and ankle", "foot": "foot and ankle",
+    # atlas site ids (a point's `site:`, or its id when it names a muscle)
+    "temporalis": "head and neck", "masseter": "head and neck", "suboccipitals": "head and neck",
+    "upper-trapezius": "neck and shoulder", "levator-scapulae": "neck and shoulder",
+    "sternocleidomastoid": "head and neck", "infraspinatus": "neck and shoulder", "rhomboids": "back",
+    "pectoralis-major": "chest", "pectoralis-minor": "chest", "forearm-extensors": "hand and forearm",
+    "forearm-flexors": "hand and forearm", "thenar": "hand and forearm", "erector-spinae": "back",
+    "quadratus-lumborum": "back", "piriformis": "hip and thigh", "gluteus-maximus": "hip and thigh",
+    "gluteus-medius": "hip and thigh", "gluteus-minimus": "hip and thigh", "tensor-fasciae-latae": "hip and thigh",
+    "hamstrings": "hip and thigh", "quadriceps": "hip and thigh", "adductors": "hip and thigh",
+    "iliotibial-band": "hip and thigh", "gastrocnemius": "knee and leg", "soleus": "knee and leg",
+    "tibialis-anterior": "knee and leg", "peroneals": "knee and leg", "plantar-fascia": "foot and ankle",
+    "arch": "foot and ankle", "heel": "foot and ankle",
 }
 
 
@@ -109,13 +122,20 @@ def inside(folder: Path, name: str) -> Path:
     return path
 
 
-def region_of(regions: list[str]) -> str:
-    words: list[str] = []
-    for region in regions:
-        word = REGION_WORDS.get(region, region.replace("_", " "))
-        if word not in words:
-            words.append(word)
-    return ", ".join(words[:2]) or "other"
+def region_of(card: Card) -> str:
+    """The body region a clinician filters by: the card's own `region` if it has one,
+    else the most common region of its points' atlas sites, ids or referral regions."""
+    own = getattr(card, "region", None) or getattr(card, "body_region", None)
+    if isinstance(own, str) and own:
+        return own.replace("_", " ").replace("-", " ")
+    counts: dict[str, int] = {}
+    for point in card.points:
+        names = [getattr(point, "site", None), point.id] + (list(point.referral.regions) if point.referral else [])
+        for name in names:
+            if isinstance(name, str) and name in REGION_WORDS:
+                counts[REGION_WORDS[name]] = counts.get(REGION_WORDS[name], 0) + 1
+                break
+    return max(counts, key=lambda word: counts[word]) if counts else "other"
 
 
 class Library:
@@ -161,8 +181,7 @@ class Library:
                 continue
             suffix = f"-{card.language}"
             group = card.id[: -len(suffix)] if card.language != "en" and card.id.endswith(suffix) else card.id
-            regions = [r for p in card.points if p.referral for r in p.referral.regions]
-            routine = routines.setdefault(group, Routine(group, region_of(regions)))
+            routine = routines.setdefault(group, Routine(group, region_of(card)))
             routine.translations[card.language] = Translation(
                 language=card.language,
                 card_id=card.id,
