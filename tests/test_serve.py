@@ -14,9 +14,7 @@ import os
 import subprocess
 import sys
 import threading
-import time
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, Iterator
 
@@ -26,7 +24,7 @@ import pytest
 from conftest import page_text, squash
 from serve_support import LiveServer, make_library, running
 from routinecard.serve.config import ServeConfig, UsageError, make_config, start_message
-from routinecard.serve.form import FormState, from_patient, new_form, to_yaml
+from routinecard.serve.form import from_patient, new_form, to_yaml
 from routinecard.serve.library import Library
 from routinecard.serve.pool import BuildPool, Busy, Superseded
 
