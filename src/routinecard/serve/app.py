@@ -152,7 +152,7 @@ class App:
         return self.page(request, "customise.html", key=secrets.token_urlsafe(12), **self.editor_context(state))
 
     def open_patient(self, name: str) -> FormState:
-        from routinecard.build import load_input
+        from routinecard.prepare import load_input
         from routinecard.loader import load_yaml_file
 
         path = self.library.patient(name)
@@ -221,7 +221,7 @@ class App:
         outcome, text = await self.build(state, "pdf", None)
         if not outcome.ok:
             return self.fragment("_saved.html", error="Not saved: fix the problems shown beside the fields first.")
-        from routinecard.build import write_atomic
+        from routinecard.write import write_atomic
 
         write_atomic(path, text.text.encode("utf-8"))
         return self.fragment("_saved.html", saved=f"patients/{name}", opened=name)

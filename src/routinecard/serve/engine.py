@@ -70,7 +70,7 @@ class StackOutcome:
 
 def warm_up() -> None:
     """Imports, fonts and the body maps, once per worker process."""
-    import routinecard.build  # noqa: F401
+    import routinecard.api  # noqa: F401
     from routinecard.fonts import font_set
 
     font_set()
@@ -78,7 +78,7 @@ def warm_up() -> None:
 
 def read_card(path: Path) -> tuple[Card | None, list[Problem]]:
     """A card file for the library listing: the validated card, or its problems."""
-    from routinecard.build import load_card
+    from routinecard.api import load_card
 
     try:
         return load_card(path), []
@@ -104,16 +104,16 @@ def png_of(pdf: bytes, dpi: int, page: int = 0) -> bytes:
 
 def build_draft(job: DraftJob) -> Outcome:
     """The patient file's card as PNG or PDF bytes, or the problems the CLI would print."""
-    from routinecard.build import load_input, prepare
+    from routinecard.api import build_prepared, verify_default
     from routinecard.loader import load_yaml_bytes
+    from routinecard.prepare import load_input, prepare
 
     path = Path(job.path)
     shown = display_path(path)
     try:
         document = load_yaml_bytes(job.patient_yaml.encode("utf-8"), shown)
         loaded = load_input(path, document=document)
-        prepared = prepare(loaded)
-        built = prepared.build()
+        built = build_prepared(prepare(loaded), verify=verify_default())
     except FitError as error:
         return Outcome(problems=tuple(error.problems), draft_file=shown, fit_failed=True)
     except RoutineCardError as error:
@@ -124,10 +124,11 @@ def build_draft(job: DraftJob) -> Outcome:
 
 def thumbnail(card_file: str, dpi: int = 24) -> bytes:
     """A small picture of a routine's card for the library page (empty if it cannot build)."""
-    from routinecard.build import prepare
+    from routinecard.api import build_prepared
+    from routinecard.prepare import prepare
 
     try:
-        built = prepare(Path(card_file)).build()
+        built = build_prepared(prepare(Path(card_file)))
     except RoutineCardError:
         return b""
     return png_of(built.pdf, dpi)
@@ -137,14 +138,15 @@ def build_stack(job: StackJob) -> StackOutcome:
     """Every chosen routine, `copies` times, in one PDF (each card still one whole page)."""
     import pypdfium2 as pdfium  # type: ignore[import-untyped,unused-ignore]
 
-    from routinecard.build import prepare
+    from routinecard.api import build_prepared, verify_default
+    from routinecard.prepare import prepare
     from routinecard.verify import PDFIUM_LOCK
 
     pdfs: list[bytes] = []
     problems: list[Problem] = []
     for card_file in job.cards:
         try:
-            pdfs.append(prepare(Path(card_file), layout=job.layout).build().pdf)
+            pdfs.append(build_prepared(prepare(Path(card_file), layout=job.layout), verify=verify_default()).pdf)
         except RoutineCardError as error:
             problems += error.problems
     if problems:
