@@ -98,8 +98,10 @@ def test_a_clinician_makes_the_maria_lopez_card(live: LiveServer, web: Any, tmp_
         assert squash(words) in text, words
     assert "Isquiotibiales" not in text and "Self-massage" not in text
 
-    page.get_by_role("button", name="Save patient file").click()
-    page.wait_for_selector("text=Saved patients/maria-lopez.yaml")
+    page.get_by_label("Notes from you").fill("Para si aumenta el hormigueo en el pie.")  # typing, then at once:
+    page.get_by_role("button", name="Save patient file").click()  # a preview starting now must not cancel the save
+    page.wait_for_selector("#save-status p")
+    assert "Saved patients/maria-lopez.yaml" in page.inner_text("#save-status")
     saved = live.config.library / "patients" / "maria-lopez.yaml"
     assert "only: [piriformis, gluteus-medius]" in saved.read_text()
     cli_pdf = tmp_path / "cli.pdf"
