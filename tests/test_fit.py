@@ -24,13 +24,13 @@ REGENERATE = os.environ.get("ROUTINECARD_REGENERATE") == "1"
 CARD_FILES = sorted(CARDS.glob("*.yaml"))
 LAYOUTS = sorted(builtin_layouts())
 # Cards too long for a layout, by design: the pocket card holds one-point routines.
-TOO_LONG = {("sciatica-trigger-points", "half-letter-2up"), ("sciatica-trigger-points-es", "half-letter-2up")}
+TOO_LONG = {("sciatica-trigger-points", "half-letter-2up"), ("sciatica-trigger-points", "half-letter-2up")}
 
 SHEETS = {"letter": (612.0, 792.0), "a4": (595.3, 841.9), "large-print": (792.0, 1224.0), "half-letter-2up": (792.0, 612.0)}
 
 
 def printed_strings(data: dict) -> list[str]:
-    skip = {data["id"], data.get("language", "en")}
+    skip = {data["id"], data.get("language", "en"), *data.get("body_regions", [])}
     for point in data["points"]:
         skip |= {point["id"], point["tool"], point.get("side", "right"), point.get("marker", {}).get("view", "")}
     return [printed(data, s) for s in all_strings(data) if s not in skip]

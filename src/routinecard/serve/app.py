@@ -116,7 +116,7 @@ class App:
         region = request.query_params.get("region", "")
         language = request.query_params.get("language", "")
         routines = [r for r in self.library.routines()
-                    if (not region or r.region == region) and (not language or language in r.translations)]
+                    if (not region or region in r.regions) and (not language or language in r.translations)]
         return self.page(request, "library.html", routines=routines, regions=self.library.regions(),
                          languages=self.library.languages(), region=region, language=language,
                          patients=self.library.patient_names(), broken=self.library.broken())
@@ -157,7 +157,7 @@ class App:
 
         path = self.library.patient(name)
         document = load_yaml_file(path)
-        load_input(path, document=document)  # the whole file must be valid, like `routinecard check`
+        load_input((document, path))  # the whole file must be valid, like `routinecard check`
         if not isinstance(document.data, dict):
             raise NotInLibrary(Problem(f"{name} is not a patient file"))
         return from_patient(document.data, self.library, name)

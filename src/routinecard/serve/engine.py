@@ -2,7 +2,7 @@
 
 A preview, a download and a stack all go through the same prepare -> compose -> fit ->
 render path as `routinecard build`: the form becomes a patient file's text, and that
-text is loaded exactly as if it were saved in `patients/` (`load_input(document=...)`).
+text is loaded exactly as if it were saved in `patients/` (`load_input((document, path))`).
 Nothing here draws, fits or validates on its own.
 
 Everything in this module is a plain function of picklable values, so it runs in the
@@ -112,7 +112,7 @@ def build_draft(job: DraftJob) -> Outcome:
     shown = display_path(path)
     try:
         document = load_yaml_bytes(job.patient_yaml.encode("utf-8"), shown)
-        loaded = load_input(path, document=document)
+        loaded = load_input((document, path))
         built = build_prepared(prepare(loaded), verify=verify_default())
     except FitError as error:
         return Outcome(problems=tuple(error.problems), draft_file=shown, fit_failed=True)

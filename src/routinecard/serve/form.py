@@ -22,14 +22,20 @@ from routinecard.errors import Problem
 from routinecard.serve.library import Library, NotInLibrary, Routine, Translation
 
 Range = tuple[int, int]
-DOSE_FIELDS = ("hold_s", "repeats", "per_day")
-DOSE_LABELS = {"hold_s": "Hold (seconds)", "repeats": "Repeats", "per_day": "Times a day"}
+DOSE_FIELDS = ("amount", "repeats", "often")  # the form's three dose columns
+DOSE_LABELS = {"amount": "How long", "repeats": "Repeats", "often": "How often"}
+FIELD_LABELS = {  # a Timing field as the form names it
+    "hold_s": "Hold (seconds)", "hold_min": "Hold (minutes)", "roll_s": "Roll (seconds)",
+    "roll_min": "Roll (minutes)", "stroke_s": "Stroke (seconds)", "stroke_min": "Stroke (minutes)",
+    "rolls": "Rolls", "strokes": "Strokes", "repeats": "Repeats", "per_day": "Times a day",
+    "per_week": "Times a week", "every_other_day": "Every other day",
+}
 SIDES = ("right", "left", "both")
-_SET_DOSE = re.compile(r"^points\.([a-z0-9]+(?:-[a-z0-9]+)*)\.timing\.(hold_s|repeats|per_day)$")
+_SET_DOSE = re.compile(r"^points\.([a-z0-9]+(?:-[a-z0-9]+)*)\.timing\.([a-z_]+)$")
 _SET_SIDE = re.compile(r"^points\.([a-z0-9]+(?:-[a-z0-9]+)*)\.side$")
 _PLAIN = re.compile(r"^[A-Za-zÀ-ÖØ-öø-ÿ][A-Za-zÀ-ÖØ-öø-ÿ0-9 .,'()/-]*$")
 _WORDS_YAML_READS_OTHERWISE = {"true", "false", "null", "yes", "no", "on", "off", "y", "n", "~"}
-_FIELD_PATH = re.compile(r"^points\[(\d+)\]\.(?:timing\.)?(hold_s|repeats|per_day|side)")
+_FIELD_PATH = re.compile(r"^points\[(\d+)\]\.(?:timing\.([a-z_]+)|(side))")
 
 
 @dataclass
@@ -39,10 +45,17 @@ class PointForm:
     id: str
     name: str
     keep: bool
-    dose: dict[str, Range]
+    fields: dict[str, str]  # dose column -> the card's Timing field ("" when the form cannot change it)
+    dose: dict[str, Range | None]
     side: str
-    card_dose: dict[str, Range]
+    card_dose: dict[str, Range | None]
     card_side: str
+
+    def label(self, column: str) -> str:
+        return FIELD_LABELS.get(self.fields[column], DOSE_LABELS[column])
+
+    def column_of(self, timing_field: str) -> str | None:
+        return next((c for c, f in self.fields.items() if f and f == timing_field), None)
 
 
 @dataclass
@@ -73,14 +86,15 @@ class FormState:
 
 
 def _points_of(translation: Translation) -> list[PointForm]:
-    return [
-        PointForm(
-            id=p.id, name=p.name, keep=True,
-            dose={"hold_s": p.hold_s, "repeats": p.repeats, "per_day": p.per_day}, side=p.side,
-            card_dose={"hold_s": p.hold_s, "repeats": p.repeats, "per_day": p.per_day}, card_side=p.side,
-        )
-        for p in translation.points
-    ]
+    rows = []
+    for p in translation.points:
+        often = p.often_field if p.often_field != "every_other_day" else ""
+        dose: dict[str, Range | None] = {"amount": p.amount, "repeats": p.repeats, "often": p.often}
+        rows.append(PointForm(
+            id=p.id, name=p.name, keep=True, fields={"amount": p.amount_field, "repeats": "repeats", "often": often},
+            dose=dict(dose), side=p.side, card_dose=dose, card_side=p.side,
+        ))
+    return rows
 
 
 def new_form(routine: Routine, language: str | None = None, *, clinic: str = "") -> FormState:
@@ -137,21 +151,32 @@ def from_request(data: Mapping[str, str], lists: Mapping[str, list[str]], librar
     for point in state.points:
         point.keep = point.id in ticked
         for name in DOSE_FIELDS:
-            low = _range(data.get(f"{name}.{point.id}.min", ""))
-            high = _range(data.get(f"{name}.{point.id}.max", ""))
-            if low is not None or high is not None:
-                point.dose[name] = (low if low is not None else (high or 0), high if high is not None else (low or 0))
+            if point.fields[name]:
+                point.dose[name] = _posted(data, f"{name}.{point.id}", point.dose[name])
         side = data.get(f"side.{point.id}", point.card_side)
         point.side = side if side in SIDES else point.card_side
-    if data.get("apply_all"):
+    if data.get("apply_all") and state.points:
+        first = state.points[0]
         for name in DOSE_FIELDS:
-            low = _range(data.get(f"all.{name}.min", ""))
-            high = _range(data.get(f"all.{name}.max", ""))
-            if low is None and high is None:
+            value = _posted(data, f"all.{name}", None)
+            if value is None:
                 continue
-            for point in state.points:
-                point.dose[name] = (low if low is not None else (high or 0), high if high is not None else (low or 0))
+            for point in state.points:  # only points that count in the same unit
+                if point.fields[name] and point.fields[name] == first.fields[name]:
+                    point.dose[name] = value
     return state
+
+
+def _posted(data: Mapping[str, str], name: str, unchanged: Range | None) -> Range | None:
+    """A range from its two boxes: one box filled means that one number; both empty
+    means "not given" (the card's own value stays, or an optional field stays out)."""
+    if f"{name}.min" not in data and f"{name}.max" not in data:
+        return unchanged
+    low = _range(data.get(f"{name}.min", ""))
+    high = _range(data.get(f"{name}.max", ""))
+    if low is None and high is None:
+        return None
+    return (low if low is not None else high or 0, high if high is not None else low or 0)
 
 
 def _lines(text: str) -> list[str]:
@@ -229,17 +254,18 @@ def to_yaml(state: FormState) -> PatientText:
         if not point.keep:
             continue
         for name in DOSE_FIELDS:
-            if point.dose[name] != point.card_dose[name]:
-                changes.append((f"points.{point.id}.timing.{name}", _range_yaml(point.dose[name]), f"{name}.{point.id}"))
+            value = point.dose[name]
+            if point.fields[name] and value is not None and value != point.card_dose[name]:
+                changes.append((f"points.{point.id}.timing.{point.fields[name]}", _range_yaml(value), f"{name}.{point.id}"))
         if point.side != point.card_side:
             changes.append((f"points.{point.id}.side", point.side, f"side.{point.id}"))
     kept_sets = state.kept.get("set", {}) if isinstance(state.kept.get("set"), dict) else {}
-    for dotted, value in kept_sets.items():
-        changes.append((str(dotted), _value_yaml(value), "kept"))
+    for dotted, kept_value in kept_sets.items():
+        changes.append((str(dotted), _value_yaml(kept_value), "kept"))
     if changes:
         emit("set:")
-        for dotted, value, field_name in changes:
-            emit(f"  {dotted}: {value}", field_name)
+        for dotted, text, field_name in changes:
+            emit(f"  {dotted}: {text}", field_name)
     if state.notes:
         note_lines = state.notes.split("\n")
         if len(note_lines) == 1 or any(line != line.strip() or not line for line in note_lines):
@@ -308,10 +334,11 @@ def from_patient(data: dict[str, Any], library: Library, opened: str) -> FormSta
         side = _SET_SIDE.match(dotted)
         named = dose or side
         point = state.point(named.group(1)) if named else None
-        if point is not None and dose and isinstance(value, (int, list)):
+        column = point.column_of(dose.group(2)) if point is not None and dose else None
+        if point is not None and column is not None and isinstance(value, (int, list)):
             pair = (value, value) if isinstance(value, int) else tuple(value)
             if len(pair) == 2 and all(isinstance(v, int) for v in pair):
-                point.dose[dose.group(2)] = (int(pair[0]), int(pair[1]))
+                point.dose[column] = (int(pair[0]), int(pair[1]))
                 continue
         if point is not None and side and value in SIDES:
             point.side = str(value)
@@ -342,8 +369,10 @@ def place_problems(problems: tuple[Problem, ...] | list[Problem], state: FormSta
         if (not target or target == "kept") and problem.field:
             match = _FIELD_PATH.match(problem.field)
             if match and int(match.group(1)) < len(kept_ids):
-                name = match.group(2)
-                target = f"{'side' if name == 'side' else name}.{kept_ids[int(match.group(1))]}"
+                point = state.point(kept_ids[int(match.group(1))])
+                column = "side" if match.group(3) else (point.column_of(match.group(2)) if point else None)
+                if point is not None and column is not None:
+                    target = f"{column}.{point.id}"
         if target in ("urgent", "soon", "notes", "patient", "clinician", "date", "clinic", "layout", "language",
                       "points", "routine") or "." in target:
             by_field.setdefault(target, []).append(problem.message)

@@ -14,35 +14,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from routinecard.errors import Problem, RoutineCardError
-from routinecard.model import Card
 from routinecard.resources import data_dir
 
 FILE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}\.ya?ml$")
 ROUTINE_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
-
-# Referral regions (anatomapa's names) grouped into the words a clinician filters by.
-REGION_WORDS: dict[str, str] = {
-    "head": "head and neck", "neck": "head and neck", "face": "head and neck",
-    "shoulder": "shoulder and arm", "upper_arm": "shoulder and arm", "lower_arm": "shoulder and arm",
-    "hand": "hand and wrist", "wrist": "hand and wrist", "chest": "chest",
-    "upper_back": "back", "lower_back": "back", "abdomen": "abdomen",
-    "buttocks": "hip and thigh", "hip": "hip and thigh", "thigh": "hip and thigh", "groin": "hip and thigh",
-    "knee": "knee and leg", "lower_leg": "knee and leg", "calf": "knee and leg",
-    "ankle": "foot and ankle", "foot": "foot and ankle",
-    # atlas site ids (a point's `site:`, or its id when it names a muscle)
-    "temporalis": "head and neck", "masseter": "head and neck", "suboccipitals": "head and neck",
-    "upper-trapezius": "neck and shoulder", "levator-scapulae": "neck and shoulder",
-    "sternocleidomastoid": "head and neck", "infraspinatus": "neck and shoulder", "rhomboids": "back",
-    "pectoralis-major": "chest", "pectoralis-minor": "chest", "forearm-extensors": "hand and forearm",
-    "forearm-flexors": "hand and forearm", "thenar": "hand and forearm", "erector-spinae": "back",
-    "quadratus-lumborum": "back", "piriformis": "hip and thigh", "gluteus-maximus": "hip and thigh",
-    "gluteus-medius": "hip and thigh", "gluteus-minimus": "hip and thigh", "tensor-fasciae-latae": "hip and thigh",
-    "hamstrings": "hip and thigh", "quadriceps": "hip and thigh", "adductors": "hip and thigh",
-    "iliotibial-band": "hip and thigh", "gastrocnemius": "knee and leg", "soleus": "knee and leg",
-    "tibialis-anterior": "knee and leg", "peroneals": "knee and leg", "plantar-fascia": "foot and ankle",
-    "arch": "foot and ankle", "heel": "foot and ankle",
-}
-
 
 class NotInLibrary(RoutineCardError):
     """A request named a file that is not in the library's folders."""
@@ -54,9 +29,11 @@ class PointInfo:
 
     id: str
     name: str
-    hold_s: tuple[int, int]
-    repeats: tuple[int, int]
-    per_day: tuple[int, int]
+    amount_field: str  # hold_s, roll_min, rolls...: the one amount the card gives
+    amount: tuple[int, int]
+    repeats: tuple[int, int] | None
+    often_field: str  # per_day, per_week or every_other_day
+    often: tuple[int, int] | None
     side: str
 
 
@@ -77,12 +54,15 @@ class Translation:
 
 @dataclass
 class Routine:
-    """A routine and its language versions (they share one id, or the English id plus
-    `-<language>`)."""
+    """A routine and its language versions (they share one id and differ by `language:`)."""
 
     id: str
-    region: str
+    regions: tuple[str, ...]
     translations: dict[str, Translation] = field(default_factory=dict)
+
+    @property
+    def region(self) -> str:
+        return ", ".join(self.regions) or "not given"
 
     @property
     def languages(self) -> list[str]:
@@ -122,22 +102,6 @@ def inside(folder: Path, name: str) -> Path:
     return path
 
 
-def region_of(card: Card) -> str:
-    """The body region a clinician filters by: the card's own `region` if it has one,
-    else the most common region of its points' atlas sites, ids or referral regions."""
-    own = getattr(card, "region", None) or getattr(card, "body_region", None)
-    if isinstance(own, str) and own:
-        return own.replace("_", " ").replace("-", " ")
-    counts: dict[str, int] = {}
-    for point in card.points:
-        names = [getattr(point, "site", None), point.id] + (list(point.referral.regions) if point.referral else [])
-        for name in names:
-            if isinstance(name, str) and name in REGION_WORDS:
-                counts[REGION_WORDS[name]] = counts.get(REGION_WORDS[name], 0) + 1
-                break
-    return max(counts, key=lambda word: counts[word]) if counts else "other"
-
-
 class Library:
     """The folders one `routinecard serve` works on. Re-scanned when a folder changes."""
 
@@ -151,53 +115,60 @@ class Library:
         self._broken: list[Broken] = []
 
     # -- routines -----------------------------------------------------------------------
-    def _card_files(self) -> list[tuple[Path, bool]]:
-        """Built-in cards first, then the user's: a user's card replaces a built-in one."""
-        files: list[tuple[Path, bool]] = []
+    def folders(self) -> list[Path]:
+        """The user's cards/ first, then the built-in cards (the card library's order)."""
+        folders = [self.cards] if self.cards.is_dir() else []
         try:
-            builtin = data_dir("cards")
+            builtin = data_dir("cards").resolve()
         except FileNotFoundError:
-            builtin = None
-        if builtin is not None and builtin.resolve() != self.cards.resolve():
-            files += [(p, True) for p in sorted(builtin.glob("*.yaml"))]
-        if self.cards.is_dir():
-            files += [(p, False) for p in sorted(self.cards.glob("*.yaml")) if inside_ok(self.cards, p)]
-        return files
+            return folders
+        return folders + ([builtin] if builtin != self.cards else [])
 
     def _refresh(self) -> None:
-        files = self._card_files()
-        stamp = tuple((str(p), p.stat().st_mtime) for p, _ in files)
-        if stamp == self._stamp:
-            return
+        """Re-read the routines when a card file was added, removed or changed."""
+        from routinecard.catalogue import catalogue
         from routinecard.serve.engine import read_card
 
+        folders = self.folders()
+        files = sorted(p for folder in folders for p in folder.glob("*.y*ml") if inside_ok(folder, p))
+        stamp = tuple((str(p), p.stat().st_mtime) for p in files)
+        if stamp == self._stamp:
+            return
         routines: dict[str, Routine] = {}
+        listed: set[Path] = set()
+        for entry in catalogue(folders):
+            routine = Routine(entry.id, tuple(entry.body_regions))
+            for version in entry.versions:
+                listed.add(version.path.resolve())
+                card, _ = read_card(version.path)
+                if card is None or not inside_ok(version.path.parent, version.path):
+                    continue
+                routine.translations[card.language] = Translation(
+                    language=card.language,
+                    card_id=card.id,
+                    title=card.title,
+                    summary=card.summary,
+                    file=version.path,
+                    builtin=not version.path.resolve().is_relative_to(self.cards),
+                    points=tuple(
+                        PointInfo(p.id, p.name, p.timing.amount[0], _pair(p.timing.amount[1]),
+                                  _pair(p.timing.repeats) if p.timing.repeats is not None else None,
+                                  p.timing.frequency[0],
+                                  _pair(p.timing.frequency[1]) if p.timing.frequency[1] is not None else None, p.side)
+                        for p in card.points
+                    ),
+                    urgent=tuple(card.medical_attention.urgent.items),
+                    soon=tuple(card.medical_attention.soon.items),
+                )
+            if routine.translations:
+                routines[routine.id] = routine
         broken: list[Broken] = []
-        for path, builtin in files:
-            card, problems = read_card(path)
-            if card is None:
-                if not builtin:
+        for path in files:  # the user's cards that do not load are listed with their problems
+            if path.resolve().is_relative_to(self.cards):
+                card, problems = read_card(path)
+                if card is None:
                     broken.append(Broken(path, tuple(problems)))
-                continue
-            suffix = f"-{card.language}"
-            group = card.id[: -len(suffix)] if card.language != "en" and card.id.endswith(suffix) else card.id
-            routine = routines.setdefault(group, Routine(group, region_of(card)))
-            routine.translations[card.language] = Translation(
-                language=card.language,
-                card_id=card.id,
-                title=card.title,
-                summary=card.summary,
-                file=path,
-                builtin=builtin,
-                points=tuple(
-                    PointInfo(p.id, p.name, tuple(p.timing.hold_s), tuple(p.timing.repeats),  # type: ignore[arg-type]
-                              tuple(p.timing.per_day), p.side)  # type: ignore[arg-type]
-                    for p in card.points
-                ),
-                urgent=tuple(card.medical_attention.urgent.items),
-                soon=tuple(card.medical_attention.soon.items),
-            )
-        self._routines = dict(sorted(routines.items()))
+        self._routines = routines
         self._broken = broken
         self._stamp = stamp
 
@@ -226,7 +197,7 @@ class Library:
         return None
 
     def regions(self) -> list[str]:
-        return sorted({r.region for r in self.routines()})
+        return sorted({region for r in self.routines() for region in r.regions})
 
     def languages(self) -> list[str]:
         return sorted({code for r in self.routines() for code in r.translations}, key=lambda c: (c != "en", c))
@@ -251,6 +222,12 @@ class Library:
         if path.is_symlink() or (path.exists() and not path.is_file()):
             raise NotInLibrary(Problem(f"{name!r} is not a regular file", field="file_name"))
         return path
+
+
+def _pair(value: tuple[int, int] | list[int] | int) -> tuple[int, int]:
+    if isinstance(value, int):
+        return (value, value)
+    return (int(value[0]), int(value[1]))
 
 
 def inside_ok(folder: Path, path: Path) -> bool:
