@@ -93,7 +93,7 @@ def test_a_clinician_makes_the_maria_lopez_card(live: LiveServer, web: Any, tmp_
     download.value.save_as(pdf_path)
     assert download.value.suggested_filename == "maria-lopez.pdf"
     text = squash(page_text(pdf_path))
-    for words in ("Maria Lopez", "Automasaje para los puntos gatillo", "Piriforme", "Glúteo medio", "30–45",
+    for words in ("Maria Lopez", "Automasaje para los puntos gatillo", "Piriforme", "Glúteo medio", "Mantén de 30 a 45 segundos",
                   "Para si aumenta el hormigueo en el pie.", "Riverside Physiotherapy"):
         assert squash(words) in text, words
     assert "Isquiotibiales" not in text and "Self-massage" not in text
