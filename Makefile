@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: cards test bench clean venv library-docs chromium
+.PHONY: cards test typecheck bench clean venv library-docs chromium
 
 venv: $(STAMP)
 
@@ -24,7 +24,11 @@ cards: $(STAMP)
 library-docs: $(STAMP)
 	$(BIN)/routinecard library --docs docs
 
-test: $(STAMP) chromium
+# The type checker runs first: `mypy --strict` over src/ (settings in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
+
+test: typecheck chromium
 	$(BIN)/python -m pytest
 
 # The browser tests drive Debian's chromium (Playwright cannot download its own here).
