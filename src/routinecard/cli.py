@@ -644,6 +644,33 @@ def doctor() -> None:
         typer.echo(line)
 
 
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but 127.0.0.1/localhost needs a password.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8765,
+    library: Annotated[Path, typer.Option("--library", help="Folder with cards/, clinics/ and patients/.")] = Path("."),
+    password_file: Annotated[
+        Optional[Path], typer.Option("--password-file", help="File whose first line is the password (else $ROUTINECARD_PASSWORD).")
+    ] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, max=32, help="Cards built at once (default: up to 2).")] = None,
+) -> None:
+    """A local web app for clinicians: pick a routine, tick points, change the dose, preview, print or save."""
+    try:
+        from routinecard.serve.config import UsageError, make_config, start_message
+        from routinecard.serve.server import run
+    except ImportError as error:  # the serve extra is not installed
+        typer.echo(f"Error: routinecard serve needs the serve extra: pip install 'routinecard[serve]' ({error.name} is missing)", err=True)
+        raise typer.Exit(2)
+    try:
+        config = make_config(library, host, port, password_file, workers)
+    except UsageError as error:
+        for problem in error.problems:
+            typer.echo(f"Error: {problem}", err=True)
+        raise typer.Exit(2)
+    typer.echo(start_message(config))
+    run(config)
+
+
 def schema_main(argv: Sequence[str] | None = None) -> int:
     """`python -m routinecard.schema [FOLDER]`: write every schema file (default: schema/
     in the checkout) and say which."""
