@@ -97,7 +97,7 @@ def _warm() -> None:
     from routinecard.fonts import font_set
 
     font_set()
-    body_map("posterior")
+    body_map("back")
 
 
 def run(

@@ -16,7 +16,7 @@ from typing import Any
 
 from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_asset
 from routinecard.errors import InputError, Problem, display_path
-from routinecard.figures.bodymap import map_problems
+from routinecard.placement import map_problems
 from routinecard.fonts import FontSet, font_set
 from routinecard.layouts import Layout, builtin_layout_list, load_layout
 from routinecard.loader import Document, FieldPath, Located, load_yaml_file, require_mapping, walk_strings
