@@ -667,6 +667,11 @@ def _compose_or_explain(text: str, located: Any, file: str) -> Node:
     return root
 
 
+# libyaml accepts a block scalar header run into a comment (`key: |#`), which YAML and
+# PyYAML refuse; text that might hold one takes the slow path (found by test_loader_fast).
+_LIBYAML_LENIENT = re.compile(r"[|>][-+0-9]*#")
+
+
 def _parse(raw: bytes, file: str) -> Document:
     if len(raw) > MAX_BYTES:
         raise InputError(
@@ -681,7 +686,7 @@ def _parse(raw: bytes, file: str) -> Document:
         )
 
     root: Node | None = None
-    if _CParser is not None:
+    if _CParser is not None and not _LIBYAML_LENIENT.search(text):
         # The fast path: libyaml. Any trouble, and the slow path below says what it is.
         fast = _FastLoader(text)
         try:
