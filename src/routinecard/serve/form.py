@@ -234,7 +234,7 @@ def to_yaml(state: FormState) -> PatientText:
     emit(f"# Build it with: routinecard build patients/{state.file_name or suggested_file_name(state)}")
     emit(f"card: {state.card_ref}", "routine")
     if state.patient:
-        emit(f"patient: {{name: {_scalar(state.patient)}}}", "patient")
+        emit(f"patient: {_scalar(state.patient)}", "patient")
     if state.clinician:
         emit(f"clinician: {_scalar(state.clinician)}", "clinician")
     if state.date:
