@@ -403,3 +403,17 @@ def test_an_unexpected_error_is_the_error_page_and_its_message_is_not_logged(
     server = [r for r in caplog.records if r.name.startswith(("routinecard", "uvicorn", "starlette"))]
     assert any("internal error RuntimeError" in r.getMessage() for r in server)
     assert all("Zebulon" not in r.getMessage() and "Zebulon" not in (r.exc_text or "") for r in server)
+
+
+def test_unticking_every_point_is_a_problem_beside_the_points(client: httpx.Client) -> None:
+    fragment = client.post("/customise/preview", data=maria(keep=[])).text
+    start = fragment.index('id="err-points"')
+    assert "leaves no points on the card" in fragment[start: fragment.index("</div>", start)]
+
+
+def test_a_card_too_long_for_the_layout_says_so_in_the_preview(client: httpx.Client) -> None:
+    data = maria(layout="half-letter-2up", keep=["piriformis", "gluteus-medius", "gluteus-minimus", "hamstrings"],
+                 notes="Una nota larga. " * 40)
+    fragment = client.post("/customise/preview", data=data).text
+    assert "It does not fit on one page" in fragment
+    assert "does not fit on one &#39;half-letter-2up&#39; page" in fragment  # the CLI's own message, in the list
