@@ -59,6 +59,7 @@ class Outcome:
     pdf: bytes | None = None
     deps: list[Path] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # worth saying, not errors (e.g. a language fallback)
+    stale: list[tuple[Path, Path]] = field(default_factory=list)  # a failed job's old PDF: (was, moved to)
 
 
 def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
@@ -159,13 +160,62 @@ def run(
 
     ordered = [outcomes[i] for i in range(len(jobs))]
     _refuse_collisions(ordered)
+    written = {o.output.resolve() for o in ordered if o.status == "built" and o.output is not None}
     for outcome in ordered:
         if outcome.status == "built" and outcome.output is not None and outcome.pdf is not None:
             manifest_for(outcome.job).record(outcome.job.key, outcome.output, outcome.pdf, outcome.deps)
+        elif outcome.status == "failed":
+            outcome.stale = _set_aside_stale(outcome.job, manifest_for(outcome.job), written)
     for manifest in manifests.values():
         if manifest.entries:
             manifest.save()
     return ordered
+
+
+STALE_SUFFIX = ".out-of-date"
+
+
+def _set_aside_stale(job: Job, manifest: Manifest, written: set[Path]) -> list[tuple[Path, Path]]:
+    """A rebuild failed: the PDF an earlier build left under the name this job writes no
+    longer matches its inputs, and staff print from the output folder. Rename it to
+    `NAME.pdf.out-of-date` (no longer a .pdf, so it is not printed by mistake; nothing is
+    deleted) and forget it in the manifest. Returns (old path, new path) pairs."""
+    candidates: list[Path] = []
+    previous = manifest.previous_output(job.key)
+    if previous is not None:
+        candidates.append(previous)
+    if job.output is not None:
+        candidates.append(job.output)
+    else:
+        candidates += [job.folder / f"{stem}.pdf" for stem in _default_stems(job)]
+    moved: list[tuple[Path, Path]] = []
+    for candidate in dict.fromkeys(c.resolve() for c in candidates):
+        if candidate in written or candidate.suffix.lower() != ".pdf" or not candidate.is_file():
+            continue
+        aside = candidate.with_name(candidate.name + STALE_SUFFIX)
+        try:
+            os.replace(candidate, aside)
+        except OSError:
+            continue  # cannot move it: the message below still says nothing was built
+        moved.append((candidate, aside))
+    manifest.forget(job.key)
+    return moved
+
+
+def _default_stems(job: Job) -> list[str]:
+    """The file names (without .pdf) a job would write by default, as far as they can be
+    known without building it: a card file's id and language; a patient file's name."""
+    from routinecard.library import output_stem, read_entry
+
+    suffix = f"-{job.layout}" if job.suffix_layout and job.layout and not looks_like_path(job.layout) else ""
+    if job.suffix_layout and not suffix:
+        return []
+    if job.patient is not None:
+        return [job.patient.stem + suffix]
+    entry = read_entry(job.input)
+    if entry is not None:
+        return [output_stem(entry.id, job.language or entry.language) + suffix]
+    return [job.input.stem + suffix]
 
 
 def _refuse_collisions(outcomes: Iterable[Outcome]) -> None:

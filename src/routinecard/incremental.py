@@ -81,6 +81,16 @@ class Manifest:
                 return None
         return output
 
+    def previous_output(self, key: JobKey) -> Path | None:
+        """The PDF this job wrote last time (whatever its state now)."""
+        entry = self.entries.get(key.text())
+        output = entry.get("output") if isinstance(entry, dict) else None
+        return Path(output) if isinstance(output, str) else None
+
+    def forget(self, key: JobKey) -> None:
+        """The job failed: its old PDF is no longer what its inputs say."""
+        self.entries.pop(key.text(), None)
+
     def record(self, key: JobKey, output: Path, pdf: bytes, deps: list[Path]) -> None:
         self.entries[key.text()] = {
             "output": str(output.resolve()),
