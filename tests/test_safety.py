@@ -155,7 +155,7 @@ def test_making_the_bold_fallback_font_says_so(tmp_path: Path, monkeypatch, capl
     monkeypatch.setenv("ROUTINECARD_CACHE", str(tmp_path / "cache"))
     monkeypatch.setattr(fonts.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
     monkeypatch.setattr(instancer, "instantiateVariableFont", lambda font, axes, **kw: font)  # fast stand-in
-    with caplog.at_level(logging.INFO, logger="routinecard"):
+    with caplog.at_level(logging.INFO, logger="routinecard.notes"):
         made = fonts._bold_noto_instance()
     assert made.is_file()
     assert any("making the Noto Sans Bold fallback font once" in r.getMessage() for r in caplog.records)

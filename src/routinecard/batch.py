@@ -165,7 +165,7 @@ def run(
         if outcome.status == "built" and outcome.output is not None and outcome.pdf is not None:
             manifest_for(outcome.job).record(outcome.job.key, outcome.output, outcome.pdf, outcome.deps)
         elif outcome.status == "failed":
-            outcome.stale = _set_aside_stale(outcome.job, manifest_for(outcome.job), written)
+            outcome.stale = _set_aside_stale(outcome.job, manifest_for(outcome.job), written, inputs)
     for manifest in manifests.values():
         if manifest.entries:
             manifest.save()
@@ -175,7 +175,7 @@ def run(
 STALE_SUFFIX = ".out-of-date"
 
 
-def _set_aside_stale(job: Job, manifest: Manifest, written: set[Path]) -> list[tuple[Path, Path]]:
+def _set_aside_stale(job: Job, manifest: Manifest, written: set[Path], inputs: tuple[Path, ...]) -> list[tuple[Path, Path]]:
     """A rebuild failed: the PDF an earlier build left under the name this job writes no
     longer matches its inputs, and staff print from the output folder. Rename it to
     `NAME.pdf.out-of-date` (no longer a .pdf, so it is not printed by mistake; nothing is
@@ -189,8 +189,10 @@ def _set_aside_stale(job: Job, manifest: Manifest, written: set[Path]) -> list[t
     else:
         candidates += [job.folder / f"{stem}.pdf" for stem in _default_stems(job)]
     moved: list[tuple[Path, Path]] = []
+    protected = {p.resolve() for p in (*inputs, job.input, job.patient) if p is not None}
     for candidate in dict.fromkeys(c.resolve() for c in candidates):
-        if candidate in written or candidate.suffix.lower() != ".pdf" or not candidate.is_file():
+        if (candidate in written or candidate in protected or candidate.suffix.lower() != ".pdf"
+                or not candidate.is_file() or not _looks_like_pdf(candidate)):
             continue
         aside = candidate.with_name(candidate.name + STALE_SUFFIX)
         try:
@@ -200,6 +202,15 @@ def _set_aside_stale(job: Job, manifest: Manifest, written: set[Path]) -> list[t
         moved.append((candidate, aside))
     manifest.forget(job.key)
     return moved
+
+
+def _looks_like_pdf(path: Path) -> bool:
+    """Only a PDF is ever set aside (never an input that happens to be named .pdf)."""
+    try:
+        with path.open("rb") as handle:
+            return handle.read(5) == b"%PDF-"
+    except OSError:
+        return False
 
 
 def _default_stems(job: Job) -> list[str]:

@@ -142,7 +142,7 @@ def _show_notes(quiet: bool) -> None:
         def emit(self, record: logging.LogRecord) -> None:
             typer.echo(f"note: {record.getMessage()}", err=True)
 
-    logger = logging.getLogger("routinecard")
+    logger = logging.getLogger("routinecard.notes")  # only the notes: not the web app's access log
     for old in [h for h in logger.handlers if isinstance(h, logging.Handler) and type(h).__name__ == "Notes"]:
         logger.removeHandler(old)
     logger.addHandler(Notes())

@@ -101,7 +101,7 @@ def _bold_noto_instance() -> Path:
 
     # Not printed here (only the CLI prints): a front end shows it, so the first card that
     # needs the bold fallback does not stall for ~20 s without a word.
-    logging.getLogger("routinecard").info(
+    logging.getLogger("routinecard.notes").info(
         "making the Noto Sans Bold fallback font once (about 20 s); later builds reuse it from %s", target.parent)
     with TTFont(str(source)) as font:
         bold = instancer.instantiateVariableFont(font, {"wght": 700, "wdth": 100}, updateFontNames=False)
