@@ -384,3 +384,28 @@ def test_new_routine_asks_for_sites_not_coordinates(runner: Any, tmp_path: Path,
     assert problems and all("placeholder" in line for line in problems), checked.stderr  # only the red flags to write
     bad = runner.invoke(app, ["new", "routine", "Other", "--site", "plantar-fascea"])
     assert bad.exit_code == 1 and "did you mean 'plantar-fascia'" in bad.stderr
+
+
+def test_each_view_is_written_once_per_pdf_as_forms(sciatica_pdf: bytes) -> None:
+    """Performance: the back view's outline and muscle lines (thousands of path operators)
+    are Form XObjects placed with `Do`, not written again for the overview and each of the
+    four close-ups."""
+    import re
+    import zlib
+
+    forms = 0
+    page_operators = b""
+    for match in re.finditer(rb"<<(.{0,400}?)>>\s*stream\r?\n", sciatica_pdf, re.S):
+        length = re.search(rb"/Length (\d+)", match.group(1))
+        assert length is not None
+        body = sciatica_pdf[match.end():match.end() + int(length.group(1))]
+        if b"/Subtype /Form" in match.group(1):
+            forms += 1
+        elif b"/Length1" not in match.group(1) and b"FontFile" not in match.group(1):
+            try:
+                page_operators += zlib.decompress(body)
+            except zlib.error:
+                pass
+    assert forms == 3  # fill, muscle lines, edge of the one view the card uses
+    assert page_operators.count(b" Do") >= 3 * 5  # overview + 4 close-ups, each placing the three forms
+    assert len(sciatica_pdf) < 100_000
