@@ -297,6 +297,32 @@ def _define_forms(canvas: Canvas, body: BodyMap) -> tuple[str, str]:
     return fill_name, lines_name
 
 
+def _outline_form(canvas: Canvas, body: BodyMap) -> str:
+    """The view's outline as a stroke-only Form XObject: each figure sets its own line
+    width and colour before placing it (a form inherits the graphics state), so the
+    long outline path is written once per PDF, not once per figure."""
+    name = f"rc-view-{body.view}-outline"
+    if not canvas.hasForm(name):
+        canvas.beginForm(name, 0, 0, body.width, body.height)
+        path = canvas.beginPath()
+        _add_shapes(path, body.outline)
+        canvas.drawPath(path, stroke=1, fill=0)
+        canvas.endForm()
+    return name
+
+
+def _hatch_lines(path: PDFPathObject, bounds: tuple[float, float, float, float], spacing: float) -> None:
+    """Diagonal lines x + y = n * spacing across `bounds` only. The lines sit on one grid
+    for the whole figure, so overlapping pieces hatch alike where they overlap."""
+    x0, y0, x1, y1 = bounds
+    n = math.ceil((x0 + y0) / spacing)
+    while n * spacing <= x1 + y1:
+        c = n * spacing
+        path.moveTo(c - y1, y1)
+        path.lineTo(c - y0, y0)
+        n += 1
+
+
 @dataclass(frozen=True)
 class Placed:
     """Where one marker's label is drawn: at its dot, or moved aside with a leader line."""
@@ -465,35 +491,31 @@ class BodyFigure(Flowable):
             canvas.saveState()
             self._body_clip(canvas)
             canvas.setFillColor(colors.HexColor(style.referral_fill))
-            for piece in self._referral_pieces(canvas, areas):
-                canvas.drawPath(piece, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+            spacing = max(2.0, self.marker_size * 0.26) * unit
             if self.hatch:
                 # Diagonal lines, so the area reads in black and white at every size.
-                spacing = max(2.0, self.marker_size * 0.26) * unit
                 canvas.setStrokeColor(colors.HexColor(style.referral_hatch))
                 canvas.setLineWidth(max(0.5, self.marker_size * 0.045) * unit)
-                for piece in self._referral_pieces(canvas, areas):
-                    canvas.saveState()
-                    canvas.clipPath(piece, stroke=0, fill=0, fillMode=FILL_NON_ZERO)
-                    hatch = canvas.beginPath()
-                    offset = -body.height
-                    while offset < body.width:
-                        hatch.moveTo(offset, body.height)
-                        hatch.lineTo(offset + body.height, 0)
-                        offset += spacing
-                    canvas.drawPath(hatch, stroke=1, fill=0)
-                    canvas.restoreState()
+            for piece, bounds in self._referral_pieces(canvas, areas):
+                if not self.hatch:
+                    canvas.drawPath(piece, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+                    continue
+                # One path both fills the piece and clips its hatching (`W f`).
+                canvas.saveState()
+                canvas.clipPath(piece, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
+                hatch = canvas.beginPath()
+                _hatch_lines(hatch, bounds, spacing)
+                canvas.drawPath(hatch, stroke=1, fill=0)
+                canvas.restoreState()
             canvas.restoreState()
 
         canvas.setLineJoin(1)
         canvas.setStrokeColor(colors.HexColor(style.muscle_line))
         canvas.setLineWidth(max(0.3, self.marker_size * 0.025) * unit)
         canvas.doForm(lines_form)
-        outline = canvas.beginPath()
-        _add_shapes(outline, body.outline)
         canvas.setStrokeColor(colors.HexColor(style.body_line))
         canvas.setLineWidth(max(0.6, self.marker_size * 0.06) * unit)
-        canvas.drawPath(outline, stroke=1, fill=0)
+        canvas.doForm(_outline_form(canvas, body))
         canvas.restoreState()
 
         placed = self.callout_positions() if self.callouts else self.marker_positions()
@@ -513,17 +535,20 @@ class BodyFigure(Flowable):
             canvas.setLineWidth(0.6)
             canvas.rect(0, 0, self.width, self.height, stroke=1, fill=0)
 
-    def _referral_pieces(self, canvas: Canvas, areas: Sequence[Highlight]) -> list[PDFPathObject]:
-        pieces: list[PDFPathObject] = []
+    def _referral_pieces(self, canvas: Canvas, areas: Sequence[Highlight]
+                         ) -> list[tuple[PDFPathObject, tuple[float, float, float, float]]]:
+        """Each referral region and ellipse as its own path, with its bounding box."""
+        pieces: list[tuple[PDFPathObject, tuple[float, float, float, float]]] = []
         for highlight in areas:
             for shape in highlight.regions:
                 path = canvas.beginPath()
                 _add_shapes(path, (shape,))
-                pieces.append(path)
+                pieces.append((path, shape.bounds()))
             for ellipse in highlight.areas:
                 path = canvas.beginPath()
                 _add_ellipses(path, (ellipse,))
-                pieces.append(path)
+                e = ellipse
+                pieces.append((path, (e.x - e.rx, e.y - e.ry, e.x + e.rx, e.y + e.ry)))
         return pieces
 
     def dot_radius(self, placed: Sequence[Placed]) -> float:
