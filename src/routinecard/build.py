@@ -409,23 +409,12 @@ def build_pdf(
 
 
 def write_atomic(target: Path, data: bytes, *, inputs: Iterable[Path] = ()) -> None:
-    """Write `data` to `target` via a temporary file and a rename: never a half-written PDF,
-    and never over one of the inputs."""
-    resolved = target.resolve()
-    for source in inputs:
-        if source.resolve() == resolved:
-            raise InputError(Problem(f"refusing to write the PDF over an input file: {display_path(target)}"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a PDF is for sharing
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
+    """Write `data` to `target` via a temporary file and a rename: never a half-written
+    file, never over one of the inputs, never over a folder or a device. Any failure is an
+    `OutputError` naming the path, with no temporary file left behind."""
+    from routinecard.write import write_file
+
+    write_file(target, data, protect=tuple(inputs))
 
 
 __all__ = [

@@ -146,6 +146,15 @@ def _example(name: str) -> Path:
     raise typer.Exit(2)
 
 
+def _is_text(value: str) -> bool:
+    """False for arguments that were not valid UTF-8 (Python keeps such bytes as surrogates)."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return True
+
+
 def _parse_sets(values: list[str] | None) -> dict:
     """--set PATH=VALUE pairs; VALUE is read as YAML (strictly), so [30, 45] is a list."""
     from routinecard.errors import InputError, Problem
@@ -155,6 +164,8 @@ def _parse_sets(values: list[str] | None) -> dict:
     if not values:
         return sets
     for item in values:
+        if not _is_text(item):
+            raise InputError(Problem("--set: the value is not valid UTF-8 text; retype it"))
         path, sep, raw = item.partition("=")
         if not sep or not path.strip():
             raise InputError(Problem(f"--set {item!r}: write PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]"))
@@ -245,12 +256,16 @@ def build(
                 if name not in builtin_layouts() and not Path(name).is_file():
                     raise InputError(Problem(f"unknown layout {name!r}; built-in layouts: {', '.join(builtin_layouts())} (or give a .yaml file)"))
         sets = tuple(_parse_sets(set_).items())
+        for option, value in (("--only", only), ("--lang", lang)):
+            if value is not None and not _is_text(value):
+                raise InputError(Problem(f"{option}: the value is not valid UTF-8 text; retype it"))
         if clinic is not None and not clinic.is_file():
             raise InputError(Problem("no such clinic file", file=str(clinic)))
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
-    single_file = output is not None and output.suffix.lower() == ".pdf"
+    # -o names one PDF file when it ends in .pdf, unless it is an existing folder (like cp).
+    single_file = output is not None and output.suffix.lower() == ".pdf" and not output.is_dir()
     if single_file and len(files) * len(names) > 1:
         typer.echo(f"Error: -o {output} names one PDF file, but {len(files) * len(names)} PDFs would be built; name a folder", err=True)
         raise typer.Exit(2)
@@ -520,6 +535,11 @@ def main() -> None:
     # We use no pydantic plugins; looking them up scans every installed package's
     # metadata, a fifth of a second on a big environment. Only this process is affected.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # A file name or argument that is not valid UTF-8 is printed with escapes, never a crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only

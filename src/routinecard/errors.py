@@ -48,6 +48,11 @@ class InputError(RoutineCardError):
     """The user's files are wrong: syntax, schema, values, missing characters."""
 
 
+class OutputError(RoutineCardError):
+    """An output cannot be written: the folder is read-only or full, the path is a folder,
+    a device or an input file. Exit code 1, like bad input: the user must fix something."""
+
+
 class FitError(RoutineCardError):
     """The content does not fit on one page even at the layout's smallest sizes."""
 
