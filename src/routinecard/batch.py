@@ -95,7 +95,14 @@ def _name_the_card(problems: list[str], job: Job) -> list[str]:
     from routinecard.errors import display_path
 
     name = display_path(job.input)
-    return [f"{name}: {line}" if line.startswith("command line:") else line for line in problems]
+    named: list[str] = []
+    for line in problems:
+        if line.startswith("command line: "):
+            line = re.sub(r"\Acommand line: only(\[\d+\])?: ", "--only: ", line)
+            line = re.sub(r"\Acommand line: set\['(.*?)'\]: ", r"--set \1: ", line)
+            line = f"{name}: {line.removeprefix('command line: ')}"
+        named.append(line)
+    return named
 
 
 def run_job(job: Job) -> Outcome:

@@ -20,7 +20,7 @@ from routinecard.inputs import expand_inputs
 from routinecard.figures.bodymap import map_problems
 from routinecard.fonts import FontSet, font_set
 from routinecard.layouts import Layout, load_layout
-from routinecard.loader import Document, FieldPath, load_yaml_file, require_mapping
+from routinecard.loader import Document, FieldPath, load_referenced_file, load_yaml_file, require_mapping
 from routinecard.locale import Locale, load_locale
 from routinecard.model import Card, Clinic, semantic_problems
 from routinecard.patients import (
@@ -165,7 +165,7 @@ def load_input(
     plan: PatientPlan | None = None
     if is_patient_file(doc):
         plan = read_patient(doc, path, find=base is None)
-        base_doc, base_file = base if base is not None else (load_yaml_file(plan.card_file), plan.card_file)
+        base_doc, base_file = base if base is not None else (_load_card_file(plan.card_file), plan.card_file)
         validate_source(plain_source(base_doc, base_file), base_file, allow=allow)  # the base card first
         source = apply_patient(plain_source(base_doc, base_file), plan)
     elif base is not None:
@@ -178,6 +178,11 @@ def load_input(
     return validate_source(source, path, allow=allow, personal=plan.personal if plan else None, patient=plan)
 
 
+def _load_card_file(path: Path) -> Document:
+    """The card a patient file names: any path, so nothing is quoted until it is a card."""
+    return load_referenced_file(path, "card", frozenset(Card.model_fields), required=frozenset({"id"}))
+
+
 def load_card(path: str | Path) -> Card:
     """Read and validate a card file. Raises `InputError` listing every problem."""
     return load_input(Path(path)).card
@@ -185,7 +190,7 @@ def load_card(path: str | Path) -> Card:
 
 def load_clinic(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedClinic:
     """Read and validate a clinic file; its logo is relative to it."""
-    doc = load_yaml_file(path)
+    doc = load_referenced_file(path, "clinic", frozenset(Clinic.model_fields))
     require_mapping(doc, "clinic")
     clinic = validate_document(Clinic, doc)
     problems = glyph_problems(clinic.model_dump(), doc, font_set())
@@ -224,16 +229,26 @@ def choose_layout(loaded: LoadedCard, clinic: LoadedClinic | None, asked: Layout
     if asked is not None:
         return load_layout(asked)
     if loaded.patient is not None and loaded.patient.patient.layout:
-        return _layout_near(loaded.patient.patient.layout, loaded.patient.file)
+        return _layout_near(loaded.patient.patient.layout, loaded.patient.file, loaded.patient.document)
     if clinic is not None and clinic.clinic.layout:
-        return _layout_near(clinic.clinic.layout, clinic.file)
+        return _layout_near(clinic.clinic.layout, clinic.file, clinic.document)
     return load_layout(None)
 
 
-def _layout_near(reference: str, named_in: Path) -> Layout:
-    if reference.endswith((".yaml", ".yml")) or "/" in reference:
-        return load_layout((named_in.resolve().parent / reference))
-    return load_layout(reference)
+def _layout_near(reference: str, named_in: Path, document: Document) -> Layout:
+    """A layout a patient or clinic file names, relative to that file. A problem that has
+    no file of its own (an unknown name, a missing file) is said at that file's `layout:`."""
+    try:
+        if reference.endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference:
+            path = named_in.resolve().parent / reference
+            if not path.is_file():
+                raise InputError(Problem(f"no layout file {reference!r} (looked in {path.parent})"))
+            return load_layout(path)
+        return load_layout(reference)
+    except InputError as error:
+        if all(problem.file is None for problem in error.problems):
+            raise InputError([document.problem(("layout",), problem.message) for problem in error.problems]) from None
+        raise
 
 
 def choose_locale(loaded: LoadedCard, clinic: LoadedClinic | None, asked: str | None) -> Locale:

@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, WithJsonSchema, model_validator
 
 from routinecard.errors import InputError, Problem
-from routinecard.loader import Document, format_path, load_yaml_file, require_mapping
+from routinecard.loader import Document, format_path, load_referenced_file, require_mapping
 from routinecard.model import StrictModel
 from routinecard.resources import data_dir
 
@@ -442,7 +442,8 @@ def _read_layout(reference: str) -> Layout:
             cycle = " -> ".join(p.name for p in seen + [current])
             raise InputError(chain[-1].problem(("extends",), f"layouts extend each other in a circle: {cycle}"))
         seen.append(current)
-        doc = load_yaml_file(current)
+        # Any path may be named here (`extends: ../../etc/x`): nothing is quoted until it is a layout.
+        doc = load_referenced_file(current, "layout", frozenset(Layout.model_fields) | {"extends"})
         mapping = require_mapping(doc, "layout")
         chain.append(doc)
         parent = mapping.get("extends")

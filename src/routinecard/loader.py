@@ -50,6 +50,7 @@ __all__ = [
     "format_path",
     "load_yaml_bytes",
     "load_yaml_file",
+    "load_referenced_file",
     "require_mapping",
 ]
 
@@ -679,3 +680,53 @@ def load_yaml_file(path: Path, display: str | None = None) -> Document:
     except Unreadable as exc:
         raise InputError(Problem(exc.message, file=name)) from None
     return load_yaml_bytes(raw, name)
+
+
+def load_referenced_file(path: Path, kind: str, fields: frozenset[str], *, required: frozenset[str] = frozenset()) -> Document:
+    """A YAML file that another file points at: a patient file's `card:`, `layout:` or
+    `clinic:`, a layout's `extends:`, a clinic's `layout:`.
+
+    Such a path may name any file on the machine, and the file pointing at it may come
+    from someone else (a web form, a job queue). So until the file is known to be a
+    routinecard `kind` file, no message quotes anything from it: it must end in .yaml or
+    .yml, parse, be a mapping, hold the `required` keys, and every key must be one of
+    `fields` (or a near misspelling of one). Otherwise the message says what was
+    expected, with the line and column where that is useful, and nothing it found.
+    """
+    import difflib
+
+    path = Path(path)
+    name = display_path(path)
+    expected = f"expected a routinecard {kind} file"
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(Problem(f"is not a {kind} file: {expected} (a .yaml file)", file=name))
+    from routinecard.files import Unreadable, read_regular_file
+
+    try:
+        raw = read_regular_file(
+            path,
+            limit=MAX_BYTES,
+            noun="file",
+            expected=f"a .yaml {kind} file",
+            too_large=lambda size: f"file is too large ({size:,} bytes; the limit is {MAX_BYTES:,} bytes)",
+        )
+    except Unreadable as exc:
+        raise InputError(Problem(exc.message, file=name)) from None
+    try:
+        doc = load_yaml_bytes(raw, name)
+    except InputError as error:
+        first = error.problems[0]
+        raise InputError(
+            Problem(f"is not valid YAML here; {expected}", file=name, line=first.line, column=first.column)
+        ) from None
+    if not isinstance(doc.data, dict):
+        raise InputError(Problem(f"is not a {kind} file: {expected}, a mapping of fields at the top", file=name))
+    keys = [key for key in doc.data if isinstance(key, str)]
+    missing = sorted(required - set(keys))
+    strangers = [
+        key for key in keys if key not in fields and not difflib.get_close_matches(key, list(fields), n=1, cutoff=0.75)
+    ]
+    if missing or strangers:
+        known = ", ".join(sorted(fields))
+        raise InputError(Problem(f"is not a {kind} file: {expected}, with fields from: {known}", file=name))
+    return doc
