@@ -71,7 +71,7 @@ def check_target(target: Path, protect: tuple[Path, ...] = ()) -> None:
         return
     except OSError as error:
         if error.errno == errno.ENOTDIR:
-            raise _refuse(target, f"cannot write here: {reason(error)}") from None
+            raise _refuse(target, f"cannot write here: {_blocking_file(target)} is not a folder") from None
         return  # the write itself will say what is wrong
     except ValueError:
         raise _refuse(target, "cannot write here: the name contains a NUL character") from None
@@ -79,6 +79,14 @@ def check_target(target: Path, protect: tuple[Path, ...] = ()) -> None:
         raise _refuse(target, "is a folder; expected the name of a file to write")
     if not stat.S_ISREG(info.st_mode):
         raise _refuse(target, "is not a regular file (a device, pipe or socket); expected the name of a file to write")
+
+
+def _blocking_file(target: Path) -> str:
+    """The first part of `target`'s path that exists and is not a folder."""
+    for parent in reversed(target.parents):
+        if parent.exists() and not parent.is_dir():
+            return display_path(parent)
+    return display_path(target.parent)
 
 
 def write_file(target: Path, data: bytes, *, protect: tuple[Path, ...] = (), mode: int = 0o644) -> None:
@@ -97,7 +105,8 @@ def write_file(target: Path, data: bytes, *, protect: tuple[Path, ...] = (), mod
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name[:100]}.{os.getpid()}.", suffix=".tmp")
     except OSError as error:
-        raise _refuse(target, f"cannot write the file: {reason(error)}") from None
+        why = "the folder does not accept new files" if error.errno == errno.ENOENT else reason(error)
+        raise _refuse(target, f"cannot write the file: {why}") from None
     _current_temp.append(tmp)
     try:
         try:
