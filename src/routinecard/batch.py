@@ -113,34 +113,24 @@ def run_job(job: Job) -> Outcome:
     """
     import hashlib
 
-    from routinecard.build import prepare
+    from routinecard.api import build_prepared
     from routinecard.errors import RoutineCardError, display_path
-    from routinecard.fonts import font_set
+    from routinecard.prepare import prepare
     from routinecard.write import write_file
 
     try:
         only = [i.strip() for i in job.only.split(",") if i.strip()] if job.only else None
         prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
                            sets=dict(job.sets), allow=job.allow)
-        loaded, layout, clinic = prepared.loaded, prepared.layout, prepared.clinic
-        built = prepared.build(verify=job.verify)
+        loaded, layout = prepared.loaded, prepared.layout
+        built = build_prepared(prepared, verify=job.verify)
         target = job.target or target_for(job, patient=loaded.patient is not None, card_id=loaded.card.id,
                                           layout_name=layout.name)
         protect = [job.input] + ([loaded.patient.card_file] if loaded.patient is not None else [])
         write_file(target, built.pdf, protect=tuple(protect))
     except RoutineCardError as error:
         return Outcome(job, "failed", errors=_name_the_card([str(p) for p in error.problems], job))
-    fonts = font_set()
-    deps = [job.input, *layout._files, fonts.regular.path, fonts.bold.path]  # noqa: SLF001
-    if loaded.patient is not None:
-        deps.append(loaded.patient.card_file)
-    if clinic is not None:
-        deps.append(clinic.file)
-        if clinic.logo:
-            deps.append(clinic.logo)
-    assets = loaded.assets
-    deps += [assets.tools[p.tool].icon for p in loaded.card.points]
-    deps += [p for p in [assets.logo, *assets.photos.values()] if p is not None]
+    deps = [job.input, *prepared.files]
     hashed: dict[str, str] = {}
     for dep in deps:
         digest = file_hash(dep)
@@ -360,7 +350,7 @@ def run(
         if forking:
             # Import and warm up once here: forked workers inherit it all and start at once,
             # instead of each paying for imports, fonts and body maps.
-            import routinecard.build  # noqa: F401
+            import routinecard.api  # noqa: F401
 
             _warm()
         with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context,

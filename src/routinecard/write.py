@@ -1,4 +1,6 @@
-"""Writing outputs: one atomic writer for PDFs, pictures, the manifest and new files.
+"""Write: the one atomic file writer. Every file routinecard writes (PDFs, previews, new
+starting files, the incremental manifest, cached fonts and geometry) goes through
+`write_atomic`, so a reader never sees a half-written file and a failure leaves none.
 
 A file is written to a temporary file in the same folder and renamed over the target, so
 a reader (or a killed build) never sees half a file. The temporary name carries the
@@ -17,6 +19,7 @@ import os
 import re
 import stat
 import tempfile
+from collections.abc import Iterable
 from pathlib import Path
 
 from routinecard.errors import OutputError, Problem, display_path
@@ -124,6 +127,17 @@ def write_file(target: Path, data: bytes, *, protect: tuple[Path, ...] = (), mod
                     pass
     finally:
         _current_temp.remove(tmp)
+
+
+def write_atomic(target: Path, data: bytes, *, inputs: Iterable[Path] = (), mode: int = 0o644) -> None:
+    """Write `data` to `target` via a temporary file beside it and a rename.
+
+    Never a half-written file, never a temporary file left behind, never over one of
+    `inputs` (the files the data was made from), a folder or a device. Parallel writers of
+    the same bytes may race safely: the last rename wins. Failures are `OutputError`s
+    naming the path (callers that only cache may ignore them).
+    """
+    write_file(target, data, protect=tuple(inputs), mode=mode)
 
 
 def remove_stale_temporaries(folder: Path) -> None:
