@@ -162,7 +162,7 @@ def _shown(path: Path) -> str:
     return display_path(path)
 
 
-def _parse(path: Path, data: bytes) -> dict:
+def _parse(path: Path, data: bytes) -> dict[str, Any]:
     import io
     import math
 
@@ -207,7 +207,7 @@ def _icon(digest: str, path: Path, data: bytes) -> dict[str, Any]:
     return found
 
 
-def svg_icon(path: Path) -> dict:
+def svg_icon(path: Path) -> dict[str, Any]:
     """The icon's size and shapes, cached by the file's content."""
     from routinecard.files import Unreadable, read_regular_file
 
