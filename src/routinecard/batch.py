@@ -248,7 +248,7 @@ class _Ledger:
         if not manifest.changed or manifest.folder in self.broken or not manifest.folder.is_dir():
             return []
         try:
-            write_file(manifest.path, manifest.payload())
+            write_file(manifest.path, manifest.payload(), replace_special=True)
         except OutputError as error:
             self.broken.add(manifest.folder)
             return [str(p) for p in error.problems]

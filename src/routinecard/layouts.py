@@ -93,7 +93,8 @@ Length = Annotated[
 # Every length in a layout has an upper bound, so a typo (`1000pt`, `100in`) is a located
 # message, never a page that reportlab cannot lay out. The bounds are generous: twice or
 # more what the largest built-in layout (large print on tabloid) uses.
-MarginLength = Annotated[Length, _at_most(216.0, "a margin")]
+MAX_MARGIN = 216.0
+MarginLength = Annotated[Length, _at_most(MAX_MARGIN, "a margin")]
 TypeLength = Annotated[Length, _at_most(48.0, "a text size")]
 TitleLength = Annotated[Length, _at_most(96.0, "the title size")]
 GapLength = Annotated[Length, _at_most(36.0, "the gap")]
@@ -152,7 +153,10 @@ class Margins(StrictModel):
 def _margins(value: object) -> object:
     """One length for all four sides; checked here so a bad unit is reported once."""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        length = f"{parse_length(value)}pt"
+        points = parse_length(value)
+        if points > MAX_MARGIN:
+            raise ValueError(f"{_show(points)} is too large: a margin can be at most {_show(MAX_MARGIN)} (3in)")
+        length = f"{points}pt"
         return {"top": length, "right": length, "bottom": length, "left": length}
     return value
 

@@ -23,6 +23,7 @@ Policy decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import re
@@ -156,6 +157,7 @@ class Document:
     file: str
     positions: dict[FieldPath, Mark]
     key_positions: dict[FieldPath, Mark]
+    redact: bool = False  # a file another file named: its values are never quoted in messages
 
     def mark(self, path: FieldPath) -> Mark | None:
         """Best mark for a path: its own value mark, else its nearest ancestor's.
@@ -175,6 +177,8 @@ class Document:
         where = self.key_positions.get(tuple(path)) if key else None
         if where is None:
             where = self.mark(path)
+        if self.redact:
+            message = redacted(message, self.data)
         return Problem(
             message,
             file=self.file,
@@ -182,6 +186,35 @@ class Document:
             column=where.column if where else None,
             field=format_path(path),
         )
+
+
+def redacted(message: str, data: Any) -> str:
+    """`message` with every quoted value of `data` (and each number after "found") shown
+    as '…': a message about a file that someone else named says where and what was
+    expected, never what the file holds."""
+    texts: set[str] = set()
+    numbers: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for key, item in value.items():
+                walk(key)
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            texts.add(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            numbers.add(repr(value))
+
+    walk(data)
+    for text in sorted(texts, key=len, reverse=True):
+        for shown in (repr(text), repr(text[:37] + "...")):
+            message = message.replace(shown, "'…'")
+    for number in numbers:
+        message = re.sub(rf"(found (the number )?){re.escape(number)}\b", r"\1…", message)
+    return message
 
 
 def _kind(value: Any) -> str:
@@ -734,6 +767,7 @@ def load_referenced_file(path: Path, kind: str, fields: frozenset[str], *, requi
         ) from None
     if not isinstance(doc.data, dict):
         raise InputError(Problem(f"is not a {kind} file: {expected}, a mapping of fields at the top", file=name))
+    doc = dataclasses.replace(doc, redact=True)
     keys = [key for key in doc.data if isinstance(key, str)]
     missing = sorted(required - set(keys))
     strangers = [

@@ -55,8 +55,9 @@ def _refuse(target: Path, message: str) -> OutputError:
     return OutputError(Problem(message, file=display_path(target)))
 
 
-def check_target(target: Path, protect: tuple[Path, ...] = ()) -> None:
-    """Refuse a target that is one of the inputs, a folder, or not a regular file."""
+def check_target(target: Path, protect: tuple[Path, ...] = (), *, replace_special: bool = False) -> None:
+    """Refuse a target that is one of the inputs, a folder, or (unless `replace_special`,
+    for files only routinecard names, like the manifest) not a regular file."""
     try:
         resolved = target.resolve()
     except (OSError, RuntimeError, ValueError):
@@ -80,7 +81,7 @@ def check_target(target: Path, protect: tuple[Path, ...] = ()) -> None:
         raise _refuse(target, "cannot write here: the name contains a NUL character") from None
     if stat.S_ISDIR(info.st_mode):
         raise _refuse(target, "is a folder; expected the name of a file to write")
-    if not stat.S_ISREG(info.st_mode):
+    if not stat.S_ISREG(info.st_mode) and not replace_special:
         raise _refuse(target, "is not a regular file (a device, pipe or socket); expected the name of a file to write")
 
 
@@ -92,10 +93,14 @@ def _blocking_file(target: Path) -> str:
     return display_path(target.parent)
 
 
-def write_file(target: Path, data: bytes, *, protect: tuple[Path, ...] = (), mode: int = 0o644) -> None:
-    """Write `data` to `target` atomically, or raise `OutputError` and leave nothing behind."""
+def write_file(target: Path, data: bytes, *, protect: tuple[Path, ...] = (), mode: int = 0o644,
+               replace_special: bool = False) -> None:
+    """Write `data` to `target` atomically, or raise `OutputError` and leave nothing behind.
+
+    `replace_special`: a FIFO or device at `target` is replaced by the file (renamed over,
+    never written into); only for names routinecard owns, like the manifest."""
     target = Path(target)
-    check_target(target, protect)
+    check_target(target, protect, replace_special=replace_special)
     folder = target.parent
     try:
         folder.mkdir(parents=True, exist_ok=True)
