@@ -297,6 +297,33 @@ def test_a_batch_killed_at_random_moments(tmp_path: Path) -> None:
     assert sorted(p.name for p in out.glob("*.pdf")) == [f"p{i:02d}.pdf" for i in range(count)]
 
 
+@pytest.mark.skipif(not Path("/proc").is_dir(), reason="needs /proc to find worker processes")
+def test_a_killed_worker_does_not_fail_the_batch(tmp_path: Path) -> None:
+    """A pool worker killed (say, by the out-of-memory killer) breaks the pool; the jobs it
+    took down are run again in a fresh pool, so the batch still builds every card."""
+    count = 12
+    patients(tmp_path / "in", count)
+    out = tmp_path / "out-worker"
+    env = dict(os.environ, ROUTINECARD_VERIFY="0")
+    process = subprocess.Popen([sys.executable, "-m", "routinecard", "build", "in", "-o", str(out), "-j", "2"],
+                               cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 60
+    workers: list[int] = []
+    while not workers and process.poll() is None and time.monotonic() < deadline:
+        workers = [pid for pid in _processes_mentioning(str(out)) if pid != process.pid]
+        time.sleep(0.05)
+    if workers:
+        time.sleep(0.3)
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(workers[0], signal.SIGKILL)
+    stdout, stderr = process.communicate(timeout=180)
+    assert process.returncode == 0, stderr
+    assert "Traceback" not in stderr
+    assert f"built {count}, skipped 0" in stdout
+    assert_manifest_valid(out, entries=count)
+    assert not temporaries(out)
+
+
 # -- the batch's unit of work -----------------------------------------------------------------
 
 

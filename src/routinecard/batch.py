@@ -353,13 +353,22 @@ def run(
             import routinecard.api  # noqa: F401
 
             _warm()
-        with ProcessPoolExecutor(max_workers=min(workers, len(pending)), mp_context=context,
-                                 initializer=_worker_init, initargs=(os.getpid(), not forking)) as pool:
-            _run_on(pool, pending, finish)
+        todo, first = pending, True
+        while todo:
+            # A worker that dies (killed, out of memory) breaks the whole pool: the jobs it
+            # took down with it are tried once more in a fresh pool, then reported.
+            retry: list[tuple[int, Job]] = []
+            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
+                                     initializer=_worker_init, initargs=(os.getpid(), not forking)) as pool:
+                _run_on(pool, todo, finish, retry=retry if first else None)
+            todo, first = retry, False
     return [outcomes[i] for i in range(len(jobs))]
 
 
-def _run_on(executor: Executor, pending: list[tuple[int, Job]], finish: Callable[[int, Outcome], None]) -> None:
+def _run_on(executor: Executor, pending: list[tuple[int, Job]], finish: Callable[[int, Outcome], None],
+            retry: list[tuple[int, Job]] | None = None) -> None:
+    """Submit every job, finish each as it completes; jobs lost with a broken pool go to
+    `retry` if given, else fail with a message."""
     futures: dict[Future[Outcome], int] = {executor.submit(run_job, job): index for index, job in pending}
     jobs = dict(pending)
     for future in as_completed(futures):
@@ -367,6 +376,9 @@ def _run_on(executor: Executor, pending: list[tuple[int, Job]], finish: Callable
         try:
             outcome = future.result()
         except BrokenProcessPool:
+            if retry is not None:
+                retry.append((index, jobs[index]))
+                continue
             outcome = Outcome(jobs[index], "failed", errors=[
                 f"{jobs[index].input}: the process building this card stopped unexpectedly (out of memory?); "
                 "nothing was written for it"

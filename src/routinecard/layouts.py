@@ -353,8 +353,20 @@ def room_problems(layout: Layout) -> list[tuple[tuple[str | int, ...], str]]:
     room(("gap",), layout.gap * max(layout.columns - 1, 1), frame_w / 4, "the gap between columns",
          "a quarter of the page's width between all columns")
     if column > 0:
-        room(("figures", "closeup"), figures.closeup, column / 2, "a close-up", "half a column of point panels")
-        room(("figures", "icon"), figures.icon, column / 2, "a tool icon", "half a column of point panels")
+        room(("figures", "closeup"), figures.closeup, column * 0.7, "a close-up", "70% of a column of point panels")
+        room(("figures", "icon"), figures.icon, column * 0.7, "a tool icon", "70% of a column of point panels")
+    if column > 0 and not problems:
+        # a point panel: padding, the close-up (or icon), a gap, and the text beside them
+        figure = max(figures.closeup, figures.icon) * grow
+        text = column - 1.8 * gap - figure - 0.8 * gap
+        need = 3 * layout.type.max  # a few letters a line; less breaks reportlab's tables
+        if text < need:
+            where: tuple[str | int, ...] = (
+                ("figures", "closeup") if figures.closeup >= figures.icon and figures.closeup > 0
+                else ("figures", "icon") if figures.icon > 0 else ("gap",))
+            problems.append((where, f"the point panels leave {max(text, 0):.0f}pt for text beside the figures, "
+                                    f"at least {need:.0f}pt is needed: make the gap, close-ups or icons smaller, "
+                                    "or use fewer columns"))
     room(("figures", "body_map"), figures.body_map, min(frame_h / 2, frame_w * 0.8), "the body map",
          "half the page's height and most of its width")
     room(("figures", "logo"), figures.logo, frame_h / 6, "the logo", "a sixth of the page's height")
@@ -424,7 +436,7 @@ def _claim(value: Any, path: tuple, doc: Document, origins: dict) -> None:
             _claim(item, path + (index,), doc, origins)
 
 
-def load_layout(reference: str | Path | None = None) -> Layout:
+def load_layout(reference: str | Path | None = None, *, named_by_file: bool = False) -> Layout:
     """A layout by built-in name or file path (None: the default, `letter`).
 
     Built-in layouts are resolved once per process; files are read every time, so an
@@ -435,7 +447,7 @@ def load_layout(reference: str | Path | None = None) -> Layout:
     reference = str(reference)
     if not Path(reference).is_file() and reference in builtin_layouts():
         return _builtin_layout(reference)
-    return _read_layout(reference)
+    return _read_layout(reference, named_by_file=named_by_file)
 
 
 @cache
@@ -443,7 +455,10 @@ def _builtin_layout(name: str) -> Layout:
     return _read_layout(name)
 
 
-def _read_layout(reference: str) -> Layout:
+def _read_layout(reference: str, *, named_by_file: bool = False) -> Layout:
+    """Read a layout file and its `extends` chain. Files in the chain other than the first
+    (and the first too, when another file named it) may be any file on the machine: their
+    values are never quoted in messages."""
     path = Path(reference) if Path(reference).is_file() else _resolve_reference(reference, None)
     if path is None:
         known = ", ".join(builtin_layouts())
@@ -457,7 +472,8 @@ def _read_layout(reference: str) -> Layout:
             raise InputError(chain[-1].problem(("extends",), f"layouts extend each other in a circle: {cycle}"))
         seen.append(current)
         # Any path may be named here (`extends: ../../etc/x`): nothing is quoted until it is a layout.
-        doc = load_referenced_file(current, "layout", frozenset(Layout.model_fields) | {"extends"})
+        doc = load_referenced_file(current, "layout", frozenset(Layout.model_fields) | {"extends"},
+                                   redact=named_by_file or bool(chain))
         mapping = require_mapping(doc, "layout")
         chain.append(doc)
         parent = mapping.get("extends")

@@ -197,8 +197,7 @@ def redacted(message: str, data: Any) -> str:
 
     def walk(value: Any) -> None:
         if isinstance(value, dict):
-            for key, item in value.items():
-                walk(key)
+            for item in value.values():  # keys are field names: shown in the field path anyway
                 walk(item)
         elif isinstance(value, list):
             for item in value:
@@ -728,7 +727,8 @@ def load_yaml_file(path: Path, display: str | None = None) -> Document:
     return load_yaml_bytes(raw, name)
 
 
-def load_referenced_file(path: Path, kind: str, fields: frozenset[str], *, required: frozenset[str] = frozenset()) -> Document:
+def load_referenced_file(path: Path, kind: str, fields: frozenset[str], *, required: frozenset[str] = frozenset(),
+                         redact: bool = True) -> Document:
     """A YAML file that another file points at: a patient file's `card:`, `layout:` or
     `clinic:`, a layout's `extends:`, a clinic's `layout:`.
 
@@ -737,7 +737,9 @@ def load_referenced_file(path: Path, kind: str, fields: frozenset[str], *, requi
     routinecard `kind` file, no message quotes anything from it: it must end in .yaml or
     .yml, parse, be a mapping, hold the `required` keys, and every key must be one of
     `fields` (or a near misspelling of one). Otherwise the message says what was
-    expected, with the line and column where that is useful, and nothing it found.
+    expected, with the line and column where that is useful, and nothing it found. With
+    `redact` (the default: a file that another file named), the values of a file that
+    passes are not quoted either; a file the user named themselves is quoted as usual.
     """
     import difflib
 
@@ -767,7 +769,7 @@ def load_referenced_file(path: Path, kind: str, fields: frozenset[str], *, requi
         ) from None
     if not isinstance(doc.data, dict):
         raise InputError(Problem(f"is not a {kind} file: {expected}, a mapping of fields at the top", file=name))
-    doc = dataclasses.replace(doc, redact=True)
+    doc = dataclasses.replace(doc, redact=redact)
     keys = [key for key in doc.data if isinstance(key, str)]
     missing = sorted(required - set(keys))
     strangers = [

@@ -190,9 +190,9 @@ def _load_card_file(path: Path) -> Document:
     return load_referenced_file(path, "card", frozenset(Card.model_fields), required=frozenset({"id"}))
 
 
-def load_clinic(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedClinic:
+def load_clinic(path: Path, *, allow: tuple[Path, ...] = (), named_by_file: bool = False) -> LoadedClinic:
     """Read and validate a clinic file; its logo is relative to it."""
-    doc = load_referenced_file(path, "clinic", frozenset(Clinic.model_fields))
+    doc = load_referenced_file(path, "clinic", frozenset(Clinic.model_fields), redact=named_by_file)
     require_mapping(doc, "clinic")
     clinic = validate_document(Clinic, doc)
     problems = glyph_problems(clinic.model_dump(), doc, font_set())
@@ -220,7 +220,7 @@ def clinic_for(loaded: LoadedCard, clinic: LoadedClinic | Path | None, allow: tu
         path = (loaded.patient.file.resolve().parent / reference).resolve()
         if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
             raise InputError(loaded.patient.document.problem(("clinic",), f"no clinic file {reference!r} (looked in {path.parent})"))
-        return load_clinic(path, allow=allow)
+        return load_clinic(path, allow=allow, named_by_file=True)
     return None
 
 
@@ -245,7 +245,7 @@ def _layout_near(reference: str, named_in: Path, document: Document) -> Layout:
             path = named_in.resolve().parent / reference
             if not path.is_file():
                 raise InputError(Problem(f"no layout file {reference!r} (looked in {path.parent})"))
-            return load_layout(path)
+            return load_layout(path, named_by_file=True)
         return load_layout(reference)
     except InputError as error:
         if all(problem.file is None for problem in error.problems):
