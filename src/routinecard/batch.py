@@ -29,19 +29,16 @@ from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_complet
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Literal
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
+from routinecard.errors import Problem
 from routinecard.incremental import JobKey, Manifest, file_hash
+from routinecard.resources import looks_like_path
+
+if TYPE_CHECKING:
+    from routinecard.prepare import Prepared
 
 Status = Literal["built", "skipped", "failed"]
-_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
-
-
-def safe_stem(name: str) -> str:
-    """A file stem from a patient file's name: lowercase letters, digits and hyphens only,
-    so no name can make a folder, climb out of one, or hide a file."""
-    cleaned = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
-    return cleaned[:64].strip("-") or "card"
 
 
 @dataclass(frozen=True)
@@ -52,7 +49,7 @@ class Job:
     layout: str | None  # a built-in name or a file; None: the patient's, the clinic's, or letter
     clinic: Path | None
     language: str | None
-    only: str | None
+    only: tuple[str, ...] | None  # point ids to keep (--only)
     sets: tuple[tuple[str, Any], ...]
     allow: tuple[Path, ...]
     output: Path | None  # a PDF file, or None to name it in `folder`
@@ -65,10 +62,10 @@ class Job:
     def key(self) -> JobKey:
         return JobKey(
             input=str(self.input.resolve()),
-            layout=str(Path(self.layout).resolve()) if self.layout and self.layout.endswith((".yaml", ".yml")) else self.layout,
+            layout=str(Path(self.layout).resolve()) if self.layout and looks_like_path(self.layout) else self.layout,
             clinic=str(self.clinic.resolve()) if self.clinic else None,
             language=self.language,
-            only=self.only,
+            only=",".join(self.only) if self.only is not None else None,
             sets=json.dumps(self.sets, sort_keys=True, default=str),
         )
 
@@ -85,23 +82,24 @@ class Outcome:
     status: Status
     output: Path | None = None
     message: str = ""
-    errors: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     sha256: str | None = None  # of the PDF written
     deps: tuple[tuple[str, str], ...] = ()  # (absolute path, SHA-256) of every file it was made from
+    notices: list[str] = field(default_factory=list)  # worth saying, not errors (e.g. a language fallback)
 
 
-def _name_the_card(problems: list[str], job: Job) -> list[str]:
+def _name_the_card(problems: list[Problem], job: Job) -> list[Problem]:
     """Problems of the command line (--only, --set) say which card they failed for."""
     from routinecard.errors import display_path
 
-    name = display_path(job.input)
-    named: list[str] = []
-    for line in problems:
-        if line.startswith("command line: "):
-            line = re.sub(r"\Acommand line: only(\[\d+\])?: ", "--only: ", line)
-            line = re.sub(r"\Acommand line: set\['(.*?)'\]: ", r"--set \1: ", line)
-            line = f"{name}: {line.removeprefix('command line: ')}"
-        named.append(line)
+    named: list[Problem] = []
+    for problem in problems:
+        if problem.file == "command line":
+            field_ = problem.field or ""
+            match = re.fullmatch(r"set\['(.*)'\]", field_)
+            option = f"--set {match.group(1)}" if match else "--only" if field_.startswith("only") else field_ or None
+            problem = Problem(problem.message, file=display_path(job.input), field=option)
+        named.append(problem)
     return named
 
 
@@ -111,25 +109,25 @@ def run_job(job: Job) -> Outcome:
     Pure apart from writing `job.target`: returns the PDF's SHA-256 and the files it was
     made from (with their hashes, taken here, right after they were read), never the bytes.
     """
+    from routinecard.api import attempt
+
+    done = attempt(lambda: _build_and_write(job))
+    return Outcome(job, "failed", problems=_name_the_card(done, job)) if isinstance(done, list) else done
+
+
+def _build_and_write(job: Job) -> Outcome:
     import hashlib
 
     from routinecard.api import build_prepared
-    from routinecard.errors import RoutineCardError, display_path
-    from routinecard.prepare import prepare
+    from routinecard.errors import display_path
     from routinecard.write import write_file
 
-    try:
-        only = [i.strip() for i in job.only.split(",") if i.strip()] if job.only else None
-        prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
-                           sets=dict(job.sets), allow=job.allow)
-        loaded, layout = prepared.loaded, prepared.layout
-        built = build_prepared(prepared, verify=job.verify)
-        target = job.target or target_for(job, patient=loaded.patient is not None, card_id=loaded.card.id,
-                                          layout_name=layout.name)
-        protect = [job.input] + ([loaded.patient.card_file] if loaded.patient is not None else [])
-        write_file(target, built.pdf, protect=tuple(protect))
-    except RoutineCardError as error:
-        return Outcome(job, "failed", errors=_name_the_card([str(p) for p in error.problems], job))
+    prepared = _prepare(job)
+    loaded, layout = prepared.loaded, prepared.layout
+    built = build_prepared(prepared, verify=job.verify)
+    target = job.target or target_for(job, prepared)
+    protect = [job.input] + ([loaded.patient.card_file] if loaded.patient is not None else [])
+    write_file(target, built.pdf, protect=tuple(protect))
     deps = [job.input, *prepared.files]
     hashed: dict[str, str] = {}
     for dep in deps:
@@ -140,44 +138,42 @@ def run_job(job: Job) -> Outcome:
         f"wrote {display_path(target)} (1 page, {layout.name}, fits at {built.plan.fit_percent}%, "
         f"{len(built.pdf) / 1024:.0f} KB)"
     )
+    notices = [f"{loaded.name}: note: {notice}" for notice in prepared.notices]
     return Outcome(job, "built", target, message, sha256=hashlib.sha256(built.pdf).hexdigest(),
-                   deps=tuple(sorted(hashed.items())))
+                   deps=tuple(sorted(hashed.items())), notices=notices)
 
 
-def target_for(job: Job, *, patient: bool, card_id: str, layout_name: str) -> Path:
-    """Where a job's PDF goes: `-o FILE`, else `<folder>/<card id or patient file>[-<layout>].pdf`.
+def _prepare(job: Job) -> Prepared:
+    from routinecard.prepare import prepare
 
-    Only ids and sanitised stems go into the name (never a path a file wrote)."""
+    return prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language,
+                   only=list(job.only) if job.only is not None else None, sets=dict(job.sets), allow=job.allow)
+
+
+def target_for(job: Job, prepared: Prepared) -> Path:
+    """Where a job's PDF goes: `-o FILE`, else `<folder>/<stem>[-<layout>].pdf`, where the
+    stem is the card's id or the patient file's name sanitised to an id (`prepare.output_stem`),
+    with `.<language>` for a language other than English. Never a path that a file wrote."""
+    from routinecard.prepare import output_stem
+
     if job.output is not None:
         return job.output
-    stem = safe_stem(job.input.stem) if patient else card_id
-    suffix = f"-{layout_name}" if job.suffix_layout else ""
-    return job.folder / f"{stem}{suffix}.pdf"
+    suffix = f"-{prepared.layout.name}" if job.suffix_layout else ""
+    return job.folder / f"{output_stem(prepared.loaded)}{suffix}.pdf"
 
 
 def planned_target(job: Job) -> Path | None:
-    """The output a job will write, worked out before building (None: it will fail first).
-
-    Reads only the input's YAML (cached) and the layout's name; a file that cannot be read
-    here fails in its job with the full message."""
+    """The output a job will write, worked out before anything is built by the same rule
+    the job uses (prepare: load and validate, no fit). None: the job will fail before
+    writing, and says why itself."""
     from routinecard.errors import RoutineCardError
 
     if job.output is not None:
         return job.output
     try:
-        from routinecard.layouts import load_layout
-        from routinecard.loader import load_yaml_file
-        from routinecard.patients import is_patient_file
-
-        doc = load_yaml_file(job.input)
-        patient = is_patient_file(doc)
-        card_id = "" if patient or not isinstance(doc.data, dict) else doc.data.get("id")
-        if not patient and not (isinstance(card_id, str) and _ID.match(card_id) and len(card_id) <= 64):
-            return None
-        layout_name = load_layout(job.layout).name if job.suffix_layout else ""
+        return target_for(job, _prepare(job))
     except RoutineCardError:
         return None
-    return target_for(job, patient=patient, card_id=str(card_id), layout_name=layout_name)
 
 
 def _pid_watchdog(parent: int) -> None:
@@ -240,7 +236,7 @@ class _Ledger:
             self.manifests[folder] = Manifest(folder)
         return self.manifests[folder]
 
-    def save(self, manifest: Manifest) -> list[str]:
+    def save(self, manifest: Manifest) -> list[Problem]:
         """Write the manifest if it changed; an error line if it cannot be written."""
         from routinecard.errors import OutputError
         from routinecard.write import write_file
@@ -251,7 +247,7 @@ class _Ledger:
             write_file(manifest.path, manifest.payload(), replace_special=True)
         except OutputError as error:
             self.broken.add(manifest.folder)
-            return [str(p) for p in error.problems]
+            return list(error.problems)
         manifest.changed = False
         return []
 
@@ -262,11 +258,10 @@ def _collision(job: Job, target: Path, first: Job) -> Outcome:
     what = "layout" if job.input == first.input else "card"
     advice = ("give the layouts different names (a layout's `name:`)" if what == "layout"
               else "give the cards different ids or build them into different folders")
-    return Outcome(job, "failed", errors=[
-        f"{display_path(job.input)}: writes the same PDF as {display_path(first.input)}"
+    return Outcome(job, "failed", problems=[Problem(
+        f"writes the same PDF as {display_path(first.input)}"
         f"{' with layout ' + str(first.layout) if what == 'layout' else ''} ({display_path(target)}); {advice}; "
-        "nothing was written for it"
-    ])
+        "nothing was written for it", file=display_path(job.input))])
 
 
 def plan(jobs: list[Job], ledger: _Ledger, *, force: bool, inputs: tuple[Path, ...]) -> tuple[dict[int, Outcome], list[tuple[int, Job]]]:
@@ -294,9 +289,8 @@ def plan(jobs: list[Job], ledger: _Ledger, *, force: bool, inputs: tuple[Path, .
                 done[index] = _collision(job, target, claimed[where])
                 continue
             if where in protected:
-                done[index] = Outcome(job, "failed", errors=[
-                    f"{display_path(target)}: refusing to write the PDF over an input file; choose another output name"
-                ])
+                done[index] = Outcome(job, "failed", problems=[Problem(
+                    "refusing to write the PDF over an input file; choose another output name", file=display_path(target))])
                 continue
             claimed[where] = job
         if previous is not None:
@@ -335,7 +329,7 @@ def run(
         problems = ledger.save(manifest)
         if problems:
             outcome.status = "failed" if outcome.status == "built" else outcome.status
-            outcome.errors = outcome.errors + problems
+            outcome.problems = outcome.problems + problems
         outcomes[index] = outcome
         on_done(outcome)
 
@@ -379,10 +373,11 @@ def _run_on(executor: Executor, pending: list[tuple[int, Job]], finish: Callable
             if retry is not None:
                 retry.append((index, jobs[index]))
                 continue
-            outcome = Outcome(jobs[index], "failed", errors=[
-                f"{jobs[index].input}: the process building this card stopped unexpectedly (out of memory?); "
-                "nothing was written for it"
-            ])
+            from routinecard.errors import display_path
+
+            outcome = Outcome(jobs[index], "failed", problems=[Problem(
+                "the process building this card stopped unexpectedly (out of memory?); nothing was written for it",
+                file=display_path(jobs[index].input))])
         finish(index, outcome)
 
 

@@ -46,13 +46,13 @@ def _colour(value: Any) -> str | None:
         return None
 
 
-def _primitives(drawing: Any) -> list[dict]:
+def _primitives(drawing: Any) -> list[dict[str, Any]]:
     """svglib's drawing as a flat list of shapes with their matrix and paint."""
     from reportlab.graphics import shapes as rl
 
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
 
-    def paint(shape: Any, *, stroke: bool = True) -> dict:
+    def paint(shape: Any, *, stroke: bool = True) -> dict[str, Any]:
         stroke_colour = _colour(getattr(shape, "strokeColor", None)) if stroke else None
         return {
             "fill": _colour(getattr(shape, "fillColor", None)),
@@ -66,9 +66,10 @@ def _primitives(drawing: Any) -> list[dict]:
     def visit(node: Any, matrix: Matrix) -> None:
         for child in getattr(node, "contents", []):
             if isinstance(child, rl.Group):
-                visit(child, _multiply(tuple(child.transform), matrix))  # type: ignore[arg-type]
+                a, b, c, d, e, f = child.transform
+                visit(child, _multiply((a, b, c, d, e, f), matrix))
                 continue
-            item: dict | None = None
+            item: dict[str, Any] | None = None
             if isinstance(child, rl.Path):
                 no_stroke = type(child).__name__ == "NoStrokePath"
                 item = {"kind": "path", "points": list(child.points), "ops": list(child.operators),
@@ -148,10 +149,10 @@ def check_svg(data: bytes, path: Path) -> None:
             continue
         number = raw.strip().rstrip("abcdefghijklmnopqrstuvwxyz%").strip()
         try:
-            value = float(number)
+            size = float(number)
         except ValueError:
-            value = math.nan
-        if not (math.isfinite(value) and 0 < value <= MAX_SVG_SIZE):
+            size = math.nan
+        if not (math.isfinite(size) and 0 < size <= MAX_SVG_SIZE):
             raise _refuse(path, f"the SVG's {attribute} is not a positive size; {expected} with a width and height "
                                 f"(or a viewBox) between 0 and {MAX_SVG_SIZE:,.0f}")
 
@@ -201,6 +202,7 @@ def _icon(digest: str, path: Path, data: bytes) -> dict[str, Any]:
     found = _ICONS.get(digest)
     if found is None:
         found = cached_json("icons", f"{digest}-{CACHE_VERSION}", lambda: _parse(path, data))
+        assert isinstance(found, dict)
         if len(_ICONS) >= 128:
             _ICONS.pop(next(iter(_ICONS)))
         _ICONS[digest] = found
@@ -248,7 +250,7 @@ class SvgIcon(Flowable):
         canvas.restoreState()
 
 
-def _draw(canvas: Any, shape: dict) -> None:
+def _draw(canvas: Any, shape: dict[str, Any]) -> None:
     fill, stroke = shape["fill"], shape["stroke"]
     if not fill and not stroke:
         return
