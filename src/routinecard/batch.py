@@ -109,7 +109,7 @@ def run_job(job: Job) -> Outcome:
     Pure apart from writing `job.target`: returns the PDF's SHA-256 and the files it was
     made from (with their hashes, taken here, right after they were read), never the bytes.
     """
-    from routinecard.api import attempt
+    from routinecard.errors import attempt
 
     done = attempt(lambda: _build_and_write(job))
     return Outcome(job, "failed", problems=_name_the_card(done, job)) if isinstance(done, list) else done
@@ -217,7 +217,7 @@ def _warm() -> None:
     from routinecard.fonts import font_set
 
     font_set()
-    body_map("posterior")
+    body_map("back")
 
 
 class _Ledger:

@@ -213,7 +213,7 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
               lang: str | None, only: str | None, sets: list[str] | None,
               allow: list[Path] | None) -> Iterator[Prepared | list[Problem]]:
     """Each card x layout, prepared, or the problems that stopped it (the others go on)."""
-    from routinecard.api import attempt
+    from routinecard.errors import attempt
     from routinecard.inputs import expand_inputs
     from routinecard.layouts import load_layout
     from routinecard.prepare import load_clinic, prepare
@@ -293,14 +293,15 @@ def build(
         typer.echo(f"Error: -o {output} names one PDF file, but {len(files) * len(names)} PDFs would be built; name a folder", err=True)
         raise typer.Exit(2)
     folder = output if output is not None and not single_file else Path("build")
+    settings = _settings(ctx)
+    progress = _Progress(len(files) * len(names), settings)
+    only_ids = _only(only)
     job_list = [
-        Job(file, name, clinic, lang, _only(only), sets, tuple(allow_path or ()), output if single_file else None,
+        Job(file, name, clinic, lang, only_ids, sets, tuple(allow_path or ()), output if single_file else None,
             folder, len(names) > 1, verify)
         for file in files
         for name in names
     ]
-    settings = _settings(ctx)
-    progress = _Progress(len(job_list), settings)
     try:
         outcomes = run(
             job_list,
@@ -350,7 +351,8 @@ def check(
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
-    from routinecard.api import attempt, fit_prepared
+    from routinecard.api import fit_prepared
+    from routinecard.errors import attempt
 
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
@@ -430,7 +432,7 @@ def library(
 @app.command("layouts")
 def list_layouts() -> None:
     """List the built-in layouts."""
-    from routinecard.api import attempt
+    from routinecard.errors import attempt
     from routinecard.layouts import load_layout
     from routinecard.resources import builtin_layouts
 
@@ -507,14 +509,28 @@ app.add_typer(new_app, name="new")
 def new_routine(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="TITLE", help="The routine's title, e.g. 'Neck stretches'.")],
+    site: Annotated[Optional[list[str]], typer.Option("--site", "-s", metavar="SITE", help="An atlas site for a point, e.g. upper-trapezius; repeat or separate with commas (`routinecard atlas` lists them).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: cards/<id>.yaml")] = None,
 ) -> None:
-    """Start a new routine card: it parses as it is; build and check refuse it until its
-    placeholder red flags and sources are replaced with real ones."""
+    """Start a new routine card, one point per atlas site (asked for on a terminal): it
+    parses as it is; build and check refuse it until its placeholder red flags and
+    sources are replaced with real ones."""
+    import sys
+
     from routinecard import scaffold
 
+    sites = [s.strip() for value in (site or []) for s in value.split(",") if s.strip()]
+    if not sites and sys.stdin.isatty() and not _settings(ctx).quiet:
+        answer = typer.prompt("Sites for the points, separated by commas (`routinecard atlas` lists them)",
+                              default=",".join(scaffold.DEFAULT_SITES))
+        sites = [s.strip() for s in answer.split(",") if s.strip()]
     target = output or Path("cards") / f"{scaffold.slug(name)}.yaml"
-    _write_new(target, scaffold.routine(name, target), _settings(ctx))
+    try:
+        text = scaffold.routine(name, target, sites or scaffold.DEFAULT_SITES)
+    except scaffold.UnknownSite as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1)
+    _write_new(target, text, _settings(ctx))
 
 
 @new_app.command("patient")
@@ -561,6 +577,47 @@ def _write_new(target: Path, text: str, settings: Settings) -> None:
         typer.echo(f"wrote {target}; edit it, then: routinecard build {target}")
 
 
+@app.command("atlas")
+def atlas_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the sites as JSON (for tools).")] = False,
+    sheet: Annotated[Optional[Path], typer.Option("--sheet", help="Write a PDF of every view with each site's marker and id, the region names and a coordinate grid.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the names: en or es.")] = "en",
+) -> None:
+    """List the atlas's named sites (id, name, views, languages), or write the atlas sheet."""
+    import json
+
+    from routinecard.atlas import LANGUAGES, load_atlas
+
+    if lang not in LANGUAGES:
+        typer.echo(f"Error: unknown language {lang!r}; one of: {', '.join(LANGUAGES)}", err=True)
+        raise typer.Exit(2)
+    atlas = load_atlas()
+    if sheet is not None:
+        from routinecard.write import write_atomic
+        from routinecard.figures.sheet import atlas_sheet_pdf
+
+        write_atomic(sheet, atlas_sheet_pdf(lang))
+        if not _settings(ctx).quiet:
+            typer.echo(f"wrote {sheet} ({len(atlas.views)} views, {len(atlas.sites)} sites)")
+        return
+    if as_json:
+        rows = [{"id": site.id, "name": site.names, "plain": site.plain, "views": list(site.views),
+                 "languages": sorted(site.names),
+                 "places": {p.view: {"x": p.x, "y": p.y, "regions": list(p.regions)} for p in site.places}}
+                for site in atlas.sites.values()]
+        typer.echo(json.dumps({"views": list(atlas.views), "sites": rows}, ensure_ascii=False, indent=1))
+        return
+    width = max(len(site_id) for site_id in atlas.sites)
+    name_width = max(len(site.name(lang)) for site in atlas.sites.values())
+    typer.echo(f"{'site':<{width}}  {'name':<{name_width}}  {'views':<26}  languages")
+    for site in atlas.sites.values():
+        typer.echo(f"{site.id:<{width}}  {site.name(lang):<{name_width}}  {', '.join(site.views):<26}  "
+                   f"{', '.join(sorted(site.names))}")
+    typer.echo(f"{len(atlas.sites)} sites on {len(atlas.views)} views ({', '.join(atlas.views)}); "
+               "`routinecard atlas --sheet atlas.pdf` draws them")
+
+
 @app.command()
 def schema(
     kind: Annotated[str, typer.Argument(help="card, patient, clinic or layout.", show_default=False)],
@@ -587,7 +644,7 @@ def doctor() -> None:
     from routinecard.tools import builtin_tools
 
     lines = [f"routinecard {__version__} on Python {platform.python_version()} ({platform.system()})"]
-    for package in ("reportlab", "rl-accel", "pydantic", "pyyaml", "typer", "pillow", "svglib", "anatomapa", "pypdfium2",
+    for package in ("reportlab", "rl-accel", "pydantic", "pyyaml", "typer", "pillow", "svglib", "pypdfium2",
                     "fonttools", "fontpkg-atkinson-hyperlegible", "fontpkg-noto-sans"):
         try:
             lines.append(f"  {package} {metadata.version(package)}")

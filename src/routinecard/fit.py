@@ -12,18 +12,19 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.platypus import Flowable
 
 from routinecard.assets import CardAssets
-from routinecard.compose.sections import Composer, Extras, Story
+from routinecard.compose.sections import Composer, Story
 from routinecard.errors import FitError, Problem
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.locale import Locale
 from routinecard.model import Card
+from routinecard.prepare import Extras
 
 FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
 
@@ -37,10 +38,10 @@ class PagePlan:
     height: float
     available: float
     passes: int
+    fit_percent: int = field(init=False)  # the scale as `check` and `build` report it
 
-    @property
-    def fit_percent(self) -> int:
-        return round(self.scale * 100)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fit_percent", round(self.scale * 100))
 
 
 def story_height(story: list[Flowable], width: float, height: float) -> float:
@@ -84,7 +85,9 @@ def fit_key(card: Card, layout: Layout, assets: CardAssets, locale: Locale, extr
         card.model_dump_json(),
         layout.model_dump_json(),
         repr(locale),  # the code and every label and format
-        repr(extras),
+        # what prints besides the card (not where it was read from)
+        repr((extras.clinic, extras.clinic_logo, extras.personal.patient, extras.personal.clinician,
+              extras.personal.date, extras.personal.notes, extras.log, extras.emergency)),
         *(_file_stamp(f) for f in files),
     ]
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).digest()
