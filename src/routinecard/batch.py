@@ -56,6 +56,7 @@ class Job:
     folder: Path
     suffix_layout: bool  # add -<layout> to the file name (several layouts built)
     verify: bool
+    patient: Path | None = None  # a patient file applied to `input` (a card), as build_pdf(card, patient=...)
     target: Path | None = None  # the planned output (set by `plan`)
 
     @property
@@ -66,7 +67,8 @@ class Job:
             clinic=str(self.clinic.resolve()) if self.clinic else None,
             language=self.language,
             only=",".join(self.only) if self.only is not None else None,
-            sets=json.dumps(self.sets, sort_keys=True, default=str),
+            sets=json.dumps([self.sets, str(self.patient.resolve()) if self.patient else None], sort_keys=True,
+                            default=str),
         )
 
     @property
@@ -126,7 +128,8 @@ def _build_and_write(job: Job) -> Outcome:
     loaded, layout = prepared.loaded, prepared.layout
     built = build_prepared(prepared, verify=job.verify)
     target = job.target or target_for(job, prepared)
-    protect = [job.input] + ([loaded.patient.card_file] if loaded.patient is not None else [])
+    protect = [job.input, *([job.patient] if job.patient is not None else []),
+               *([loaded.patient.card_file] if loaded.patient is not None else [])]
     write_file(target, built.pdf, protect=tuple(protect))
     deps = [job.input, *prepared.files]
     hashed: dict[str, str] = {}
@@ -144,10 +147,15 @@ def _build_and_write(job: Job) -> Outcome:
 
 
 def _prepare(job: Job) -> Prepared:
+    from routinecard.loader import load_yaml_file
     from routinecard.prepare import prepare
 
-    return prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language,
-                   only=list(job.only) if job.only is not None else None, sets=dict(job.sets), allow=job.allow)
+    only = list(job.only) if job.only is not None else None
+    if job.patient is not None:  # the patient file applied to this card (build CARD --patient P)
+        return prepare(job.patient, base=(load_yaml_file(job.input), job.input), layout=job.layout,
+                       clinic=job.clinic, language=job.language, only=only, sets=dict(job.sets), allow=job.allow)
+    return prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
+                   sets=dict(job.sets), allow=job.allow)
 
 
 def target_for(job: Job, prepared: Prepared) -> Path:
