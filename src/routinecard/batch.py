@@ -96,7 +96,9 @@ def _name_the_card(problems: list[Problem], job: Job) -> list[Problem]:
 
     named: list[Problem] = []
     for problem in problems:
-        if problem.file == "command line":
+        if problem.file is None and (problem.field or "").startswith("--"):
+            problem = Problem(problem.message, file=display_path(job.input), field=problem.field)
+        elif problem.file == "command line":
             field_ = problem.field or ""
             match = re.fullmatch(r"set\['(.*)'\]", field_)
             option = f"--set {match.group(1)}" if match else "--only" if field_.startswith("only") else field_ or None
