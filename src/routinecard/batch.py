@@ -406,7 +406,6 @@ def _retire(manifest: Manifest, job: Job, inputs: tuple[Path, ...]) -> list[tupl
         old = manifest.folder / entry.output
         if file_hash(old) == entry.pdf:  # still the one we wrote
             candidates.append(old)
-        manifest.forget(job.key)
     candidates += [job.output] if job.output is not None else [job.folder / f"{stem}.pdf" for stem in _default_stems(job)]
     protected = {p.resolve() for p in (*inputs, job.input, job.patient) if p is not None}
     moved: list[tuple[Path, Path]] = []
@@ -418,8 +417,10 @@ def _retire(manifest: Manifest, job: Job, inputs: tuple[Path, ...]) -> list[tupl
         try:
             os.replace(candidate, aside)
         except OSError:
-            continue  # it cannot be moved: the failure is still reported
+            return moved  # a read-only folder: nothing can change there (the failure is still reported)
         moved.append((candidate, aside))
+    if entry is not None:
+        manifest.forget(job.key)
     return moved
 
 
