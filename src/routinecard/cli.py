@@ -31,15 +31,23 @@ if TYPE_CHECKING:
 
 class _Commands(typer.core.TyperGroup):
     """The error boundary: a domain error from any command becomes its problems, one line
-    each on stderr, and exit code 1."""
+    each on stderr, and exit code 1. So does an operating-system error on a path the user
+    gave that no check foresaw (a name too long to look up, a symbolic-link loop): one line
+    naming the path, never a traceback."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
-        from routinecard.errors import RoutineCardError
+        from routinecard.errors import Problem, RoutineCardError, display_path
 
         try:
             return super().invoke(ctx)
         except RoutineCardError as error:
             _print_problems(error.problems)
+            raise typer.Exit(1) from None
+        except OSError as error:
+            from routinecard.write import reason
+
+            where = display_path(error.filename) if isinstance(error.filename, (str, Path)) else None
+            _print_problems([Problem(f"cannot use this path: {reason(error)}", file=where)])
             raise typer.Exit(1) from None
 
 

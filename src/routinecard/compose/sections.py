@@ -508,7 +508,7 @@ class Composer:
         attention = self.card.medical_attention
         c = self.layout.colours
         pad = self.gap * 0.9
-        icon = WarningSign(s.warning_heading.fontSize * 1.35, c.warning)
+        icon = WarningSign(s.warning_heading.fontSize * 1.35, c.warning, minimum=self.layout.type.min)
         heading = CachedTable(
             [[icon, self.para(self.label("medical_attention").upper(), s.warning_heading)]],
             colWidths=[icon.size + self.gap * 0.7, None],
