@@ -410,11 +410,10 @@ def _retire(manifest: Manifest, job: Job, inputs: tuple[Path, ...]) -> list[tupl
         if file_hash(old) == entry.pdf:  # still the one we wrote
             candidates.append(old)
     candidates += [job.output] if job.output is not None else [job.folder / f"{stem}.pdf" for stem in _default_stems(job)]
-    protected = {p.resolve() for p in (*inputs, job.input, job.patient) if p is not None}
+    protected = {p.absolute() for p in (*inputs, job.input, job.patient) if p is not None}
     moved: list[tuple[Path, Path]] = []
-    for candidate in dict.fromkeys(c.resolve() for c in candidates):
-        if (candidate in protected or candidate.suffix.lower() != ".pdf" or not candidate.is_file()
-                or not _looks_like_pdf(candidate)):
+    for candidate in dict.fromkeys(c.absolute() for c in candidates):
+        if candidate in protected or candidate.suffix.lower() != ".pdf" or not _looks_like_pdf(candidate):
             continue
         aside = candidate.with_name(candidate.name + STALE_SUFFIX)
         try:
@@ -428,11 +427,16 @@ def _retire(manifest: Manifest, job: Job, inputs: tuple[Path, ...]) -> list[tupl
 
 
 def _looks_like_pdf(path: Path) -> bool:
-    """Only a PDF is ever set aside (never an input that happens to be named .pdf)."""
+    """Only a regular file that is a PDF is ever set aside (never an input that happens to
+    be named .pdf); any trouble reaching it (a name too long, no permission) means no."""
+    import stat
+
     try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False
         with path.open("rb") as handle:
             return handle.read(5) == b"%PDF-"
-    except OSError:
+    except (OSError, ValueError):
         return False
 
 
