@@ -227,6 +227,12 @@ class Figures(StrictModel):
 
     body_map: Length = Field(158.0, description="Height of the overview body map; 0 for none.")
     closeup: Length = Field(62.0, description="Width of each point's close-up figure; 0 for none.")
+    position: Length = Field(
+        86.0, description="Width of each point's position picture (the pose with its tool); 0 for none."
+    )
+    closeup_with_position: bool = Field(
+        False, description="Show the close-up beside the position picture (false: the picture replaces it)."
+    )
     icon: Length = Field(30.0, description="Width of tool icons; 0 for none.")
     pressure_scale: bool = Field(True, description="Draw the 0-10 pressure scale in each panel.")
     logo: Length = Field(36.0, description="Height of the logo in the header.")

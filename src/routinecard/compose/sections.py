@@ -18,6 +18,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from routinecard.assets import CardAssets
 from routinecard.compose.marks import (
+    SideBySide,
     NO_PADDING,
     CachedTable,
     FigureColumn,
@@ -421,23 +422,54 @@ class Composer:
         return content
 
     def point_figure(self, number: int, point: Point) -> Flowable | None:
-        """The close-up of the point's region with the tool icon inset, or the tool icon alone."""
+        """The point's position picture and/or close-up (the layout decides), with the
+        tool icon under it; or the tool icon alone."""
         tool = self.assets.tools[point.tool]
-        size = self.layout.figures.closeup * self.scale
         icon_size = self.layout.figures.icon * self.scale
         icon = picture(tool.icon, icon_size) if icon_size > 0 else None
+        position = self.position_picture(point)
+        closeup = self.closeup(number, point)
+        if position is not None and closeup is not None and not self.layout.figures.closeup_with_position:
+            closeup = None  # the position picture replaces the close-up
+        figures = [f for f in (closeup, position) if f is not None]
+        if not figures:
+            return icon
+        figure = figures[0] if len(figures) == 1 else SideBySide(figures, self.gap * 0.5)
+        if position is not None:
+            icon = None  # the picture shows the tool in use; its name is in the text
+        return FigureColumn(figure, icon, gap=self.gap * 0.5)
+
+    def position_picture(self, point: Point) -> Flowable | None:
+        """The pose with its tool at the site (figures/position.py), or None."""
+        width = self.layout.figures.position * self.scale
+        if width <= 0 or point.pose is None:
+            return None
+        from routinecard.figures.picture import describe, point_scene
+        from routinecard.figures.position import Palette, PositionPicture
+
+        scene = point_scene(point, self.card.language)
+        if scene is None:
+            return None
+        c = self.layout.colours
+        return PositionPicture(scene, width, width * 1.3, Palette.from_colours(c.accent, c.warning, c.muted),
+                               alt=describe(scene, self.locale))
+
+    def closeup(self, number: int, point: Point) -> Flowable | None:
+        """The photo, or the close-up of the point's region cut from the body map, or None."""
+        size = self.layout.figures.closeup * self.scale
         photo = self.assets.photos.get(point.id)
         if size <= 0 or (point.marker is None and photo is None):
-            return icon
+            return None
         if photo is not None:
-            return FigureColumn(picture(photo, size), icon, gap=self.gap * 0.5)
+            return picture(photo, size)
+        assert point.marker is not None
         if point.closeup is not None:
             window = closeup_window(point.closeup.x, point.closeup.y, point.closeup.size)
         else:
             window = closeup_window(point.marker.x if point.side != "left" else 540 - point.marker.x,
                                     point.marker.y, 240)
         highlights = [h for h in self.highlights(number, point)]
-        closeup = BodyFigure(
+        return BodyFigure(
             point.marker.view,
             size,
             highlights,
@@ -448,7 +480,6 @@ class Composer:
             frame=True,
             hide_arms=True,
         )
-        return FigureColumn(closeup, icon, gap=self.gap * 0.5)
 
     def points(self) -> list[Flowable]:
         """Panels in a grid. One table holds them all, with empty columns and rows as the

@@ -12,7 +12,6 @@ site, is a `PoseError` with a plain message.
 from __future__ import annotations
 
 import math
-import os
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -33,7 +32,7 @@ from routinecard.figures.geometry import (
     sub,
     unit,
 )
-from routinecard.figures.skeleton import ANGLE_NAMES, JOINTS, LIMB_JOINTS, Body, View, build, joint_of
+from routinecard.figures.skeleton import ANGLE_NAMES, JOINTS, LIMB_JOINTS, Body, View, build, check_angle, joint_of
 from routinecard.loader import Document, load_yaml_file, require_mapping
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -175,18 +174,6 @@ def preset_ids() -> tuple[str, ...]:
 
 def motion_ids() -> tuple[str, ...]:
     return tuple(library().motions)
-
-
-def check_angle(name: str, value: float) -> None:
-    """Raise ValueError with a plain message when a person cannot reach this angle."""
-    if name not in ANGLE_NAMES:
-        raise ValueError(f"unknown angle {name!r}")
-    joint = joint_of(name)
-    if not math.isfinite(value) or not joint.low <= value <= joint.high:
-        raise ValueError(
-            f"{value:g} degrees is not possible: the {joint.name} {joint.meaning.split(' (')[0].removeprefix('turns ')}"
-            f" only from {joint.low:g} to {joint.high:g} degrees"
-        )
 
 
 # -- the scene ------------------------------------------------------------------------
@@ -478,12 +465,8 @@ def scene(
             damping *= 4
         if not improved:
             break
-        if os.environ.get("POSE_DEBUG"):
-            print("  it", [round(current[n], 1) for _, n in free], [round(r, 4) for r in res])
     worst = max((abs(r) for r in res), default=0.0)
-    if os.environ.get("POSE_DEBUG"):
-        print(preset_id, [(c.parts, n, round(current[n], 1), round(r, 4)) for (c, n), r in zip(free, res)])
-    if worst > TOLERANCE and not os.environ.get("POSE_DRAW"):
+    if worst > TOLERANCE:
         raise PoseError(f"in the pose {preset_id!r} the figure cannot rest on its supports with these angles")
     for _, name in free:
         joint = joint_of(name)

@@ -124,8 +124,6 @@ def draw_scene(canvas: Any, scene: Scene, width: float, height: float, palette: 
     _supports(canvas, scene, place, line, palette)
     layers = sorted({p.layer for p in scene.body.parts})
     for layer in layers:
-        if layer == 3 and scene.prop is not None:
-            pass
         parts = [p for p in scene.body.parts if p.layer == layer]
         canvas.setStrokeColor(colors.HexColor(palette.outline))
         canvas.setLineWidth(line * 2)
@@ -135,10 +133,8 @@ def draw_scene(canvas: Any, scene: Scene, width: float, height: float, palette: 
             fill = {"near": palette.near, "far": palette.far, "hair": palette.hair, "face": palette.near}[part.tone]
             canvas.setFillColor(colors.HexColor(fill))
             canvas.drawPath(_path(canvas, part.outline, place), stroke=0, fill=1)
-        if layer == 2 and scene.prop is not None:
-            _prop(canvas, scene, place, line, palette)
-    if scene.prop is None:
-        pass
+    if scene.prop is not None:  # on top: an arm beside the body never hides the ball
+        _prop(canvas, scene, place, line, palette)
     _spot(canvas, scene, place, line, palette)
     for arrow in scene.arrows:
         _arrow(canvas, [place.point(p) for p in arrow.points], arrow.both, line, palette.arrow)

@@ -134,6 +134,18 @@ LIMB_JOINTS = ("hip", "knee", "ankle", "shoulder", "elbow")
 ANGLE_NAMES: tuple[str, ...] = ("body", "trunk", "neck", *LIMB_JOINTS, *(f"far_{j}" for j in LIMB_JOINTS))
 
 
+def check_angle(name: str, value: float) -> None:
+    """Raise ValueError with a plain message when a person cannot reach this angle."""
+    if name not in ANGLE_NAMES:
+        raise ValueError(f"unknown angle {name!r}")
+    joint = joint_of(name)
+    if not math.isfinite(value) or not joint.low <= value <= joint.high:
+        raise ValueError(
+            f"{value:g} degrees is not possible: this angle {joint.meaning.split(' (')[0].removeprefix('turns ')}"
+            f" only from {joint.low:g} to {joint.high:g} degrees"
+        )
+
+
 def joint_of(angle: str) -> Joint:
     return JOINTS[angle.removeprefix("far_")]
 

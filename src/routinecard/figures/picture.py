@@ -1,0 +1,61 @@
+"""A point's position picture: the scene its pose, site, side and tool make, and the
+words that describe it (alternative text for tagged PDFs and screen readers).
+
+Until every card names its atlas site (`site:`), a point whose id is an atlas site id
+(the sciatica card's `piriformis`, `hamstrings`...) uses that site.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from routinecard.figures.poses import Anchor, Scene, library, scene
+from routinecard.locale import Locale
+from routinecard.model import Point
+
+
+def site_of(point: Point) -> str | None:
+    """The point's atlas site: its `site` when it has one, else its id when that names a site."""
+    site = getattr(point, "site", None)
+    if isinstance(site, str) and site in library().sites:
+        return site
+    return point.id if point.id in library().sites else None
+
+
+def point_scene(point: Point, language: str = "en") -> Scene | None:
+    """The scene of a point's position picture, or None when the point has no pose."""
+    pose = point.pose
+    if pose is None:
+        return None
+    anchor = (pose.anchor.segment, float(pose.anchor.at), pose.anchor.surface) if pose.anchor else None
+    return _scene(pose.preset, tuple(sorted(pose.angles().items())), site_of(point), anchor, point.tool,
+                  "left" if point.side == "left" else "right", pose.motion, language)
+
+
+@lru_cache(maxsize=256)
+def _scene(preset: str, angles: tuple[tuple[str, float], ...], site: str | None,
+           anchor: tuple[str, float, str] | None, tool: str, side: str, motion: str | None, language: str) -> Scene:
+    """Scenes are solved once per process for each distinct pose (the fit composes a card
+    several times)."""
+    where = None
+    if anchor is not None:
+        words = library().sites[site].words if site in library().sites else {}
+        where = Anchor(anchor[0], anchor[1], anchor[2], words)
+    return scene(preset, angles=dict(angles), site=site, anchor=where, tool=tool, side=side, motion=motion,
+                 language=language)
+
+
+def describe(picture: Scene, locale: Locale) -> str:
+    """One sentence saying what the picture shows: pose, prop, site, side, motion."""
+    alt = picture.alt
+    side = locale.label(f"side_{alt.side}")
+    if alt.prop and alt.site and alt.pressed:
+        text = locale.label("position_alt_pressed", pose=alt.pose, prop=alt.prop, site=alt.site, side=side,
+                            support=alt.support)
+    elif alt.prop and alt.site:
+        text = locale.label("position_alt_hand", pose=alt.pose, prop=alt.prop, site=alt.site, side=side)
+    else:
+        text = alt.pose
+    if alt.motion:
+        text += locale.label("position_alt_motion", motion=alt.motion)
+    return text
