@@ -40,6 +40,8 @@ from routinecard.figures.bodymap import (
     figure_extent,
     highlights_for,
 )
+from routinecard.figures.picture import describe, point_scene
+from routinecard.figures.position import Palette, PositionPicture
 from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
@@ -430,23 +432,23 @@ class Composer:
         position = self.position_picture(point)
         closeup = self.closeup(number, point)
         if position is not None and closeup is not None and not self.layout.figures.closeup_with_position:
-            closeup = None  # the position picture replaces the close-up
+            if point.id in self.assets.photos:
+                position = None  # the clinic's own photo of the point wins
+            else:
+                closeup = None  # the position picture replaces the close-up
         figures = [f for f in (closeup, position) if f is not None]
         if not figures:
             return icon
         figure = figures[0] if len(figures) == 1 else SideBySide(figures, self.gap * 0.5)
-        if position is not None:
+        if position is not None and position.shows_tool:
             icon = None  # the picture shows the tool in use; its name is in the text
         return FigureColumn(figure, icon, gap=self.gap * 0.5)
 
-    def position_picture(self, point: Point) -> Flowable | None:
+    def position_picture(self, point: Point) -> PositionPicture | None:
         """The pose with its tool at the site (figures/position.py), or None."""
         width = self.layout.figures.position * self.scale
         if width <= 0 or point.pose is None:
             return None
-        from routinecard.figures.picture import describe, point_scene
-        from routinecard.figures.position import Palette, PositionPicture
-
         scene = point_scene(point, self.card.language)
         if scene is None:
             return None

@@ -230,6 +230,7 @@ class Scene:
     alt: AltText
     angles: dict[str, float]
     mirrored: bool = False
+    hand: bool = False  # a hand or thumb presses the site (drawn as the figure's own hand)
 
     def extent(self) -> Box:
         """The box around the figure, its prop, arrows and furniture (not the infinite supports)."""
@@ -548,7 +549,7 @@ def _finish(preset: Preset, state: _State, angles: dict[str, float], where: Anch
         pressed=pressed,
     )
     return Scene(preset, preset.view, body, state.prop, state.spot, floor, walls, furniture, arrows, alt, angles,
-                 mirrored=side == "left")
+                 mirrored=side == "left", hand=prop is not None and prop.kind == "hand" and where is not None)
 
 
 def _chair(body: Body, floor: float, above: float) -> Furniture:

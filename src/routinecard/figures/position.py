@@ -283,6 +283,11 @@ class PositionPicture(Flowable):
         if self.height < width * ratio:  # too tall: narrower, so the figure is not squeezed
             self.width = self.height / ratio
 
+    @property
+    def shows_tool(self) -> bool:
+        """Whether the tool is drawn (a ball, roller, bottle or pressing hand)."""
+        return self.scene.prop is not None or self.scene.hand
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.width, self.height
 
