@@ -8,7 +8,6 @@ nothing of the page's height; `fit` chooses the scale.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from reportlab.lib import colors
@@ -20,6 +19,7 @@ from routinecard.assets import CardAssets
 from routinecard.compose.marks import (
     SideBySide,
     NO_PADDING,
+    TableCommand,
     CachedTable,
     FigureColumn,
     NumberBadge,
@@ -31,37 +31,19 @@ from routinecard.compose.marks import (
     table_style,
 )
 from routinecard.compose.styles import make_styles
-from routinecard.figures.bodymap import (
-    MARKER_DIGIT,
-    BodyFigure,
-    Ellipse,
-    FigureStyle,
-    closeup_window,
-    figure_extent,
-    highlights_for,
-)
+from routinecard.atlas import load_atlas
+from routinecard.dose import dose_parts
+from routinecard.figures.bodymap import MARKER_DIGIT, BodyFigure, FigureStyle, figure_extent
+from routinecard.placement import highlights, overview_groups, placement
 from routinecard.figures.picture import describe, point_scene
 from routinecard.figures.position import Palette, PositionPicture
 from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.locale import Locale, load_locale
-from routinecard.model import EMERGENCY, Card, Clinic, Log, Point
+from routinecard.model import EMERGENCY, Card, Point
+from routinecard.prepare import Extras
 from routinecard.text import TextBlock
-
-
-@dataclass(frozen=True)
-class Extras:
-    """What is printed besides the card's own content."""
-
-    clinic: Clinic | None = None
-    clinic_logo: Path | None = None
-    patient: str | None = None
-    clinician: str | None = None
-    date: str | None = None
-    notes: str | None = None
-    log: Log | None = None
-    emergency: str = ""
 
 
 @dataclass(frozen=True)
@@ -171,14 +153,15 @@ class Composer:
         extras = self.extras
         right: list[Flowable] = []
         blank = "_" * 18
-        name = extras.patient or blank
-        date = extras.date or blank[:12]
+        personal = extras.personal
+        name = personal.patient or blank
+        date = personal.date or blank[:12]
         nbsp = "\u00a0\u00a0\u00a0"
         right.append(
             TextBlock(self.fonts.runs(f"{self.label('patient')}: {name}{nbsp}{self.label('date')}: {date}"), s.fill_in)
         )
-        if extras.clinician:
-            right.append(TextBlock(self.fonts.runs(f"{self.label('clinician')}: {extras.clinician}"), s.fill_in))
+        if personal.clinician:
+            right.append(TextBlock(self.fonts.runs(f"{self.label('clinician')}: {personal.clinician}"), s.fill_in))
         left: list[Flowable] = []
         logo_path = extras.clinic_logo or self.assets.logo
         logo: Flowable | None = None
@@ -211,10 +194,11 @@ class Composer:
         ]
 
     def notes(self) -> list[Flowable]:
-        if not self.extras.notes:
+        notes = self.extras.personal.notes
+        if not notes:
             return []
         s = self.styles
-        content = [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(self.extras.notes, s.body)]
+        content = [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(notes, s.body)]
         return [self.boxed(content, self.frame_width, background=None)]
 
     def log(self) -> list[Flowable]:
@@ -284,7 +268,7 @@ class Composer:
             return [self.boxed(text, self.frame_width, background=None)] if text else []
         figure_width = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
         caption_style = ParagraphStyle("caption", parent=s.small, alignment=TA_CENTER)
-        captions = [self.para(self.caption(f.view, self.sides_on(f.view)), caption_style) for f in figures]
+        captions = [self.para(self.caption(f), caption_style) for f in figures]
         figure_cell = CachedTable(
             [figures, captions],
             colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
@@ -302,59 +286,57 @@ class Composer:
         return [row]
 
     def overview_figures(self) -> list[BodyFigure]:
-        """One figure per body view the points use, with every marker; referral areas tinted."""
-        by_view: dict[str, list] = {}
-        for number, point in enumerate(self.card.points, start=1):
-            if point.marker is None:
-                continue
-            by_view.setdefault(point.marker.view, []).extend(self.highlights(number, point))
+        """One figure per view the points use (a one-side view twice when points are on
+        both sides), side by side, with every marker; referral areas tinted and hatched."""
+        groups = overview_groups(self.card)
         height = self.layout.figures.body_map * self.scale
-        figures: list[BodyFigure] = []
-        if height <= 0:
-            return figures
-        for view in ("posterior", "anterior"):
-            if view in by_view:
-                figures.append(
-                    BodyFigure(
-                        view,  # type: ignore[arg-type]
-                        height,
-                        by_view[view],
-                        window=figure_extent(view),  # type: ignore[arg-type]
-                        marker_size=self.marker_size(),
-                        style=self.figure_style,
-                        hatch=False,
-                        callouts=True,
-                    )
-                )
+        if height <= 0 or not groups:
+            return []
+
+        def make(h: float) -> list[BodyFigure]:
+            return [
+                BodyFigure(view, h, shown, window=figure_extent(view), marker_size=self.marker_size(),
+                           style=self.figure_style, hatch=True, callouts=True, mirror=mirrored)
+                for view, mirrored, shown in groups
+            ]
+
+        figures = make(height)
+        # Several views side by side share at most about half the page's width.
+        budget = self.frame_width * 0.58
+        total = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
+        if total > budget and len(figures) > 1:
+            gutters = sum(f.gutter_left + f.gutter_right for f in figures) + self.gap * 0.5 * (len(figures) - 1)
+            bodies = total - gutters
+            figures = make(height * max(0.45, (budget - gutters) / bodies))
         return figures
 
     def marker_size(self) -> float:
         """Markers are sized so their digits are never below the layout's minimum type."""
         return max(self.styles.body.fontSize * 1.35, 10.0, self.layout.type.min / MARKER_DIGIT)
 
-    def caption(self, view: str, sides: set[str]) -> str:
-        """'Back view · right side': which way the map faces and which side is shown."""
-        side = "both" if len(sides) != 1 else next(iter(sides))
-        return self.locale.formats["separator"].join((self.label("view_" + view), self.label("side_" + side)))
+    def caption(self, figure: BodyFigure) -> str:
+        """'Back view · right side': which view and which side is shown."""
+        view = load_atlas().views[figure.view]
+        if view.both_sides:
+            sides = self.sides_on(figure.view)
+            side = "both" if len(sides) != 1 else next(iter(sides))
+        else:
+            side = "left" if figure.mirror else "right"
+        return self.locale.formats["separator"].join((view.name(self.locale.code), self.label("side_" + side)))
 
     def sides_on(self, view: str) -> set[str]:
         sides: set[str] = set()
         for point in self.card.points:
-            if point.marker is not None and point.marker.view == view:
-                sides |= {"right", "left"} if point.side == "both" else {point.side}
+            where = placement(point)
+            if where is not None and where.view == view:
+                sides |= {"right", "left"} if where.side == "both" else {where.side}
         return sides
-
-    def highlights(self, number: int, point: Point) -> list:
-        assert point.marker is not None
-        areas = [Ellipse(a.x, a.y, a.rx, a.ry) for a in point.referral.areas]
-        return highlights_for(number, point.side, point.marker.x, point.marker.y, point.marker.view,
-                              point.referral.regions, areas)
 
     def boxed(self, content: list[Flowable], width: float, *, background: str | None, height: float = 0.0) -> Table:
         """Content in a bordered box; `height` (if larger) stretches it to match its row."""
         pad = self.gap * 0.9
         table = CachedTable([[content]], colWidths=[width], rowHeights=[height] if height else None)
-        commands = [
+        commands: list[TableCommand] = [
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
@@ -417,11 +399,20 @@ class Composer:
             *described,
             *([Spacer(1, self.gap * 0.35), scale] if self.layout.figures.pressure_scale else []),
             Spacer(1, self.gap * 0.4),
-            self.para(self.locale.timing(point.timing.hold_s, point.timing.repeats, point.timing.per_day), s.bold),
+            self.para(self.dose(point), s.bold),
             Spacer(1, self.gap * 0.3),
             *self.bullets(list(point.steps), s.body, numbered=True),
         ]
         return content
+
+    def dose(self, point: Point) -> str:
+        """The dose line, wrapped only between its parts: no-break spaces inside each part
+        ("Hold 15 to 30 seconds") and before each separator, so a line never ends in the
+        middle of a number range or starts with a lone word."""
+        separator = self.locale.formats["separator"]
+        if separator.startswith(" "):
+            separator = "\u00a0" + separator[1:]
+        return separator.join(part.replace(" ", "\u00a0") for part in dose_parts(point.timing, self.locale))
 
     def point_figure(self, number: int, point: Point) -> Flowable | None:
         """The point's position picture and/or close-up (the layout decides), with the
@@ -440,8 +431,10 @@ class Composer:
         if not figures:
             return icon
         figure = figures[0] if len(figures) == 1 else SideBySide(figures, self.gap * 0.5)
-        if position is not None and position.shows_tool:
-            icon = None  # the picture shows the tool in use; its name is in the text
+        if position is not None:
+            if not position.shows_tool and icon is not None:
+                position.inset = picture(tool.icon, min(icon_size, position.width * 0.34))
+            icon = None  # the picture shows the tool in use (or carries its icon); its name is in the text
         return FigureColumn(figure, icon, gap=self.gap * 0.5)
 
     def position_picture(self, point: Point) -> PositionPicture | None:
@@ -453,34 +446,33 @@ class Composer:
         if scene is None:
             return None
         c = self.layout.colours
-        return PositionPicture(scene, width, width * 1.3, Palette.from_colours(c.accent, c.warning, c.muted),
+        return PositionPicture(scene, width, width * 1.2, Palette.from_colours(c.accent, c.warning, c.muted),
                                alt=describe(scene, self.locale))
 
     def closeup(self, number: int, point: Point) -> Flowable | None:
         """The photo, or the close-up of the point's region cut from the body map, or None."""
         size = self.layout.figures.closeup * self.scale
         photo = self.assets.photos.get(point.id)
-        if size <= 0 or (point.marker is None and photo is None):
+        where = placement(point)
+        if size <= 0 or (where is None and photo is None):
             return None
         if photo is not None:
             return picture(photo, size)
-        assert point.marker is not None
-        if point.closeup is not None:
-            window = closeup_window(point.closeup.x, point.closeup.y, point.closeup.size)
-        else:
-            window = closeup_window(point.marker.x if point.side != "left" else 540 - point.marker.x,
-                                    point.marker.y, 240)
-        highlights = [h for h in self.highlights(number, point)]
+        assert where is not None
+        # The close-up shows the side the point is on (the right one for `both`); a
+        # one-side view is mirrored for the left side, a both-sides view mirrors the window.
+        side = "left" if where.side == "left" else "right"
         return BodyFigure(
-            point.marker.view,
+            where.view,
             size,
-            highlights,
-            window=window,
+            highlights(number, where),
+            window=where.window_for(side),
             marker_size=self.marker_size(),
             style=self.figure_style,
             hatch=True,
             frame=True,
             hide_arms=True,
+            mirror=side == "left" and not where.both_sides,
         )
 
     def points(self) -> list[Flowable]:
@@ -490,7 +482,7 @@ class Composer:
         width = (self.frame_width - self.gap * (columns - 1)) / columns
         panels = [self.point_panel(i + 1, p, width) for i, p in enumerate(self.card.points)]
         rows: list[list[object]] = []
-        commands: list = [("VALIGN", (0, 0), (-1, -1), "TOP")] + NO_PADDING
+        commands: list[TableCommand] = [("VALIGN", (0, 0), (-1, -1), "TOP"), *NO_PADDING]
         pad = self.gap * 0.9
         for start in range(0, len(panels), columns):
             if rows:

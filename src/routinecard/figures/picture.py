@@ -9,9 +9,9 @@ from __future__ import annotations
 
 from functools import lru_cache
 
-from routinecard.figures.poses import Anchor, Scene, library, scene
+from routinecard.figures.poses import Anchor, PoseError, Scene, library, scene
 from routinecard.locale import Locale
-from routinecard.model import Point
+from routinecard.model import Point, PoseSpec
 
 
 def site_of(point: Point) -> str | None:
@@ -24,12 +24,25 @@ def site_of(point: Point) -> str | None:
 
 def point_scene(point: Point, language: str = "en") -> Scene | None:
     """The scene of a point's position picture, or None when the point has no pose."""
-    pose = point.pose
-    if pose is None:
+    if point.pose is None:
         return None
+    return pose_scene(point.pose, site_of(point), point.tool, "left" if point.side == "left" else "right", language)
+
+
+def pose_scene(pose: PoseSpec, site: str | None, tool: str, side: str, language: str) -> Scene:
+    """The scene of a pose with its tool at a site (raises PoseError when it cannot be drawn)."""
     anchor = (pose.anchor.segment, float(pose.anchor.at), pose.anchor.surface) if pose.anchor else None
-    return _scene(pose.preset, tuple(sorted(pose.angles().items())), site_of(point), anchor, point.tool,
-                  "left" if point.side == "left" else "right", pose.motion, language)
+    known = site if site in library().sites else None
+    return _scene(pose.preset, tuple(sorted(pose.angles().items())), known, anchor, tool, side, pose.motion, language)
+
+
+def pose_problem(pose: PoseSpec, site: str | None, tool: str, side: str, language: str) -> str | None:
+    """Why this pose cannot be drawn, in plain words, or None."""
+    try:
+        pose_scene(pose, site, tool, side, language)
+    except PoseError as error:
+        return error.problems[0].message
+    return None
 
 
 @lru_cache(maxsize=256)

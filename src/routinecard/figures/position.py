@@ -277,6 +277,7 @@ class PositionPicture(Flowable):
         self.scene = scene
         self.palette = palette
         self.alt = alt
+        self.inset: Flowable | None = None  # the tool's icon, when the picture cannot draw the tool
         ratio = aspect(scene)
         self.width = width
         self.height = min(max_height, width * ratio)
@@ -293,3 +294,6 @@ class PositionPicture(Flowable):
 
     def draw(self) -> None:
         draw_scene(self.canv, self.scene, self.width, self.height, self.palette)
+        if self.inset is not None:  # top corner away from the figure's face
+            w, h = self.inset.wrap(self.width, self.height)
+            self.inset.drawOn(self.canv, 0 if not self.scene.mirrored else self.width - w, self.height - h)
