@@ -286,7 +286,7 @@ def clinic_file(reference: Path | str) -> Path:
     """A clinic file by path, or a built-in example clinic by name (`example-clinic`,
     shipped in the package so the README's examples work outside the repository)."""
     path = Path(reference)
-    if path.exists() or path.suffix.lower() in (".yaml", ".yml") or len(path.parts) > 1:
+    if path.exists() or looks_like_path(str(reference)):
         return path
     from routinecard.resources import data_dir
 
