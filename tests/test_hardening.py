@@ -390,12 +390,18 @@ _LAYOUTS = st.fixed_dictionaries(
             "size": st.sampled_from(["letter", "a4", "a5", "half-letter", "tabloid", "nope"]),
             "orientation": st.sampled_from(["portrait", "landscape"]),
             "margin": _LENGTHS,
+            "sheet": st.fixed_dictionaries({"size": st.sampled_from(["letter", "a4", "tabloid", "a5"])},
+                                           optional={"orientation": st.sampled_from(["portrait", "landscape"])}),
         }),
         "type": st.fixed_dictionaries({}, optional={k: _LENGTHS for k in ("body", "title", "heading", "small", "min", "max")}),
         "figures": st.fixed_dictionaries({}, optional={k: _LENGTHS for k in ("body_map", "closeup", "icon", "logo")}),
         "gap": _LENGTHS,
         "columns": st.integers(-2, 8),
         "attention_columns": st.integers(-1, 4),
+        "sections": st.lists(st.sampled_from(["header", "overview", "points", "notes", "medical_attention", "log",
+                                              "footer", "nope"]), max_size=8),
+        "log": st.booleans(),
+        "description": st.text(max_size=300),
     },
 )
 
