@@ -4,6 +4,9 @@ Domain errors (`RoutineCardError`) become one line per problem on stderr and exi
 in one place: `_Commands.invoke`, around every command. Usage errors are typer's (exit 2).
 Anything else is a bug and is allowed to show its traceback. The global options (-q, -v)
 travel to the commands in the click context (`ctx.obj`), never through a module global.
+
+Why one long module: every command's options, help and messages sit together in the one module
+allowed to print, so the CLI reads as one page of commands; the work itself is in api/batch/prepare.
 """
 
 from __future__ import annotations
