@@ -14,6 +14,9 @@ mirrored (`mirror=True`).
 Drawing: the view's outline, muscle lines and details are written once per PDF as two
 Form XObjects (fill, lines) and placed with `Do` wherever the view appears; only the
 referral shading, its clip and the markers are written per figure.
+
+Why one long module: geometry, hit tests, shading and the flowable all work on one view's cached
+geometry and share its private caches; the atlas (atlas.py) and placement (placement.py) are apart.
 """
 
 from __future__ import annotations
