@@ -23,7 +23,7 @@ $(BASE_STAMP): pyproject.toml
 
 # The test tools (pytest, mypy, playwright...) and the web app: only for `make test`.
 $(STAMP): $(BASE_STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,serve]"
+	$(BIN)/python -m pip install --quiet -e ".[test,serve,dask]"
 	@touch $(STAMP)
 
 cards: $(BASE_STAMP)
@@ -50,7 +50,7 @@ chromium:
 	  else echo "chromium is not installed: browser tests will be skipped (sudo apt-get install chromium)"; fi; }
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,serve,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[test,serve,dask,bench]"
 	@touch $(BENCH_STAMP)
 
 # Not part of the tests: timings, ratios and targets, side by side in one run.
