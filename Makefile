@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: cards test bench clean venv library-docs
+.PHONY: cards test typecheck bench clean venv library-docs
 
 venv: $(STAMP)
 
@@ -24,7 +24,11 @@ cards: $(STAMP)
 library-docs: $(STAMP)
 	$(BIN)/routinecard library --docs docs
 
-test: $(STAMP)
+# The type checker runs first: `mypy --strict` over src/ (settings in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
+
+test: typecheck
 	$(BIN)/python -m pytest
 
 $(BENCH_STAMP): $(STAMP)

@@ -85,8 +85,11 @@ def test_large_print_body_text_is_at_least_13pt() -> None:
 
 
 def test_fit_scale_is_recorded_and_in_range() -> None:
+    from routinecard.fit import forget_scales
+
     loaded = load_card_path(SCIATICA)
     for name in ("letter", "a4", "large-print"):
+        forget_scales()  # count a real search, not a remembered scale
         layout = load_layout(name)
         plan = build_prepared(prepare(loaded, layout=layout)).plan
         assert layout.min_scale <= plan.scale <= layout.max_scale

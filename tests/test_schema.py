@@ -17,7 +17,8 @@ from routinecard.errors import InputError
 from routinecard.layouts import load_layout
 from routinecard.loader import load_yaml_file
 from routinecard.model import Card, Clinic, Patient
-from routinecard.schema import DRAFT, KINDS, main, schema_for, schema_text, write_schemas
+from routinecard.cli import schema_main as main
+from routinecard.schema import DRAFT, KINDS, schema_for, schema_text, write_schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schema"

@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Literal, Mapping
+from collections.abc import Mapping
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -106,6 +107,8 @@ def _range(low: int, high: int) -> object:
     ]
 
 
+# Built by a function, so mypy cannot read them as types: the fields that use them
+# carry `type: ignore[valid-type]` (pydantic reads the Annotated metadata at run time).
 SecondsRange = _range(1, 600)
 MinutesRange = _range(1, 60)
 CountRange = _range(1, 200)

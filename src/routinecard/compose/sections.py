@@ -19,6 +19,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 from routinecard.assets import CardAssets
 from routinecard.compose.marks import (
     NO_PADDING,
+    TableCommand,
     CachedTable,
     FigureColumn,
     NumberBadge,
@@ -33,9 +34,12 @@ from routinecard.compose.styles import make_styles
 from routinecard.dose import dose_parts
 from routinecard.figures.bodymap import (
     MARKER_DIGIT,
+    VIEWS,
     BodyFigure,
     Ellipse,
     FigureStyle,
+    Highlight,
+    View,
     closeup_window,
     figure_extent,
     highlights_for,
@@ -45,6 +49,7 @@ from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.locale import Locale, load_locale
 from routinecard.model import EMERGENCY, Card, Clinic, Log, Point
+from routinecard.patients import Personal
 from routinecard.text import TextBlock
 
 
@@ -54,11 +59,8 @@ class Extras:
 
     clinic: Clinic | None = None
     clinic_logo: Path | None = None
-    patient: str | None = None
-    clinician: str | None = None
-    date: str | None = None
-    notes: str | None = None
-    log: Log | None = None
+    personal: Personal = field(default_factory=Personal)  # who the card is for, notes
+    log: Log | None = None  # the patient file's, or the layout's
     emergency: str = ""
 
 
@@ -169,14 +171,15 @@ class Composer:
         extras = self.extras
         right: list[Flowable] = []
         blank = "_" * 18
-        name = extras.patient or blank
-        date = extras.date or blank[:12]
+        personal = extras.personal
+        name = personal.patient or blank
+        date = personal.date or blank[:12]
         nbsp = "\u00a0\u00a0\u00a0"
         right.append(
             TextBlock(self.fonts.runs(f"{self.label('patient')}: {name}{nbsp}{self.label('date')}: {date}"), s.fill_in)
         )
-        if extras.clinician:
-            right.append(TextBlock(self.fonts.runs(f"{self.label('clinician')}: {extras.clinician}"), s.fill_in))
+        if personal.clinician:
+            right.append(TextBlock(self.fonts.runs(f"{self.label('clinician')}: {personal.clinician}"), s.fill_in))
         left: list[Flowable] = []
         logo_path = extras.clinic_logo or self.assets.logo
         logo: Flowable | None = None
@@ -209,10 +212,11 @@ class Composer:
         ]
 
     def notes(self) -> list[Flowable]:
-        if not self.extras.notes:
+        notes = self.extras.personal.notes
+        if not notes:
             return []
         s = self.styles
-        content = [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(self.extras.notes, s.body)]
+        content = [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(notes, s.body)]
         return [self.boxed(content, self.frame_width, background=None)]
 
     def log(self) -> list[Flowable]:
@@ -301,7 +305,7 @@ class Composer:
 
     def overview_figures(self) -> list[BodyFigure]:
         """One figure per body view the points use, with every marker; referral areas tinted."""
-        by_view: dict[str, list] = {}
+        by_view: dict[View, list[Highlight]] = {}
         for number, point in enumerate(self.card.points, start=1):
             if point.marker is None:
                 continue
@@ -310,14 +314,14 @@ class Composer:
         figures: list[BodyFigure] = []
         if height <= 0:
             return figures
-        for view in ("posterior", "anterior"):
+        for view in VIEWS:
             if view in by_view:
                 figures.append(
                     BodyFigure(
-                        view,  # type: ignore[arg-type]
+                        view,
                         height,
                         by_view[view],
-                        window=figure_extent(view),  # type: ignore[arg-type]
+                        window=figure_extent(view),
                         marker_size=self.marker_size(),
                         style=self.figure_style,
                         hatch=False,
@@ -342,7 +346,7 @@ class Composer:
                 sides |= {"right", "left"} if point.side == "both" else {point.side}
         return sides
 
-    def highlights(self, number: int, point: Point) -> list:
+    def highlights(self, number: int, point: Point) -> list[Highlight]:
         assert point.marker is not None
         areas = [Ellipse(a.x, a.y, a.rx, a.ry) for a in point.referral.areas]
         return highlights_for(number, point.side, point.marker.x, point.marker.y, point.marker.view,
@@ -352,7 +356,7 @@ class Composer:
         """Content in a bordered box; `height` (if larger) stretches it to match its row."""
         pad = self.gap * 0.9
         table = CachedTable([[content]], colWidths=[width], rowHeights=[height] if height else None)
-        commands = [
+        commands: list[TableCommand] = [
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
@@ -441,14 +445,15 @@ class Composer:
             return icon
         if photo is not None:
             return FigureColumn(picture(photo, size), icon, gap=self.gap * 0.5)
+        marker = point.marker
+        assert marker is not None  # no marker and no photo returned above
         if point.closeup is not None:
             window = closeup_window(point.closeup.x, point.closeup.y, point.closeup.size)
         else:
-            window = closeup_window(point.marker.x if point.side != "left" else 540 - point.marker.x,
-                                    point.marker.y, 240)
-        highlights = [h for h in self.highlights(number, point)]
+            window = closeup_window(marker.x if point.side != "left" else 540 - marker.x, marker.y, 240)
+        highlights = self.highlights(number, point)
         closeup = BodyFigure(
-            point.marker.view,
+            marker.view,
             size,
             highlights,
             window=window,
@@ -467,7 +472,7 @@ class Composer:
         width = (self.frame_width - self.gap * (columns - 1)) / columns
         panels = [self.point_panel(i + 1, p, width) for i, p in enumerate(self.card.points)]
         rows: list[list[object]] = []
-        commands: list = [("VALIGN", (0, 0), (-1, -1), "TOP")] + NO_PADDING
+        commands: list[TableCommand] = [("VALIGN", (0, 0), (-1, -1), "TOP"), *NO_PADDING]
         pad = self.gap * 0.9
         for start in range(0, len(panels), columns):
             if rows:

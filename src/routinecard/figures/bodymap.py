@@ -19,16 +19,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Literal
+from typing import TYPE_CHECKING, Any, Iterable, Literal
 
 from reportlab.lib import colors
-from reportlab.pdfgen.canvas import FILL_EVEN_ODD
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.platypus import Flowable
 
 if TYPE_CHECKING:
     from routinecard.model import Card
 
+FILL_EVEN_ODD = 0  # reportlab.pdfgen.canvas.FILL_EVEN_ODD (missing from types-reportlab)
 View = Literal["posterior", "anterior"]
+VIEWS: tuple[View, ...] = ("posterior", "anterior")  # the order body maps are printed in
 Side = Literal["right", "left"]
 
 GRID_WIDTH = 540.0
@@ -198,14 +201,14 @@ def body_map(view: View) -> BodyMap:
     source = _asset(view)
     digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
 
-    def parse() -> dict:
+    def parse() -> dict[str, Any]:
         parsed = _parse_body_map(view, source)
         return {
             "outline": [list(s.segments) for s in parsed.outline],
             "regions": {k: [list(s.segments) for s in v] for k, v in parsed.regions.items()},
         }
 
-    def shapes(items: list) -> tuple[Shape, ...]:
+    def shapes(items: list[Any]) -> tuple[Shape, ...]:
         return tuple(Shape(tuple((op, tuple(args)) for op, args in segments)) for segments in items)
 
     data = cached_json("bodymaps", f"{view}-{digest}-v1", parse)
@@ -285,7 +288,7 @@ def highlights_for(number: int, side: str, marker_x: float, marker_y: float, vie
     """The marker and referral area on each side the point is shown on."""
     bodies = body_map(view)
     result: list[Highlight] = []
-    sides: list[Side] = ["right", "left"] if side == "both" else [side]  # type: ignore[list-item]
+    sides: list[Side] = ["right", "left"] if side == "both" else ["left"] if side == "left" else ["right"]
     for one_side in sides:
         regions = tuple(shape for name in region_names for shape in bodies.region(name, one_side))
         ellipses = tuple(areas)
@@ -348,16 +351,15 @@ class BodyFigure(Flowable):
         wx, wy, _, wh = self.window
         return (x - wx) * self.scale + self.gutter_left, (wy + wh - y) * self.scale
 
-    def _grid_path(self, canvas, shapes: Iterable[Shape] = (), ellipses: Iterable[Ellipse] = ()):  # noqa: ANN001
+    def _grid_path(self, canvas: Canvas, shapes: Iterable[Shape] = (), ellipses: Iterable[Ellipse] = ()) -> PDFPathObject:
         """A canvas path in grid units (draw it under `_enter_grid`). The PDF operators
         of each shape are built once per process: the outline has thousands of points."""
-        path = canvas.beginPath()
-        path._code.extend(_shape_code(shape) for shape in shapes)  # noqa: SLF001 - cached operators
+        path = PDFPathObject(code=[_shape_code(shape) for shape in shapes])  # the canvas's beginPath(), pre-filled
         for e in ellipses:
             path.ellipse(e.x - e.rx, e.y - e.ry, 2 * e.rx, 2 * e.ry)
         return path
 
-    def _enter_grid(self, canvas) -> None:  # noqa: ANN001
+    def _enter_grid(self, canvas: Canvas) -> None:
         """Map grid units (y down) onto the figure (y up)."""
         wx, wy, _, wh = self.window
         s = self.scale
@@ -455,7 +457,7 @@ class BodyFigure(Flowable):
                 placed.append((h, self.to_figure(h.x, h.y), (label_x, y)))
         return placed
 
-    def _callouts(self, canvas) -> None:  # noqa: ANN001
+    def _callouts(self, canvas: Canvas) -> None:
         dot = max(1.6, self.marker_size * 0.2)
         for highlight, (x, y), (lx, ly) in self.callout_positions():
             canvas.setStrokeColor(colors.HexColor(self.style.marker_fill))
@@ -467,7 +469,7 @@ class BodyFigure(Flowable):
             canvas.circle(x, y, dot, stroke=1, fill=1)
             self._marker(canvas, Highlight(highlight.number, 0, 0, (), ()), at=(lx, ly))
 
-    def _marker(self, canvas, highlight: Highlight, at: tuple[float, float] | None = None) -> None:  # noqa: ANN001
+    def _marker(self, canvas: Canvas, highlight: Highlight, at: tuple[float, float] | None = None) -> None:
         x, y = at if at is not None else self.to_figure(highlight.x, highlight.y)
         if not (-1 <= x <= self.width + 1 and -1 <= y <= self.height + 1):
             return
