@@ -42,7 +42,35 @@ class _Commands(typer.core.TyperGroup):
 
 def _print_problems(problems: list[Problem]) -> None:
     for problem in problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(_with_advice(problem), err=True)
+
+
+def _with_advice(problem: Problem) -> str:
+    """A card that does not fit: the domain says by how much (in words any front end can
+    use); the command line adds which of its options would help."""
+    if problem.roomier is None:
+        return str(problem)
+    options = " or ".join(f"--layout {name}" for name in problem.roomier)
+    return f"{problem} On the command line: {options + ', or ' if options else ''}--only POINT,POINT."
+
+
+def _no_python_types_in_help() -> None:
+    """Help shows words (CARD, FILE, N), never Python types like <list[Path]> or {card}:
+    typer adds an argument's type after its name, so that is switched off for arguments."""
+
+    def no_type(self: object, ctx: object) -> None:
+        return None
+
+    def usage_name(self: typer.core.TyperArgument) -> str:
+        name = str(self.metavar or self.name or "").upper()
+        name = name if self.required else f"[{name}]"
+        return f"{name}..." if self.nargs != 1 else name
+
+    setattr(typer.core.TyperArgument, "display_type_rich", no_type)
+    setattr(typer.core.TyperArgument, "_usage_display_name", usage_name)
+
+
+_no_python_types_in_help()
 
 
 app = typer.Typer(
@@ -60,6 +88,7 @@ LayoutOption = Annotated[
     typer.Option(
         "--layout",
         "-l",
+        metavar="NAME|FILE|all",
         help="Built-in layout name (letter, a4, large-print, half-letter-2up), a layout .yaml file, "
         "or 'all'. Repeat to build several layouts.",
     ),
@@ -85,17 +114,33 @@ def _settings(ctx: typer.Context) -> Settings:
     return found if found is not None else Settings()
 
 
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also say what was skipped and why.")]
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say what was skipped and why.")] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Turn self-care routines (YAML) into illustrated one-page printable PDF cards."""
-    ctx.obj = Settings(quiet=quiet, verbose=verbose and not quiet)
+    ctx.obj = Settings(quiet=quiet, verbose=verbose)
+    _verbosity(ctx, False, False)
+
+
+def _verbosity(ctx: typer.Context, quiet: bool, verbose: bool) -> Settings:
+    """-q/-v before or after the subcommand (the command's own options join the global
+    ones); both together is a usage error (exit 2)."""
+    given = _settings(ctx)
+    settings = Settings(quiet=given.quiet or quiet, verbose=given.verbose or verbose)
+    if settings.quiet and settings.verbose:
+        typer.echo("Error: -q/--quiet and -v/--verbose cannot be used together", err=True)
+        raise typer.Exit(2)
+    return settings
 
 
 class _Progress:
@@ -125,36 +170,55 @@ def _layout_names(asked: list[str] | None) -> list[str | None]:
     """The layouts asked for, by name or file ('all' means every built-in), checked to
     exist; [None] to let each card choose (its patient file's layout, its clinic's, or
     letter)."""
-    from routinecard.errors import InputError, Problem
+    from routinecard.layouts import layout_name
     from routinecard.resources import builtin_layouts
 
     if not asked:
         return [None]
     known = builtin_layouts()
-    names: list[str | None] = []
-    for name in dict.fromkeys(n for name in asked for n in (known if name == "all" else [name])):
-        if name not in known and not Path(name).is_file():
-            raise InputError(Problem(f"unknown layout {name!r}; built-in layouts: {', '.join(known)} (or give a .yaml file)"))
-        names.append(name)
-    return names
+    wanted: list[str | None] = [n for name in asked for n in (known if name.lower() == "all" else [layout_name(name)])]
+    return list(dict.fromkeys(wanted))
+
+
+def _utf8(option: str, value: str | None) -> str | None:
+    """An option's value, refused (one line, exit 1) if it was not valid UTF-8: Python keeps
+    such bytes as surrogates, which no file or message can hold."""
+    from routinecard.errors import InputError, Problem
+
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(Problem(f"{option}: the value is not valid UTF-8 text; retype it")) from None
+    return value
 
 
 def _only(value: str | None) -> tuple[str, ...] | None:
     """--only a,b,c as point ids (parsed here, once)."""
+    value = _utf8("--only", value)
     return tuple(i.strip() for i in value.split(",") if i.strip()) if value else None
 
 
-PatientOption = Annotated[Optional[Path], typer.Option("--patient", "-p", help="Patient file to apply (names its card).")]
-ClinicOption = Annotated[Optional[Path], typer.Option("--clinic", "-c", help="Clinic file: name, logo, phone, emergency number.")]
-LangOption = Annotated[Optional[str], typer.Option("--lang", help="Language of the card's labels, e.g. en or es.")]
-OnlyOption = Annotated[Optional[str], typer.Option("--only", help="Keep only these points: comma-separated ids.")]
+PatientOption = Annotated[Optional[Path], typer.Option(
+    "--patient", "-p", metavar="FILE",
+    help="Patient file. With CARD: applied to CARD (like build_pdf(card, patient=...)); alone: applied to the card it names.")]
+ClinicOption = Annotated[Optional[Path], typer.Option("--clinic", "-c", metavar="FILE", help="Clinic file: name, logo, phone, emergency number, country.")]
+LangOption = Annotated[Optional[str], typer.Option(
+    "--lang", metavar="CODE",
+    help="Print the routine's version in this language, e.g. es; an error when the routine has none.")]
+OnlyOption = Annotated[Optional[str], typer.Option("--only", metavar="IDS", help="Keep only these points: comma-separated ids.")]
 SetOption = Annotated[
     Optional[list[str]],
-    typer.Option("--set", help="Change a value: PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]. Repeatable."),
+    typer.Option("--set", metavar="PATH=VALUE", help="Change a value, e.g. points.piriformis.timing.hold_s=[30,45] or "
+                 "points.*.timing.per_day=2 (every point). Quote a value with ': ' in it. Repeatable."),
 ]
 AllowOption = Annotated[
     Optional[list[Path]],
-    typer.Option("--allow-path", help="Also allow images from this folder (repeatable)."),
+    typer.Option("--allow-path", metavar="DIR", help="Also allow images from this folder (repeatable)."),
+]
+CardsArgument = Annotated[
+    Optional[list[Path]],
+    typer.Argument(metavar="CARD", help="Card files, patient files, folders of them, or routine ids.", show_default=False),
 ]
 
 
@@ -183,13 +247,17 @@ def _parse_sets(values: list[str] | None) -> dict[str, Any]:
     if not values:
         return sets
     for item in values:
+        _utf8("--set", item)
         path, sep, raw = item.partition("=")
         if not sep or not path.strip():
             raise InputError(Problem(f"--set {item!r}: write PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]"))
         try:
-            doc = load_yaml_bytes(f"value: {raw}".encode(), "--set")
-        except InputError:
-            raise InputError(Problem(f"--set {item!r}: the value is not valid YAML")) from None
+            doc = load_yaml_bytes(f"value: {raw}".encode("utf-8", "surrogateescape"), "--set")
+        except (InputError, UnicodeError):
+            hint = ""
+            if ": " in raw or raw.rstrip().endswith(":"):
+                hint = f"; a value with ': ' in it needs quotes: --set '{path.strip()}=\"{raw}\"'"
+            raise InputError(Problem(f"--set {item!r}: the value is not valid YAML{hint}")) from None
         sets[path.strip()] = doc.data["value"] if isinstance(doc.data, dict) else raw
     return sets
 
@@ -198,21 +266,26 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
               lang: str | None, only: str | None, sets: list[str] | None,
               allow: list[Path] | None) -> Iterator[Prepared | list[Problem]]:
     """Each card x layout, prepared, or the problems that stopped it (the others go on)."""
-    from routinecard.api import attempt
+    from routinecard.errors import attempt
     from routinecard.inputs import expand_inputs
     from routinecard.layouts import load_layout
+    from routinecard.loader import load_yaml_file
     from routinecard.prepare import load_clinic, prepare
 
     allowed = tuple(allow or ())
-    files = expand_inputs(list(cards) + ([patient] if patient else []))
+    files = expand_inputs(list(cards)) if cards else expand_inputs([patient] if patient else [])
     layouts = [load_layout(name) for name in _layout_names(layout) if name is not None]
     given_clinic = load_clinic(clinic, allow=allowed) if clinic else None
     ids = _only(only)
     only_ids = list(ids) if ids is not None else None
     set_values = _parse_sets(sets)
     for file in files:
-        prepared = attempt(lambda: prepare(file, clinic=given_clinic, language=lang, only=only_ids,
-                                           sets=set_values, allow=allowed))
+        if cards and patient is not None:  # the patient file applied to this card, as build_pdf(card, patient=...)
+            prepared = attempt(lambda: prepare(patient, base=(load_yaml_file(file), file), clinic=given_clinic,
+                                               language=lang, only=only_ids, sets=set_values, allow=allowed))
+        else:
+            prepared = attempt(lambda: prepare(file, clinic=given_clinic, language=lang, only=only_ids,
+                                               sets=set_values, allow=allowed))
         if isinstance(prepared, list):
             yield prepared
             continue
@@ -223,18 +296,16 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
 @app.command()
 def build(
     ctx: typer.Context,
-    cards: Annotated[
-        Optional[list[Path]],
-        typer.Argument(help="Card files, patient files, or folders of them.", show_default=False),
-    ] = None,
+    cards: CardsArgument = None,
     output: Annotated[
         Optional[Path],
         typer.Option(
             "--output",
             "-o",
+            metavar="FILE.pdf|DIR",
             help="PDF file (one card, one layout) or folder. Default: build/. Files are named "
-            "<card id>.pdf (<patient file name>.pdf for patient files), with -<layout> when several "
-            "layouts are built.",
+            "<card id>.pdf (<patient file name>.pdf for patient files), .<lang>.pdf for a language "
+            "other than English, with -<layout> when several layouts are built.",
         ),
     ] = None,
     layout: LayoutOption = None,
@@ -244,14 +315,16 @@ def build(
     only: OnlyOption = None,
     set_: SetOption = None,
     allow_path: AllowOption = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Cards built at once. Default: all cores.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Cards built at once. Default and most: the number of cores.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
     verify: Annotated[
         bool, typer.Option("--verify", help="Read each PDF back and check every word of the input is on it.")
     ] = False,
     example: Annotated[
-        Optional[str], typer.Option("--example", help="Build a built-in example card, e.g. sciatica.")
+        Optional[str], typer.Option("--example", metavar="NAME", help="Build a built-in example card, e.g. sciatica.")
     ] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Build each card into a one-page PDF (unchanged cards are skipped)."""
     import time
@@ -259,35 +332,52 @@ def build(
     from routinecard.batch import Job, run
     from routinecard.errors import InputError, Problem
     from routinecard.inputs import expand_inputs
+    from routinecard.prepare import clinic_file
 
+    settings = _verbosity(ctx, quiet, verbose)
     started = time.perf_counter()
     if example is not None:
         cards = list(cards or []) + [_example(example)]
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
-    files = expand_inputs(list(cards or []) + ([patient] if patient else []))
+    files = expand_inputs(list(cards or [])) if cards else expand_inputs([patient] if patient else [])
+    if cards and patient is not None and len(files) > 1:
+        typer.echo(f"Error: --patient applies one patient file to one CARD, but {len(files)} cards were given", err=True)
+        raise typer.Exit(2)
+    apply_patient = patient if cards else None
+    if patient is not None and not patient.is_file():
+        raise InputError(Problem("no such patient file", file=str(patient)))
     names = _layout_names(layout)
     sets = tuple(_parse_sets(set_).items())
-    if clinic is not None and not clinic.is_file():
-        raise InputError(Problem("no such clinic file", file=str(clinic)))
-    single_file = output is not None and output.suffix.lower() == ".pdf"
+    if clinic is not None:
+        clinic = clinic_file(clinic)
+        if not clinic.is_file():
+            raise InputError(Problem("no such clinic file", file=str(clinic)))
+    cores = os.cpu_count() or 1
+    if jobs is not None and jobs > cores:
+        if not settings.quiet:
+            typer.echo(f"note: --jobs {jobs} is more than the {cores} cores here; using {cores} (more would only be slower)", err=True)
+        jobs = cores
+    _utf8("--lang", lang)
+    # -o names one PDF file when it ends in .pdf, unless it is an existing folder (like cp).
+    single_file = output is not None and output.suffix.lower() == ".pdf" and not output.is_dir()
     if single_file and len(files) * len(names) > 1:
         typer.echo(f"Error: -o {output} names one PDF file, but {len(files) * len(names)} PDFs would be built; name a folder", err=True)
         raise typer.Exit(2)
     folder = output if output is not None and not single_file else Path("build")
+    progress = _Progress(len(files) * len(names), settings)
+    only_ids = _only(only)
     job_list = [
-        Job(file, name, clinic, lang, _only(only), sets, tuple(allow_path or ()), output if single_file else None,
-            folder, len(names) > 1, verify)
+        Job(file, name, clinic, lang, only_ids, sets, tuple(allow_path or ()), output if single_file else None,
+            folder, len(names) > 1, verify, apply_patient)
         for file in files
         for name in names
     ]
-    settings = _settings(ctx)
-    progress = _Progress(len(job_list), settings)
     try:
         outcomes = run(
             job_list,
-            workers=jobs or os.cpu_count() or 1,
+            workers=jobs or cores,
             force=force,
             inputs=tuple(files),
             on_done=progress.advance,
@@ -319,10 +409,7 @@ def build(
 @app.command()
 def check(
     ctx: typer.Context,
-    cards: Annotated[
-        Optional[list[Path]],
-        typer.Argument(help="Card files, patient files, or folders of them.", show_default=False),
-    ] = None,
+    cards: CardsArgument = None,
     layout: LayoutOption = None,
     patient: PatientOption = None,
     clinic: ClinicOption = None,
@@ -330,16 +417,19 @@ def check(
     only: OnlyOption = None,
     set_: SetOption = None,
     allow_path: AllowOption = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
-    from routinecard.api import attempt, fit_prepared
+    from routinecard.api import fit_prepared
+    from routinecard.errors import attempt
 
+    settings = _verbosity(ctx, quiet, verbose)
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
-    jobs = list(_prepared(cards or [], patient, clinic, layout, lang, only, set_, allow_path))
-    settings = _settings(ctx)
+    jobs = list(_prepared(cards or [], patient, clinic, layout, _utf8("--lang", lang), only, set_, allow_path))
     failed = 0
     graded: set[str] = set()
     for prepared in jobs:
@@ -353,15 +443,17 @@ def check(
             _print_problems(plan)
             failed += 1
             continue
-        if not settings.quiet:
-            for notice in prepared.notices:
-                typer.echo(f"{loaded.name}: note: {notice}", err=True)
+        if settings.quiet:
+            continue
+        for notice in prepared.notices:
+            typer.echo(f"{loaded.name}: note: {notice}", err=True)
         typer.echo(f"{loaded.name}: {chosen.name}: fits one page at {plan.fit_percent}%")
         if loaded.name not in graded:
             graded.add(loaded.name)
             from routinecard.readability import assess, report_lines
 
-            report = assess(loaded.card)
+            notes = loaded.personal.notes if loaded.personal is not None else None
+            report = assess(loaded.card, extra=[("notes", notes)] if notes else [])
             warn = report.measured and (report.above_limit or any(s.words > 20 for s in report.longest))
             for line in report_lines(report):
                 typer.echo(f"{loaded.name}: {line}", err=warn)
@@ -413,7 +505,7 @@ def library(
 @app.command("layouts")
 def list_layouts() -> None:
     """List the built-in layouts."""
-    from routinecard.api import attempt
+    from routinecard.errors import attempt
     from routinecard.layouts import load_layout
     from routinecard.resources import builtin_layouts
 
@@ -430,23 +522,53 @@ def list_layouts() -> None:
 @app.command()
 def preview(
     ctx: typer.Context,
-    card: Annotated[Path, typer.Argument(help="Card or patient file.", show_default=False)],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="PNG file. Default: build/<name>.png")] = None,
-    dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, help="Resolution of the picture.")] = 100,
-    layout: Annotated[Optional[str], typer.Option("--layout", "-l", help="Layout name or file.")] = None,
+    card: Annotated[Optional[Path], typer.Argument(metavar="CARD", help="Card file, patient file or routine id.", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE.png", help="PNG file. Default: build/<name>.png")] = None,
+    dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, metavar="N", help="Resolution of the picture, 30 to 600.")] = 100,
+    layout: Annotated[Optional[str], typer.Option("--layout", "-l", metavar="NAME|FILE", help="Layout name or file.")] = None,
+    patient: PatientOption = None,
     clinic: ClinicOption = None,
     lang: LangOption = None,
+    only: OnlyOption = None,
+    set_: SetOption = None,
+    allow_path: AllowOption = None,
     open_: Annotated[bool, typer.Option("--open", help="Open the picture with the desktop's viewer.")] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Render a card to PNG to look at before printing (nothing is printed or kept as PDF)."""
     import io
 
     from routinecard.api import build_prepared
     from routinecard.errors import display_path
+    from routinecard.inputs import expand_inputs
+    from routinecard.loader import load_yaml_file
     from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
-    prepared = prepare(card, layout=layout, clinic=clinic, language=lang)
+    settings = _verbosity(ctx, quiet, verbose)
+    if card is None and patient is None:
+        typer.echo("Error: give a card, a patient file or --patient FILE", err=True)
+        raise typer.Exit(2)
+    if output is not None and output.suffix.lower() != ".png":
+        typer.echo(f"Error: -o {output}: preview writes a PNG picture; name the file .png (build writes PDFs)", err=True)
+        raise typer.Exit(2)
+    if open_ and _viewer() is None:
+        typer.echo("Error: --open needs a desktop picture viewer, and none was found (no display?); "
+                   "leave out --open and open the PNG yourself", err=True)
+        raise typer.Exit(2)
+    ids = _only(only)
+    only_ids = list(ids) if ids is not None else None
+    sets = _parse_sets(set_)
+    allowed = tuple(allow_path or ())
+    if card is not None:
+        [card_file] = expand_inputs([card])
+    if card is not None and patient is not None:
+        prepared = prepare(patient, base=(load_yaml_file(card_file), card_file), layout=layout, clinic=clinic,
+                           language=lang, only=only_ids, sets=sets, allow=allowed)
+    else:
+        prepared = prepare(card_file if card is not None else patient, layout=layout, clinic=clinic, language=lang,
+                           only=only_ids, sets=sets, allow=allowed)
     loaded, chosen = prepared.loaded, prepared.layout
     built = build_prepared(prepared)
     import pypdfium2 as pdfium
@@ -460,26 +582,38 @@ def preview(
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)
     target = output or Path("build") / f"{output_stem(loaded)}.png"
-    write_atomic(target, buffer.getvalue(), inputs=[card])
-    if not _settings(ctx).quiet:
+    write_atomic(target, buffer.getvalue(), inputs=[p for p in (card, patient) if p is not None])
+    if not settings.quiet:
+        for notice in prepared.notices:
+            typer.echo(f"{loaded.name}: note: {notice}", err=True)
         typer.echo(f"wrote {display_path(target)} ({image.width} x {image.height} px, {chosen.name}, fits at {built.plan.fit_percent}%)")
     if open_:
         _open(target)
 
 
-def _open(path: Path) -> None:
-    """Open a file with the desktop's viewer, if there is one."""
+def _viewer() -> list[str] | None:
+    """The desktop's command to open a file, or None on a machine without a display."""
     import shutil
+
+    if sys.platform == "darwin" and shutil.which("open"):
+        return ["open"]
+    if os.name == "nt":
+        return ["cmd", "/c", "start", ""]
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return None
+    found = shutil.which("xdg-open")
+    return [found] if found else None
+
+
+def _open(path: Path) -> None:
+    """Open a file with the desktop's viewer (checked by `_viewer` before building)."""
     import subprocess
 
-    for command in ("xdg-open", "open"):
-        if shutil.which(command):
-            subprocess.Popen([command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            return
-    if sys.platform == "win32":
-        os.startfile(str(path))
-        return
-    typer.echo(f"no picture viewer found; open {path} yourself", err=True)
+    command = _viewer()
+    if command is None:  # pragma: no cover - checked before the build
+        typer.echo(f"no picture viewer found; open {path} yourself", err=True)
+        raise typer.Exit(1)
+    subprocess.Popen([*command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 new_app = typer.Typer(help="Write a commented starting file.", no_args_is_help=True)
@@ -490,14 +624,31 @@ app.add_typer(new_app, name="new")
 def new_routine(
     ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="TITLE", help="The routine's title, e.g. 'Neck stretches'.")],
+    site: Annotated[Optional[list[str]], typer.Option("--site", "-s", metavar="SITE", help="An atlas site for a point, e.g. upper-trapezius; repeat or separate with commas (`routinecard atlas` lists them).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: cards/<id>.yaml")] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
-    """Start a new routine card: it parses as it is; build and check refuse it until its
-    placeholder red flags and sources are replaced with real ones."""
+    """Start a new routine card, one point per atlas site (asked for on a terminal): it
+    parses as it is; build and check refuse it until its placeholder red flags and
+    sources are replaced with real ones."""
+    import sys
+
     from routinecard import scaffold
 
+    settings = _verbosity(ctx, quiet, verbose)
+    sites = [s.strip() for value in (site or []) for s in value.split(",") if s.strip()]
+    if not sites and sys.stdin.isatty() and not settings.quiet:
+        answer = typer.prompt("Sites for the points, separated by commas (`routinecard atlas` lists them)",
+                              default=",".join(scaffold.DEFAULT_SITES))
+        sites = [s.strip() for s in answer.split(",") if s.strip()]
     target = output or Path("cards") / f"{scaffold.slug(name)}.yaml"
-    _write_new(target, scaffold.routine(name, target), _settings(ctx))
+    try:
+        text = scaffold.routine(name, target, sites or scaffold.DEFAULT_SITES)
+    except scaffold.UnknownSite as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1)
+    _write_new(target, text, settings)
 
 
 @new_app.command("patient")
@@ -507,6 +658,8 @@ def new_patient(
     card: Annotated[str, typer.Option("--card", metavar="ID|FILE", help="The base routine's id (or a card file).")],
     lang: Annotated[Optional[str], typer.Option("--lang", metavar="CODE", help="Write `language: CODE` (the routine must have that version).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: patients/<name>.yaml")] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Start a patient file for a routine, listing the routine's real point ids."""
     from routinecard import library, scaffold
@@ -514,7 +667,7 @@ def new_patient(
     from routinecard.loader import load_yaml_file
 
     target = output or Path("patients") / f"{scaffold.slug(name, 'patient')}.yaml"
-    found = library.find(card, target.resolve(), lang)
+    found = library.find(card, target.resolve(), lang) or library.find(card, target.resolve())
     if found is None:
         typer.echo(f"Error: no card {card!r} in the card library; known cards: {', '.join(library.known_ids(target.resolve())) or 'none'}", err=True)
         raise typer.Exit(1)
@@ -530,7 +683,7 @@ def new_patient(
         raise typer.Exit(1)
     reference = card if library.looks_like_path(card) else str(card_id)
     _write_new(target, scaffold.patient(reference, name, str(target), point_ids=ids, language=lang,
-                                        languages=languages, target=target), _settings(ctx))
+                                        languages=languages, target=target), _verbosity(ctx, quiet, verbose))
 
 
 def _write_new(target: Path, text: str, settings: Settings) -> None:
@@ -544,9 +697,50 @@ def _write_new(target: Path, text: str, settings: Settings) -> None:
         typer.echo(f"wrote {target}; edit it, then: routinecard build {target}")
 
 
+@app.command("atlas")
+def atlas_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the sites as JSON (for tools).")] = False,
+    sheet: Annotated[Optional[Path], typer.Option("--sheet", help="Write a PDF of every view with each site's marker and id, the region names and a coordinate grid.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the names: en or es.")] = "en",
+) -> None:
+    """List the atlas's named sites (id, name, views, languages), or write the atlas sheet."""
+    import json
+
+    from routinecard.atlas import LANGUAGES, load_atlas
+
+    if lang not in LANGUAGES:
+        typer.echo(f"Error: unknown language {lang!r}; one of: {', '.join(LANGUAGES)}", err=True)
+        raise typer.Exit(2)
+    atlas = load_atlas()
+    if sheet is not None:
+        from routinecard.write import write_atomic
+        from routinecard.figures.sheet import atlas_sheet_pdf
+
+        write_atomic(sheet, atlas_sheet_pdf(lang))
+        if not _settings(ctx).quiet:
+            typer.echo(f"wrote {sheet} ({len(atlas.views)} views, {len(atlas.sites)} sites)")
+        return
+    if as_json:
+        rows = [{"id": site.id, "name": site.names, "plain": site.plain, "views": list(site.views),
+                 "languages": sorted(site.names),
+                 "places": {p.view: {"x": p.x, "y": p.y, "regions": list(p.regions)} for p in site.places}}
+                for site in atlas.sites.values()]
+        typer.echo(json.dumps({"views": list(atlas.views), "sites": rows}, ensure_ascii=False, indent=1))
+        return
+    width = max(len(site_id) for site_id in atlas.sites)
+    name_width = max(len(site.name(lang)) for site in atlas.sites.values())
+    typer.echo(f"{'site':<{width}}  {'name':<{name_width}}  {'views':<26}  languages")
+    for site in atlas.sites.values():
+        typer.echo(f"{site.id:<{width}}  {site.name(lang):<{name_width}}  {', '.join(site.views):<26}  "
+                   f"{', '.join(sorted(site.names))}")
+    typer.echo(f"{len(atlas.sites)} sites on {len(atlas.views)} views ({', '.join(atlas.views)}); "
+               "`routinecard atlas --sheet atlas.pdf` draws them")
+
+
 @app.command()
 def schema(
-    kind: Annotated[str, typer.Argument(help="card, patient, clinic or layout.", show_default=False)],
+    kind: Annotated[str, typer.Argument(metavar="KIND", help="card, patient, clinic or layout.", show_default=False)],
 ) -> None:
     """Print the JSON Schema of a file kind (for editors: see schema/ and the README)."""
     from routinecard.schema import KINDS, schema_text
@@ -570,7 +764,7 @@ def doctor() -> None:
     from routinecard.tools import builtin_tools
 
     lines = [f"routinecard {__version__} on Python {platform.python_version()} ({platform.system()})"]
-    for package in ("reportlab", "rl-accel", "pydantic", "pyyaml", "typer", "pillow", "svglib", "anatomapa", "pypdfium2",
+    for package in ("reportlab", "rl-accel", "pydantic", "pyyaml", "typer", "pillow", "svglib", "pypdfium2",
                     "fonttools", "fontpkg-atkinson-hyperlegible", "fontpkg-noto-sans"):
         try:
             lines.append(f"  {package} {metadata.version(package)}")
@@ -587,6 +781,33 @@ def doctor() -> None:
     lines.append("card library: " + ", ".join(str(p) for p in library_folders(None)))
     for line in lines:
         typer.echo(line)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but 127.0.0.1/localhost needs a password.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8765,
+    library: Annotated[Path, typer.Option("--library", help="Folder with cards/, clinics/ and patients/.")] = Path("."),
+    password_file: Annotated[
+        Optional[Path], typer.Option("--password-file", help="File whose first line is the password (else $ROUTINECARD_PASSWORD).")
+    ] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, max=32, help="Cards built at once (default: up to 2).")] = None,
+) -> None:
+    """A local web app for clinicians: pick a routine, tick points, change the dose, preview, print or save."""
+    try:
+        from routinecard.serve.config import UsageError, make_config, start_message
+        from routinecard.serve.server import run
+    except ImportError as error:  # the serve extra is not installed
+        typer.echo(f"Error: routinecard serve needs the serve extra: pip install 'routinecard[serve]' ({error.name} is missing)", err=True)
+        raise typer.Exit(2)
+    try:
+        config = make_config(library, host, port, password_file, workers)
+    except UsageError as error:
+        for problem in error.problems:
+            typer.echo(f"Error: {problem}", err=True)
+        raise typer.Exit(2)
+    typer.echo(start_message(config))
+    run(config)
 
 
 def schema_main(argv: Sequence[str] | None = None) -> int:
@@ -609,6 +830,11 @@ def main() -> None:
     # We use no pydantic plugins; looking them up scans every installed package's
     # metadata, a fifth of a second on a big environment. Only this process is affected.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # A file name or argument that is not valid UTF-8 is printed with escapes, never a crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only

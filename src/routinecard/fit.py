@@ -12,18 +12,19 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.platypus import Flowable
 
 from routinecard.assets import CardAssets
-from routinecard.compose.sections import Composer, Extras, Story
+from routinecard.compose.sections import Composer, Story
 from routinecard.errors import FitError, Problem
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.locale import Locale
 from routinecard.model import Card
+from routinecard.prepare import Extras
 
 FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
 
@@ -37,10 +38,10 @@ class PagePlan:
     height: float
     available: float
     passes: int
+    fit_percent: int = field(init=False)  # the scale as `check` and `build` report it
 
-    @property
-    def fit_percent(self) -> int:
-        return round(self.scale * 100)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fit_percent", round(self.scale * 100))
 
 
 def story_height(story: list[Flowable], width: float, height: float) -> float:
@@ -84,7 +85,9 @@ def fit_key(card: Card, layout: Layout, assets: CardAssets, locale: Locale, extr
         card.model_dump_json(),
         layout.model_dump_json(),
         repr(locale),  # the code and every label and format
-        repr(extras),
+        # what prints besides the card (not where it was read from)
+        repr((extras.clinic, extras.clinic_logo, extras.personal.patient, extras.personal.clinician,
+              extras.personal.date, extras.personal.notes, extras.log, extras.emergency)),
         *(_file_stamp(f) for f in files),
     ]
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).digest()
@@ -132,9 +135,16 @@ def fit(
     def attempt(scale: float) -> tuple[Composer, Story, float]:
         nonlocal passes
         passes += 1
-        composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras)
-        story = composer.story()
-        return composer, story, story_height(story.flowables, composer.frame_width, composer.frame_height)
+        try:
+            composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras)
+            story = composer.story()
+            return composer, story, story_height(story.flowables, composer.frame_width, composer.frame_height)
+        except ValueError as error:
+            # reportlab's "negative availWidth": the layout's sizes, each within bounds and
+            # checked together (layouts.room_problems), still leave a column no room here.
+            if "availWidth" not in str(error):
+                raise
+            raise FitError(no_room(layout, card_name)) from None
 
     guess = min(max(1.0, low_scale), high_scale)
     probe_next = False
@@ -153,8 +163,9 @@ def fit(
             break  # bracket closed
         if fits is None and over is not None and over[0] <= low_scale + 1e-9:
             excess = over[1] - frame
-            message = overflow_message(layout, excess, frame, roomier(layout, alternatives))
-            raise FitError(Problem(message, file=card_name), overflow=excess)
+            larger = tuple(roomier(layout, alternatives))
+            message = overflow_message(layout, excess, frame, larger)
+            raise FitError(Problem(message, file=card_name, roomier=larger), overflow=excess, roomier=larger)
         if fits is not None and over is not None:
             if probe_next:
                 guess = fits[0] + FIT_PRECISION
@@ -181,6 +192,18 @@ def fit(
     return PagePlan(story.flowables, scale, spread(story, height, composer.frame_height, composer.gap), frame, passes)
 
 
+def no_room(layout: Layout, card_name: str) -> Problem:
+    """The layout leaves a table cell no width: said at the layout's file if it has one."""
+    from routinecard.errors import display_path
+
+    where = display_path(layout.files[0]) if layout.files else card_name
+    return Problem(
+        f"the layout {layout.name!r} leaves no room for the text of this card: its columns are too narrow for "
+        "the figures, the gap and the text; make the gap, close-ups or icons smaller, or use fewer columns",
+        file=where,
+    )
+
+
 def roomier(layout: Layout, alternatives: Sequence[Layout]) -> list[str]:
     """The names of the layouts with clearly more room for text at their smallest type."""
     _, _, width, height = layout.page.frame()
@@ -195,7 +218,7 @@ def roomier(layout: Layout, alternatives: Sequence[Layout]) -> list[str]:
 
 def overflow_message(layout: Layout, over: float, frame_height: float, larger: Sequence[str]) -> str:
     """Say by how much, and what the user can do about it."""
-    bigger = f", or use a layout with more room (--layout {' or '.join(larger)})" if larger else ""
+    bigger = f", or use a layout with more room ({' or '.join(larger)})" if larger else ""
     return (
         f"does not fit on one {layout.name!r} page, even with the smallest type ({layout.type.min:g}pt): "
         f"about {over / 72:.1f} in ({over * 25.4 / 72:.0f} mm) too long, {over / frame_height:.0%} of the page. "

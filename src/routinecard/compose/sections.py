@@ -8,7 +8,6 @@ nothing of the page's height; `fit` chooses the scale.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from reportlab.lib import colors
@@ -31,37 +30,17 @@ from routinecard.compose.marks import (
     table_style,
 )
 from routinecard.compose.styles import make_styles
+from routinecard.atlas import load_atlas
 from routinecard.dose import dose_parts
-from routinecard.figures.bodymap import (
-    MARKER_DIGIT,
-    VIEWS,
-    BodyFigure,
-    Ellipse,
-    FigureStyle,
-    Highlight,
-    View,
-    closeup_window,
-    figure_extent,
-    highlights_for,
-)
+from routinecard.figures.bodymap import MARKER_DIGIT, BodyFigure, FigureStyle, figure_extent
+from routinecard.placement import highlights, overview_groups, placement
 from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.locale import Locale, load_locale
-from routinecard.model import EMERGENCY, Card, Clinic, Log, Point
-from routinecard.patients import Personal
+from routinecard.model import EMERGENCY, Card, Point
+from routinecard.prepare import Extras
 from routinecard.text import TextBlock
-
-
-@dataclass(frozen=True)
-class Extras:
-    """What is printed besides the card's own content."""
-
-    clinic: Clinic | None = None
-    clinic_logo: Path | None = None
-    personal: Personal = field(default_factory=Personal)  # who the card is for, notes
-    log: Log | None = None  # the patient file's, or the layout's
-    emergency: str = ""
 
 
 @dataclass(frozen=True)
@@ -183,7 +162,7 @@ class Composer:
         left: list[Flowable] = []
         logo_path = extras.clinic_logo or self.assets.logo
         logo: Flowable | None = None
-        if logo_path is not None:
+        if logo_path is not None and self.layout.figures.logo > 0:  # `logo: 0` leaves the logo out
             logo_height = self.layout.figures.logo * self.scale
             logo = picture(logo_path, self.frame_width * 0.3, logo_height, align="left")
         clinic = extras.clinic
@@ -198,9 +177,16 @@ class Composer:
             block.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             left = [block]
         if left:
+            right = [*self.review_banner(self.frame_width * 0.45), Spacer(1, self.gap * 0.3), *right] if self.card.needs_review else right
             top = CachedTable([[left, right]], colWidths=[self.frame_width * 0.55, self.frame_width * 0.45])
             top.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
             first: list[Flowable] = [top]
+        elif self.card.needs_review:
+            banner_width = self.frame_width * 0.55 - self.gap
+            top = CachedTable([[self.review_banner(banner_width), right]],
+                              colWidths=[self.frame_width * 0.55, self.frame_width * 0.45])
+            top.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+            first = [top]
         else:
             first = right
         return [
@@ -210,6 +196,23 @@ class Composer:
             Spacer(1, self.gap * 0.4),
             self.para(self.card.summary, s.body),
         ]
+
+    def review_banner(self, width: float) -> list[Flowable]:
+        """A draft (`needs_review: true`, e.g. a new translation) says so in a red-bordered
+        box at the top of the card, beside who it is for, where staff cannot miss it;
+        nothing is hidden or moved (the header's spare room holds it)."""
+        if not self.card.needs_review:
+            return []
+        warning = colors.HexColor(self.layout.colours.warning)
+        runs = self.fonts.runs(self.label("review"), bold=True, colour=self.layout.colours.warning)
+        pad = self.gap * 0.4
+        banner = CachedTable([[TextBlock(runs, self.styles.small)]], colWidths=[width])
+        banner.setStyle(table_style([
+            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), pad * 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.7),
+            ("BOX", (0, 0), (-1, -1), 1.6, warning),
+        ]))
+        return [banner]
 
     def notes(self) -> list[Flowable]:
         notes = self.extras.personal.notes
@@ -286,7 +289,7 @@ class Composer:
             return [self.boxed(text, self.frame_width, background=None)] if text else []
         figure_width = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
         caption_style = ParagraphStyle("caption", parent=s.small, alignment=TA_CENTER)
-        captions = [self.para(self.caption(f.view, self.sides_on(f.view)), caption_style) for f in figures]
+        captions = [self.para(self.caption(f), caption_style) for f in figures]
         figure_cell = CachedTable(
             [figures, captions],
             colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
@@ -304,53 +307,51 @@ class Composer:
         return [row]
 
     def overview_figures(self) -> list[BodyFigure]:
-        """One figure per body view the points use, with every marker; referral areas tinted."""
-        by_view: dict[View, list[Highlight]] = {}
-        for number, point in enumerate(self.card.points, start=1):
-            if point.marker is None:
-                continue
-            by_view.setdefault(point.marker.view, []).extend(self.highlights(number, point))
+        """One figure per view the points use (a one-side view twice when points are on
+        both sides), side by side, with every marker; referral areas tinted and hatched."""
+        groups = overview_groups(self.card)
         height = self.layout.figures.body_map * self.scale
-        figures: list[BodyFigure] = []
-        if height <= 0:
-            return figures
-        for view in VIEWS:
-            if view in by_view:
-                figures.append(
-                    BodyFigure(
-                        view,
-                        height,
-                        by_view[view],
-                        window=figure_extent(view),
-                        marker_size=self.marker_size(),
-                        style=self.figure_style,
-                        hatch=False,
-                        callouts=True,
-                    )
-                )
+        if height <= 0 or not groups:
+            return []
+
+        def make(h: float) -> list[BodyFigure]:
+            return [
+                BodyFigure(view, h, shown, window=figure_extent(view), marker_size=self.marker_size(),
+                           style=self.figure_style, hatch=True, callouts=True, mirror=mirrored)
+                for view, mirrored, shown in groups
+            ]
+
+        figures = make(height)
+        # Several views side by side share at most about half the page's width.
+        budget = self.frame_width * 0.58
+        total = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
+        if total > budget and len(figures) > 1:
+            gutters = sum(f.gutter_left + f.gutter_right for f in figures) + self.gap * 0.5 * (len(figures) - 1)
+            bodies = total - gutters
+            figures = make(height * max(0.45, (budget - gutters) / bodies))
         return figures
 
     def marker_size(self) -> float:
         """Markers are sized so their digits are never below the layout's minimum type."""
         return max(self.styles.body.fontSize * 1.35, 10.0, self.layout.type.min / MARKER_DIGIT)
 
-    def caption(self, view: str, sides: set[str]) -> str:
-        """'Back view · right side': which way the map faces and which side is shown."""
-        side = "both" if len(sides) != 1 else next(iter(sides))
-        return self.locale.formats["separator"].join((self.label("view_" + view), self.label("side_" + side)))
+    def caption(self, figure: BodyFigure) -> str:
+        """'Back view · right side': which view and which side is shown."""
+        view = load_atlas().views[figure.view]
+        if view.both_sides:
+            sides = self.sides_on(figure.view)
+            side = "both" if len(sides) != 1 else next(iter(sides))
+        else:
+            side = "left" if figure.mirror else "right"
+        return self.locale.formats["separator"].join((view.name(self.locale.code), self.label("side_" + side)))
 
     def sides_on(self, view: str) -> set[str]:
         sides: set[str] = set()
         for point in self.card.points:
-            if point.marker is not None and point.marker.view == view:
-                sides |= {"right", "left"} if point.side == "both" else {point.side}
+            where = placement(point)
+            if where is not None and where.view == view:
+                sides |= {"right", "left"} if where.side == "both" else {where.side}
         return sides
-
-    def highlights(self, number: int, point: Point) -> list[Highlight]:
-        assert point.marker is not None
-        areas = [Ellipse(a.x, a.y, a.rx, a.ry) for a in point.referral.areas]
-        return highlights_for(number, point.side, point.marker.x, point.marker.y, point.marker.view,
-                              point.referral.regions, areas)
 
     def boxed(self, content: list[Flowable], width: float, *, background: str | None, height: float = 0.0) -> Table:
         """Content in a bordered box; `height` (if larger) stretches it to match its row."""
@@ -441,27 +442,25 @@ class Composer:
         icon_size = self.layout.figures.icon * self.scale
         icon = picture(tool.icon, icon_size) if icon_size > 0 else None
         photo = self.assets.photos.get(point.id)
-        if size <= 0 or (point.marker is None and photo is None):
+        where = placement(point)
+        if size <= 0 or (where is None and photo is None):
             return icon
-        if photo is not None:
-            return FigureColumn(picture(photo, size), icon, gap=self.gap * 0.5)
-        marker = point.marker
-        assert marker is not None  # no marker and no photo returned above
-        if point.closeup is not None:
-            window = closeup_window(point.closeup.x, point.closeup.y, point.closeup.size)
-        else:
-            window = closeup_window(marker.x if point.side != "left" else 540 - marker.x, marker.y, 240)
-        highlights = self.highlights(number, point)
+        if photo is not None or where is None:
+            return FigureColumn(picture(photo, size), icon, gap=self.gap * 0.5) if photo is not None else icon
+        # The close-up shows the side the point is on (the right one for `both`); a
+        # one-side view is mirrored for the left side, a both-sides view mirrors the window.
+        side = "left" if where.side == "left" else "right"
         closeup = BodyFigure(
-            marker.view,
+            where.view,
             size,
-            highlights,
-            window=window,
+            highlights(number, where),
+            window=where.window_for(side),
             marker_size=self.marker_size(),
             style=self.figure_style,
             hatch=True,
             frame=True,
             hide_arms=True,
+            mirror=side == "left" and not where.both_sides,
         )
         return FigureColumn(closeup, icon, gap=self.gap * 0.5)
 
@@ -575,8 +574,6 @@ class Composer:
         s = self.styles
         sources = self.locale.formats["separator"].join(self.card.sources)
         runs = self.fonts.runs(self.label("sources") + ":", bold=True) + self.fonts.runs(" " + sources)
-        if self.card.needs_review:
-            runs = self.fonts.runs(self.label("review") + ".", bold=True, colour=self.layout.colours.warning) + self.fonts.runs(" ") + runs
         paragraph = TextBlock(runs, s.small)
         if not self.card.video:
             return [paragraph]
