@@ -290,16 +290,24 @@ def test_left_side_with_an_explicit_closeup_shows_the_left_side(tmp_path: Path) 
 
 
 def test_close_ups_hide_the_hanging_hand_but_keep_a_forearm() -> None:
-    """Bug: hiding the arms did nothing; fixed naively, forearm close-ups went blank."""
+    """Bug: hiding the arms did nothing; fixed naively, forearm close-ups went blank. The
+    arm is now faded (not drawn at full strength) unless its marker or shading is on it."""
     hip = BodyFigure("back", 200, highlights_for(1, "right", 462, 540, "back", [], []),
                      window=(330, 420, 300, 300), marker_size=10, frame=True, hide_arms=True)
     image = draw_alone(hip, hip.width, hip.height)
-    assert pixel(image, hip, 600, 600) == (255, 255, 255)  # the hand beside the hip is hidden
+    faded = pixel(image, hip, 600, 600)  # the hand beside the hip
+    assert min(faded) > 240 and not close(faded, BODY_FILL, 8), faded
     assert close(pixel(image, hip, 420, 620), BODY_FILL, 40)  # the buttock is drawn
     arm = BodyFigure("back", 200, highlights_for(1, "right", 542, 388, "back", [], []),
                      window=(400, 240, 300, 300), marker_size=10, frame=True, hide_arms=True)
     image = draw_alone(arm, arm.width, arm.height)
     assert close(pixel(image, arm, 548, 430), BODY_FILL, 40)  # the forearm is still there
+    shoulder = BodyFigure("back", 200, highlights_for(1, "right", 446, 226, "back", ["deltoid", "triceps"], []),
+                          window=(296, 76, 300, 300), marker_size=10, frame=True, hide_arms=True)
+    from routinecard.figures.bodymap import inside
+
+    # its referral shading is on the right arm: that arm stays (the other one, far away, may fade)
+    assert not any(inside(mask, 505, 300) for mask in shoulder.hidden_masks())
 
 
 # -- check ---------------------------------------------------------------------------------
@@ -386,12 +394,16 @@ def test_new_routine_asks_for_sites_not_coordinates(runner: Any, tmp_path: Path,
     assert bad.exit_code == 1 and "did you mean 'plantar-fascia'" in bad.stderr
 
 
-def test_each_view_is_written_once_per_pdf_as_forms(sciatica_pdf: bytes) -> None:
+def test_each_view_is_written_once_per_pdf_as_forms(tmp_path: Path) -> None:
     """Performance: the back view's outline and muscle lines (thousands of path operators)
     are Form XObjects placed with `Do`, not written again for the overview and each of the
-    four close-ups."""
+    four close-ups (a layout with close-ups, not position pictures)."""
     import re
     import zlib
+
+    layout = tmp_path / "closeups.yaml"
+    layout.write_text("extends: letter\nfigures: {position: 0pt}\n")
+    sciatica_pdf = build_pdf(ROOT / "cards" / "sciatica-trigger-points.yaml", layout=str(layout))
 
     forms = 0
     page_operators = b""
@@ -445,3 +457,13 @@ def test_callouts_never_overlap_or_cross_for_any_sites_on_any_view(view: str) ->
         _callouts_are_clean(view, chosen, height, marker, mirror and not body.spec.both_sides)
 
     check()
+
+
+def test_atlas_sheet_in_spanish_is_all_spanish(runner: Any, tmp_path: Path) -> None:
+    from conftest import page_text
+
+    target = tmp_path / "hoja.pdf"
+    assert runner.invoke(app, ["atlas", "--sheet", str(target), "--lang", "es"]).exit_code == 0
+    text = page_text(target)
+    assert "Vista de espalda" in text and "Puntos en esta vista" in text and "Trapecio superior" in text
+    assert "Sites on this view" not in text and "Back view" not in text

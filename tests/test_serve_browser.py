@@ -109,9 +109,10 @@ def test_a_clinician_makes_the_maria_lopez_card(live: LiveServer, web: Any, tmp_
                    cwd=live.config.library, check=True, capture_output=True)
     assert cli_pdf.read_bytes() == pdf_path.read_bytes()
 
-    # Open brings it back into the form.
-    page.goto(live.url + "/")
-    page.get_by_role("link", name="Open patients/maria-lopez.yaml").click()
+    # Open brings it back into the form (from the Customise page itself; the Library lists them too).
+    page.goto(live.url + "/customise")
+    page.get_by_label("Open a patient file").select_option("maria-lopez.yaml")
+    page.get_by_role("button", name="Open", exact=True).click()
     page.wait_for_selector("#preview img")
     assert page.get_by_label("Patient name").input_value() == "Maria Lopez"
     assert page.get_by_label("Language", exact=True).input_value() == "es"
@@ -126,11 +127,14 @@ def test_a_problem_appears_beside_its_field(live: LiveServer, web: Any) -> None:
     page.get_by_label("Hamstrings: Repeats, from").fill("99")
     page.get_by_label("Hamstrings: Repeats, to").fill("99")
     page.wait_for_selector("#err-repeats--hamstrings p")
-    assert "from 1 to 50" in page.inner_text("#err-repeats--hamstrings")
+    assert "50" in page.inner_text("#err-repeats--hamstrings")  # the limit, in the CLI's words
     assert page.inner_text("#err-notes") == ""
+    assert "before this change" in page.inner_text("#preview-note")  # the last good picture stays, greyed
+    assert page.is_visible("#preview img")
     page.get_by_label("Hamstrings: Repeats, from").fill("2")
     page.get_by_label("Hamstrings: Repeats, to").fill("3")
-    page.wait_for_selector("#preview img")
+    page.wait_for_selector("#err-repeats--hamstrings p", state="detached")
+    page.wait_for_function("document.querySelector('#preview-note').textContent === ''")
     assert page.inner_text("#err-repeats--hamstrings") == ""
 
 

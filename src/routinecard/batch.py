@@ -15,6 +15,9 @@ atomically and returns no PDF bytes, so any `concurrent.futures.Executor` can ru
 4. run the jobs, recording each finished PDF in the folder's manifest at once
    (atomically), so a killed batch loses at most the cards in flight.
 Pool workers watch their parent and exit when it dies (no orphans after `kill -9`).
+
+Why one long module: the pool, its workers and the outcome bookkeeping share the process-wide
+state of one batch run.
 """
 
 from __future__ import annotations
@@ -88,6 +91,29 @@ class Outcome:
     sha256: str | None = None  # of the PDF written
     deps: tuple[tuple[str, str], ...] = ()  # (absolute path, SHA-256) of every file it was made from
     notices: list[str] = field(default_factory=list)  # worth saying, not errors (e.g. a language fallback)
+
+
+def make_jobs(
+    files: list[Path],
+    layouts: list[str | None],
+    *,
+    folder: Path,
+    output: Path | None = None,
+    clinic: Path | None = None,
+    language: str | None = None,
+    only: tuple[str, ...] | None = None,
+    sets: tuple[tuple[str, Any], ...] = (),
+    allow: tuple[Path, ...] = (),
+    verify: bool = False,
+    patient: Path | None = None,
+) -> list[Job]:
+    """One job per input file and layout, in that order (the CLI's and the Python API's
+    batches are made here). `output` names one PDF file (one file, one layout)."""
+    return [
+        Job(file, layout, clinic, language, only, sets, allow, output, folder, len(layouts) > 1, verify, patient)
+        for file in files
+        for layout in layouts
+    ]
 
 
 def _name_the_card(problems: list[Problem], job: Job) -> list[Problem]:
@@ -387,6 +413,12 @@ def _run_on(executor: Executor, pending: list[tuple[int, Job]], finish: Callable
 
             outcome = Outcome(jobs[index], "failed", problems=[Problem(
                 "the process building this card stopped unexpectedly (out of memory?); nothing was written for it",
+                file=display_path(jobs[index].input))])
+        except Exception as error:  # noqa: BLE001 - another executor's failure (a lost Dask worker): this card only
+            from routinecard.errors import display_path
+
+            outcome = Outcome(jobs[index], "failed", problems=[Problem(
+                f"the worker building this card failed ({type(error).__name__}: {error}); nothing was recorded for it",
                 file=display_path(jobs[index].input))])
         finish(index, outcome)
 

@@ -124,6 +124,28 @@ class FigureColumn(Flowable):
             self.icon.drawOn(self.canv, (self.width - iw) / 2, 0)
 
 
+class SideBySide(Flowable):
+    """Figures in a row, bottoms aligned, `gap` apart (close-up beside the position picture)."""
+
+    def __init__(self, figures: list[Flowable], gap: float) -> None:
+        super().__init__()
+        self.figures = figures
+        self.gap = gap
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        sizes = [f.wrap(availWidth, availHeight) for f in self.figures]
+        self.width = sum(w for w, _ in sizes) + self.gap * (len(sizes) - 1)
+        self.height = max(h for _, h in sizes)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        x = 0.0
+        for figure in self.figures:
+            w, h = figure.wrap(self.width, self.height)
+            figure.drawOn(self.canv, x, 0)
+            x += w + self.gap
+
+
 def table_style(commands: list[TableCommand]) -> TableStyle:
     """Every table names our font: reportlab's default cell font is Helvetica, which would
     otherwise be referenced (unembedded) in the PDF even for cells that hold no text."""
@@ -155,10 +177,11 @@ class NumberBadge(Flowable):
 class WarningSign(Flowable):
     """A white warning triangle with '!', printed on the red heading bar."""
 
-    def __init__(self, size: float, colour: str) -> None:
+    def __init__(self, size: float, colour: str, *, minimum: float = 8.5) -> None:
         super().__init__()
         self.size = size
         self.colour = colour
+        self.minimum = minimum  # the layout's smallest type: the '!' is text, never smaller
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.size, self.size * 0.9
@@ -178,5 +201,5 @@ class WarningSign(Flowable):
         canvas.setLineWidth(w * 0.06)
         canvas.drawPath(path, stroke=1, fill=1)
         canvas.setFillColor(colors.HexColor(self.colour))
-        canvas.setFont("Atkinson-Bold", h * 0.68)
+        canvas.setFont("Atkinson-Bold", max(h * 0.68, self.minimum))
         canvas.drawCentredString(w / 2, h * 0.12, "!")

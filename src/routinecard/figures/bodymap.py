@@ -14,6 +14,9 @@ mirrored (`mirror=True`).
 Drawing: the view's outline, muscle lines and details are written once per PDF as two
 Form XObjects (fill, lines) and placed with `Do` wherever the view appears; only the
 referral shading, its clip and the markers are written per figure.
+
+Why one long module: geometry, hit tests, shading and the flowable all work on one view's cached
+geometry and share its private caches; the atlas (atlas.py) and placement (placement.py) are apart.
 """
 
 from __future__ import annotations
@@ -340,15 +343,18 @@ def _add_shapes(path: PDFPathObject, shapes: Iterable[Shape]) -> None:
 
 @lru_cache(maxsize=2048)
 def _shape_code(shape: Shape) -> str:
-    """The shape's operators as PDF text (no leading 'n')."""
+    """The shape's operators as PDF text (no leading 'n'). Coordinates are rounded to a
+    tenth of a grid unit: about 0.01 pt at the largest figure, invisible in print, and a
+    tenth smaller PDF than the geometry's two decimals."""
     path = PDFPathObject()
     for op, args in shape.segments:
+        a = [round(v, 1) for v in args]
         if op == "M":
-            path.moveTo(args[0], args[1])
+            path.moveTo(a[0], a[1])
         elif op == "L":
-            path.lineTo(args[0], args[1])
+            path.lineTo(a[0], a[1])
         elif op == "C":
-            path.curveTo(*args)
+            path.curveTo(*a)
         else:
             path.close()
     text = str(path.getCode())
@@ -443,6 +449,45 @@ def uncross(placed: list[Placed]) -> list[Placed]:
     return items
 
 
+def _point_segment_distance(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length))
+    return math.dist(p, (a[0] + t * dx, a[1] + t * dy))
+
+
+def leader_conflicts(placed: Sequence[Placed], clearance: float) -> int:
+    """How often a leader line crosses another (counted ten times) or passes within
+    `clearance` of another site's dot."""
+    count = 0
+    for i, a in enumerate(placed):
+        for j, b in enumerate(placed):
+            if i < j and segments_cross((a.dot, a.label), (b.dot, b.label)):
+                count += 10
+            if i != j and b.dot != a.dot and _point_segment_distance(b.dot, a.dot, a.label) < clearance:
+                count += 1
+    return count
+
+
+def untangle(placed: list[Placed], clearance: float) -> list[Placed]:
+    """Swap labels while that lowers the conflicts (crossings first, then leaders grazing
+    other dots). Every accepted swap lowers a whole-number count, so this ends."""
+    items = uncross(placed)
+    best = leader_conflicts(items, clearance)
+    improved = best > 0
+    while improved:
+        improved = False
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                trial = list(items)
+                trial[i] = Placed(items[i].highlight, items[i].dot, items[j].label)
+                trial[j] = Placed(items[j].highlight, items[j].dot, items[i].label)
+                score = leader_conflicts(trial, clearance)
+                if score < best:
+                    items, best, improved = trial, score, True
+    return items
+
+
 class BodyFigure(Flowable):
     """A body view (or a window of it) at a given height, with highlights.
 
@@ -526,11 +571,21 @@ class BodyFigure(Flowable):
         canvas.clipPath(path, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
 
     def hidden_masks(self) -> list[tuple[Shape, ...]]:
-        """Arm masks to hide: never one that holds a marker (a forearm close-up keeps its arm)."""
+        """Arms to fade: never one that holds a marker or referral shading (a forearm or
+        shoulder close-up keeps its arm)."""
         if not self.hide_arms:
             return []
-        return [mask for mask in self.body.masks()
-                if not any(inside(mask, h.x, h.y) for h in self.highlights)]
+        return [mask for mask in self.body.masks() if not any(self._touches(mask, h) for h in self.highlights)]
+
+    @staticmethod
+    def _touches(mask: tuple[Shape, ...], highlight: Highlight) -> bool:
+        points = [(highlight.x, highlight.y)]
+        for shape in highlight.regions:
+            for polygon in shape.polygons(2):
+                points += polygon[:: max(1, len(polygon) // 12)]
+        for e in highlight.areas:
+            points += [(e.x, e.y)] + _ellipse_polygon(e, 8)
+        return any(inside(mask, x, y) for x, y in points)
 
     def draw(self) -> None:
         canvas: Canvas = self.canv
@@ -547,14 +602,6 @@ class BodyFigure(Flowable):
             canvas.setFillColor(colors.white)
             canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
         self._enter_grid(canvas)
-        masks = self.hidden_masks()
-        if masks:
-            knockout = canvas.beginPath()
-            knockout.rect(-10, -10, body.width + 20, body.height + 20)
-            for mask in masks:
-                _add_shapes(knockout, mask)
-            canvas.clipPath(knockout, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
-
         canvas.setFillColor(colors.HexColor(style.body_fill))
         canvas.doForm(fill_form)
 
@@ -596,6 +643,15 @@ class BodyFigure(Flowable):
         canvas.setStrokeColor(colors.HexColor(style.body_line))
         canvas.setLineWidth(max(0.6, self.marker_size * 0.06) * unit)
         canvas.doForm(edge_form)
+        masks = self.hidden_masks()
+        if masks:
+            # The arm stays, faded: context without a hand that reads as part of the site.
+            canvas.setFillColor(colors.white)
+            canvas.setFillAlpha(0.72)
+            fade = canvas.beginPath()
+            for mask in masks:
+                _add_shapes(fade, mask)
+            canvas.drawPath(fade, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
         canvas.restoreState()
 
         placed = self.callout_positions() if self.callouts else self.marker_positions()
@@ -714,7 +770,7 @@ class BodyFigure(Flowable):
             if overflow > 0:  # pushed below the figure: shift the stack up
                 ys = [y + overflow for y in ys]
             side = [Placed(h, self.to_figure(h.x, h.y), (label_x, y)) for h, y in zip(group, ys)]
-            placed += uncross(side)
+            placed += untangle(side, max(1.6, self.marker_size * 0.2) + 0.8)
         return placed
 
     def _marker(self, canvas: Canvas, number: int, at: tuple[float, float]) -> None:
