@@ -394,12 +394,16 @@ def test_new_routine_asks_for_sites_not_coordinates(runner: Any, tmp_path: Path,
     assert bad.exit_code == 1 and "did you mean 'plantar-fascia'" in bad.stderr
 
 
-def test_each_view_is_written_once_per_pdf_as_forms(sciatica_pdf: bytes) -> None:
+def test_each_view_is_written_once_per_pdf_as_forms(tmp_path: Path) -> None:
     """Performance: the back view's outline and muscle lines (thousands of path operators)
     are Form XObjects placed with `Do`, not written again for the overview and each of the
-    four close-ups."""
+    four close-ups (a layout with close-ups, not position pictures)."""
     import re
     import zlib
+
+    layout = tmp_path / "closeups.yaml"
+    layout.write_text("extends: letter\nfigures: {position: 0pt}\n")
+    sciatica_pdf = build_pdf(ROOT / "cards" / "sciatica-trigger-points.yaml", layout=str(layout))
 
     forms = 0
     page_operators = b""
@@ -453,3 +457,13 @@ def test_callouts_never_overlap_or_cross_for_any_sites_on_any_view(view: str) ->
         _callouts_are_clean(view, chosen, height, marker, mirror and not body.spec.both_sides)
 
     check()
+
+
+def test_atlas_sheet_in_spanish_is_all_spanish(runner: Any, tmp_path: Path) -> None:
+    from conftest import page_text
+
+    target = tmp_path / "hoja.pdf"
+    assert runner.invoke(app, ["atlas", "--sheet", str(target), "--lang", "es"]).exit_code == 0
+    text = page_text(target)
+    assert "Vista de espalda" in text and "Puntos en esta vista" in text and "Trapecio superior" in text
+    assert "Sites on this view" not in text and "Back view" not in text

@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from routinecard.assets import CardAssets
 from routinecard.compose.marks import (
+    SideBySide,
     NO_PADDING,
     TableCommand,
     CachedTable,
@@ -37,6 +38,8 @@ from routinecard.atlas import load_atlas
 from routinecard.dose import dose_parts
 from routinecard.figures.bodymap import MARKER_DIGIT, BodyFigure, FigureStyle, figure_extent
 from routinecard.placement import highlights, overview_groups, placement
+from routinecard.figures.picture import describe, point_scene
+from routinecard.figures.position import Palette, PositionPicture
 from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
@@ -439,21 +442,54 @@ class Composer:
         return separator.join(part.replace(" ", "\u00a0") for part in dose_parts(point.timing, self.locale))
 
     def point_figure(self, number: int, point: Point) -> Flowable | None:
-        """The close-up of the point's region with the tool icon inset, or the tool icon alone."""
+        """The point's position picture and/or close-up (the layout decides), with the
+        tool icon under it; or the tool icon alone."""
         tool = self.assets.tools[point.tool]
-        size = self.layout.figures.closeup * self.scale
         icon_size = self.layout.figures.icon * self.scale
         icon = picture(tool.icon, icon_size) if icon_size > 0 else None
+        position = self.position_picture(point)
+        closeup = self.closeup(number, point)
+        if position is not None and closeup is not None and not self.layout.figures.closeup_with_position:
+            if point.id in self.assets.photos:
+                position = None  # the clinic's own photo of the point wins
+            else:
+                closeup = None  # the position picture replaces the close-up
+        figures = [f for f in (closeup, position) if f is not None]
+        if not figures:
+            return icon
+        figure = figures[0] if len(figures) == 1 else SideBySide(figures, self.gap * 0.5)
+        if position is not None:
+            if not position.shows_tool and icon is not None:
+                position.inset = picture(tool.icon, min(icon_size, position.width * 0.34))
+            icon = None  # the picture shows the tool in use (or carries its icon); its name is in the text
+        return FigureColumn(figure, icon, gap=self.gap * 0.5)
+
+    def position_picture(self, point: Point) -> PositionPicture | None:
+        """The pose with its tool at the site (figures/position.py), or None."""
+        width = self.layout.figures.position * self.scale
+        if width <= 0 or point.pose is None:
+            return None
+        scene = point_scene(point, self.card.language)
+        if scene is None:
+            return None
+        c = self.layout.colours
+        return PositionPicture(scene, width, width * 1.2, Palette.from_colours(c.accent, c.warning, c.muted),
+                               alt=describe(scene, self.locale))
+
+    def closeup(self, number: int, point: Point) -> Flowable | None:
+        """The photo, or the close-up of the point's region cut from the body map, or None."""
+        size = self.layout.figures.closeup * self.scale
         photo = self.assets.photos.get(point.id)
         where = placement(point)
         if size <= 0 or (where is None and photo is None):
-            return icon
-        if photo is not None or where is None:
-            return FigureColumn(picture(photo, size), icon, gap=self.gap * 0.5) if photo is not None else icon
+            return None
+        if photo is not None:
+            return picture(photo, size)
+        assert where is not None
         # The close-up shows the side the point is on (the right one for `both`); a
         # one-side view is mirrored for the left side, a both-sides view mirrors the window.
         side = "left" if where.side == "left" else "right"
-        closeup = BodyFigure(
+        return BodyFigure(
             where.view,
             size,
             highlights(number, where),
@@ -465,7 +501,6 @@ class Composer:
             hide_arms=True,
             mirror=side == "left" and not where.both_sides,
         )
-        return FigureColumn(closeup, icon, gap=self.gap * 0.5)
 
     def points(self) -> list[Flowable]:
         """Panels in a grid. One table holds them all, with empty columns and rows as the
