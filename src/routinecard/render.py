@@ -14,10 +14,11 @@ from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
 
-from routinecard import __version__
+from routinecard import __version__, tagging
 from routinecard.compose import PagePlan
 from routinecard.errors import FitError, Problem
 from routinecard.layouts import Layout, paper
+from routinecard.structure import DocumentInfo, tag_pdf
 
 
 @dataclass(frozen=True)
@@ -47,23 +48,29 @@ def render_pdf(plan: PagePlan, layout: Layout, metadata: Metadata) -> bytes:
     canvas.setSubject(metadata.subject)
     canvas.setCreator(f"routinecard {__version__}")
     canvas.setProducer(f"routinecard {__version__} (reportlab)")
+    tags = tagging.TagRecorder(metadata.language)
+    tagging.attach(canvas, tags)
+    tags.new_page()
     if sheet is None:
         _draw_card(canvas, plan, layout)
     else:
-        # The card is drawn once into a form and placed on the sheet as often as it fits.
-        canvas.beginForm("card", lowerx=0, lowery=0, upperx=page_width, uppery=page_height)
-        _draw_card(canvas, plan, layout)
-        canvas.endForm()
+        # The card is drawn as often as it fits on the sheet; the copies after the first
+        # are artifacts, so a screen reader reads the card once.
         offset_y = (sheet_size[1] - page_height) / 2
         for copy in range(sheet.copies):
             canvas.saveState()
             canvas.translate(copy * page_width, offset_y)
-            canvas.doForm("card")
+            if copy == 0:
+                _draw_card(canvas, plan, layout)
+            else:
+                with tagging.muted(canvas):
+                    _draw_card(canvas, plan, layout)
             canvas.restoreState()
         _cut_marks(canvas, sheet.copies, page_width, page_height, offset_y, layout)
     canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    info = DocumentInfo(metadata.title, metadata.language, metadata.author, metadata.subject)
+    return tag_pdf(buffer.getvalue(), tags.finish(), info)
 
 
 def _draw_card(canvas: Canvas, plan: PagePlan, layout: Layout) -> None:
