@@ -99,7 +99,7 @@ def test_every_problem_is_listed(runner, tmp_path: Path) -> None:
     data["points"][2]["timing"]["hold_s"] = 20
     card = write_card(tmp_path, data)
     result = invoke(runner, "check", card)
-    assert "points[1].tool: unknown tool 'hammer'; known tools: fingers, foam-roller, lacrosse-ball, tennis-ball, wall" in result.stderr
+    assert "points[1].tool: unknown tool 'hammer'; known tools: fingers, foam-roller, frozen-bottle, golf-ball, lacrosse-ball, tennis-ball, thumb, wall" in result.stderr
 
 
 def test_one_bad_card_does_not_stop_the_others(runner, tmp_path: Path) -> None:

@@ -273,7 +273,7 @@ def test_markers_are_written_for_the_bodys_right_side(tmp_path: Path, view: str,
             build_pdf(path)
 
 
-@pytest.mark.parametrize("name", ["tennis-ball", "lacrosse-ball", "foam-roller", "fingers", "wall"])
+@pytest.mark.parametrize("name", ["tennis-ball", "lacrosse-ball", "foam-roller", "fingers", "wall", "golf-ball", "frozen-bottle", "thumb"])
 def test_icons_draw_exactly_as_svglib_renders_them(name: str) -> None:
     """Icons are cached as plain shapes and drawn by us; they must look as svglib draws them."""
     from PIL import ImageChops, ImageStat

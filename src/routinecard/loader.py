@@ -226,22 +226,21 @@ def _show_tag(tag: str) -> str:
     return tag
 
 
-class _CoreLoader(yaml.SafeLoader):
-    """SafeLoader with YAML 1.2 core-schema resolution and a refusing composer.
+class _Refusing:
+    """The refusing composer step, shared by the C-backed and the pure-Python loaders.
 
-    Only the scanner/parser/composer/resolver parts are used; the data is
-    built by our own walk (so no constructor ever sees a tag).
+    Mixed in before PyYAML's ``Composer``; only the scanner/parser/composer/resolver parts
+    are used, the data is built by our own walk (so no constructor ever sees a tag).
     """
 
-    # A fresh dict: SafeLoader's own resolvers (YAML 1.1) stay untouched.
-    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+    _path: list[str | int]
+    _depth: int
 
-    def __init__(self, stream: str) -> None:
-        super().__init__(stream)
-        self._path: list[str | int] = []
+    def _start_refusing(self) -> None:
+        self._path = []
         self._depth = 0
 
-    def compose_node(self, parent: Node | None, index: Any) -> Node:  # type: ignore[override]
+    def compose_node(self, parent: Node | None, index: Any) -> Node:
         """Refuse aliases, anchors, tags and deep nesting before composing them."""
         pushed = False
         if isinstance(index, ScalarNode):
@@ -251,7 +250,7 @@ class _CoreLoader(yaml.SafeLoader):
             self._path.append(index)
             pushed = True
         try:
-            event = self.peek_event()
+            event = self.peek_event()  # type: ignore[attr-defined]
             here = tuple(self._path)
             if isinstance(event, AliasEvent):
                 raise _Refused(
@@ -282,13 +281,50 @@ class _CoreLoader(yaml.SafeLoader):
                             event.start_mark,
                             here,
                         )
-                    return super().compose_node(parent, index)
+                    return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
                 finally:
                     self._depth -= 1
-            return super().compose_node(parent, index)
+            return super().compose_node(parent, index)  # type: ignore[misc, no-any-return]
         finally:
             if pushed:
                 self._path.pop()
+
+
+class _CoreLoader(_Refusing, yaml.SafeLoader):
+    """Pure-Python PyYAML with YAML 1.2 core-schema resolution and the refusing composer.
+
+    Used for files the fast loader rejects, because PyYAML's own error messages show
+    the offending line (libyaml's marks carry no snippet).
+    """
+
+    # A fresh dict: SafeLoader's own resolvers (YAML 1.1) stay untouched.
+    yaml_implicit_resolvers: dict[str, list[tuple[str, re.Pattern[str]]]] = {}
+
+    def __init__(self, stream: str) -> None:
+        super().__init__(stream)
+        self._start_refusing()
+
+
+try:  # libyaml's C parser, when PyYAML was built with it (the wheels are)
+    from yaml._yaml import CParser as _CParser  # type: ignore[import-not-found, unused-ignore]
+except ImportError:  # pragma: no cover - a PyYAML without libyaml
+    _CParser = None
+
+
+if _CParser is not None:
+
+    class _FastLoader(_Refusing, yaml.composer.Composer, _CParser, yaml.resolver.Resolver):  # type: ignore[misc]
+        """libyaml's C scanner and parser feeding the same Python composer and resolver.
+
+        About ten times faster than the pure-Python parser for a card file, with the same
+        nodes, tags and line/column marks (a test compares both on every shipped file).
+        """
+
+        def __init__(self, stream: str) -> None:
+            _CParser.__init__(self, stream)
+            yaml.composer.Composer.__init__(self)
+            yaml.resolver.Resolver.__init__(self)
+            self._start_refusing()
 
 
 def _core(pattern: str) -> re.Pattern[str]:
@@ -311,6 +347,8 @@ for _tag, _regexp, _first in (
     ),
 ):
     _CoreLoader.add_implicit_resolver(_tag, _regexp, _first)
+if _CParser is not None:
+    _FastLoader.yaml_implicit_resolvers = _CoreLoader.yaml_implicit_resolvers
 
 
 # --------------------------------------------------------------------------- YAML errors -> Problems
@@ -557,25 +595,14 @@ def _parse_cached(digest: bytes, raw: bytes, file: str) -> Document:
     return found
 
 
-def _parse(raw: bytes, file: str) -> Document:
-    if len(raw) > MAX_BYTES:
-        raise InputError(
-            Problem(f"file is too large ({len(raw):,} bytes; the limit is {MAX_BYTES:,} bytes)", file=file)
-        )
-    text = _decode(raw, file)
-
-    def located(message: str, mark: yaml.Mark | None, path: FieldPath = ()) -> InputError:
-        where = _from_yaml_mark(mark) if mark is not None else Mark(1, 1)
-        return InputError(
-            Problem(message, file=file, line=where.line, column=where.column, field=format_path(path))
-        )
-
+def _compose_or_explain(text: str, located: Any, file: str) -> Node:
+    """Compose with the pure-Python parser, turning every failure into a located InputError."""
     loader = _CoreLoader(text)
     try:
         loader.get_event()  # StreamStartEvent
         if loader.check_event(StreamEndEvent):
             raise located("the file is empty", None)
-        root = loader.compose_document()
+        root: Node = loader.compose_document()
         if not loader.check_event(StreamEndEvent):
             second = loader.get_event()
             raise located(
@@ -594,7 +621,38 @@ def _parse(raw: bytes, file: str) -> Document:
         ) from None
     finally:
         loader.dispose()
+    return root
 
+
+def _parse(raw: bytes, file: str) -> Document:
+    if len(raw) > MAX_BYTES:
+        raise InputError(
+            Problem(f"file is too large ({len(raw):,} bytes; the limit is {MAX_BYTES:,} bytes)", file=file)
+        )
+    text = _decode(raw, file)
+
+    def located(message: str, mark: yaml.Mark | None, path: FieldPath = ()) -> InputError:
+        where = _from_yaml_mark(mark) if mark is not None else Mark(1, 1)
+        return InputError(
+            Problem(message, file=file, line=where.line, column=where.column, field=format_path(path))
+        )
+
+    root: Node | None = None
+    if _CParser is not None:
+        # The fast path: libyaml. Any trouble, and the slow path below says what it is.
+        fast = _FastLoader(text)
+        try:
+            fast.get_event()  # StreamStartEvent
+            if not fast.check_event(StreamEndEvent):
+                candidate = fast.compose_document()
+                if fast.check_event(StreamEndEvent):
+                    root = candidate
+        except (yaml.YAMLError, _Refused):
+            root = None
+        finally:
+            fast.dispose()
+    if root is None:
+        root = _compose_or_explain(text, located, file)
     if isinstance(root, ScalarNode) and root.tag == _NULL and root.value == "" and not root.style:
         raise located("the file is empty", None)
 

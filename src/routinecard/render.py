@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from dataclasses import dataclass
 
+from reportlab import rl_config
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
@@ -19,6 +20,12 @@ from routinecard.compose import PagePlan
 from routinecard.errors import FitError, Problem
 from routinecard.layouts import Layout, paper
 from routinecard.structure import DocumentInfo, tag_pdf
+
+
+# Streams are written as binary (Flate only), not ASCII85 on top: ASCII85 adds a quarter
+# to every stream for no reader's benefit. reportlab reads this setting when it writes a
+# stream, so it is set once here, before any canvas of ours exists.
+rl_config.useA85 = 0
 
 
 @dataclass(frozen=True)

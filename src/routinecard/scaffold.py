@@ -22,7 +22,7 @@ points:
     name: First point
     where: Describe where to find the point, with landmarks a patient can feel.
     refers_to: Where the pain from this point is usually felt.
-    tool: tennis-ball        # tennis-ball, lacrosse-ball, foam-roller, fingers, wall
+    tool: tennis-ball        # tennis-ball, lacrosse-ball, golf-ball, foam-roller, frozen-bottle, fingers, thumb, wall
     position: How to stand, sit or lie for this point.
     pressure: {{min: 3, max: 5, words: "Firm but comfortable. Never sharp or shooting."}}
     timing: {{hold_s: [15, 30], repeats: [2, 3], per_day: [1, 2]}}
