@@ -253,6 +253,12 @@ class Layout(StrictModel):
         json_schema_extra={"uniqueItems": True, "contains": {"const": "medical_attention"}},
     )
     log: bool = Field(False, description="Print the exercise log (tick boxes) on every card.")
+    split: bool = Field(
+        False,
+        description="A routine that does not fit one page prints as a set of whole one-page cards "
+        "('card 1 of 3'), each with its own medical box (on for pocket and large print; "
+        "`--split` turns it on for any layout).",
+    )
 
     @model_validator(mode="after")
     def _sections_complete(self) -> Layout:
