@@ -574,7 +574,7 @@ def prime(typst_ok: bool, tmp: Path) -> None:
     py = sys.executable
     run([py, "-m", "routinecard", "build", str(CARD), "-o", str(tmp / "prime")])
     run([py, str(BASELINE), str(CARD), "-o", str(tmp / "prime" / "baseline.pdf")])
-    run([py, "-c", "import concurrent.futures, routinecard.build, reportlab.platypus"])
+    run([py, "-c", "import concurrent.futures, routinecard.api, reportlab.platypus"])
     if typst_ok:
         run([py, "-c", TYPST_PROCESS_CHILD, str(ROOT), str(TYPST_SOURCE), "/" + CARD.relative_to(ROOT).as_posix(), str(tmp / "prime" / "typst.pdf")])
 

@@ -118,19 +118,6 @@ def test_one_bad_card_does_not_stop_the_others(runner, tmp_path: Path) -> None:
     assert [p.name for p in (tmp_path / "out").iterdir() if not p.name.startswith(".")] == ["sciatica-trigger-points.pdf"]
 
 
-def test_missing_file_is_exit_1(runner, tmp_path: Path) -> None:
-    result = invoke(runner, "build", tmp_path / "nope.yaml", "-o", tmp_path / "x.pdf")
-    assert result.exit_code == 1
-    assert "nope.yaml" in result.stderr
-    assert not (tmp_path / "x.pdf").exists()
-
-
-def test_unknown_layout_is_exit_1_listing_the_known_ones(runner, tmp_path: Path) -> None:
-    result = invoke(runner, "build", SCIATICA, "--layout", "poster", "-o", tmp_path / "x.pdf")
-    assert result.exit_code == 1
-    assert "unknown layout 'poster'; built-in layouts: a4," in result.stderr
-
-
 def test_usage_errors_exit_2(runner, tmp_path: Path) -> None:
     assert invoke(runner, "build").exit_code == 2
     assert invoke(runner, "build", SCIATICA, "--no-such-option").exit_code == 2

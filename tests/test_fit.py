@@ -13,7 +13,8 @@ from PIL import Image, ImageChops, ImageStat
 
 from conftest import CARDS, ROOT, SCIATICA, all_strings, printed, card_data, page_count, page_size, page_text, render, squash, write_card
 from routinecard import build_pdf
-from routinecard.build import build_loaded, load_input as load_card_path
+from routinecard.api import build_prepared
+from routinecard.prepare import load_input as load_card_path, prepare
 from routinecard.errors import FitError
 from routinecard.layouts import builtin_layouts, load_layout
 
@@ -75,7 +76,7 @@ def test_pocket_card_holds_one_point_of_every_card(card: Path, tmp_path: Path) -
 
 def test_large_print_body_text_is_at_least_13pt() -> None:
     loaded = load_card_path(SCIATICA)
-    built = build_loaded(loaded, load_layout("large-print"))
+    built = build_prepared(prepare(loaded, layout=load_layout("large-print")))
     assert built.layout.type.min == 13
     assert built.plan.scale * built.layout.type.body >= 13 - 0.01
 
@@ -84,7 +85,7 @@ def test_fit_scale_is_recorded_and_in_range() -> None:
     loaded = load_card_path(SCIATICA)
     for name in ("letter", "a4", "large-print"):
         layout = load_layout(name)
-        plan = build_loaded(loaded, layout).plan
+        plan = build_prepared(prepare(loaded, layout=layout)).plan
         assert layout.min_scale <= plan.scale <= layout.max_scale
         assert plan.height <= plan.available + 0.01
         assert 2 <= plan.passes <= 12  # a search, not a blind walk
@@ -95,8 +96,8 @@ def test_short_card_grows_to_fill_the_page(tmp_path: Path) -> None:
     data["points"] = data["points"][:1]
     loaded = load_card_path(write_card(tmp_path, data))
     layout = load_layout("letter")
-    plan = build_loaded(loaded, layout).plan
-    full = build_loaded(load_card_path(SCIATICA), layout).plan
+    plan = build_prepared(prepare(loaded, layout=layout)).plan
+    full = build_prepared(prepare(load_card_path(SCIATICA), layout=layout)).plan
     assert plan.scale >= 1.0 > full.scale  # type grows past the layout's base size
     assert plan.available - plan.height < 0.25 * plan.available  # and the page is not left half empty
 
@@ -111,7 +112,7 @@ def test_overflow_message_says_by_how_much_and_what_to_do(tmp_path: Path) -> Non
     assert message.startswith(f"{path}: does not fit on one 'letter' page, even with the smallest type (8.5pt): about ")
     assert " in (" in message and "mm) too long" in message
     assert "shorten the longest texts, keep fewer points (`only:` in a patient file)" in message
-    assert caught.value.overflow > 0  # type: ignore[attr-defined]
+    assert caught.value.overflow > 0
     # a small layout points to the ones with more room
     with pytest.raises(FitError, match=r"use a layout with more room \(--layout .*letter"):
         build_pdf(SCIATICA, layout="half-letter-2up")

@@ -12,12 +12,12 @@ __version__ = "0.1.0"
 __all__ = ["__version__", "build_pdf", "load_card"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from routinecard.build import build_pdf, load_card
+    from routinecard.api import build_pdf, load_card
 
 
 def __getattr__(name: str) -> Any:
     if name in ("build_pdf", "load_card"):
-        from routinecard import build
+        from routinecard import api
 
-        return getattr(build, name)
+        return getattr(api, name)
     raise AttributeError(f"module 'routinecard' has no attribute {name!r}")

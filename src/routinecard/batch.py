@@ -58,16 +58,17 @@ class Outcome:
 
 def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
     """Load, fit, render, verify (if asked) and write one PDF. Runs in a worker."""
-    from routinecard.build import prepare, write_atomic
+    from routinecard.api import build_prepared
     from routinecard.errors import RoutineCardError, display_path
-    from routinecard.fonts import font_set
+    from routinecard.prepare import prepare
+    from routinecard.write import write_atomic
 
     try:
         only = [i.strip() for i in job.only.split(",") if i.strip()] if job.only else None
         prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
                            sets=dict(job.sets), allow=job.allow)
-        loaded, layout, clinic = prepared.loaded, prepared.layout, prepared.clinic
-        built = prepared.build(verify=job.verify)
+        loaded, layout = prepared.loaded, prepared.layout
+        built = build_prepared(prepared, verify=job.verify)
         if job.output is not None:
             target = job.output
         else:
@@ -76,17 +77,7 @@ def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
         write_atomic(target, built.pdf, inputs=list(inputs) + [job.input])
     except RoutineCardError as error:
         return Outcome(job, "failed", errors=[str(p) for p in error.problems])
-    fonts = font_set()
-    deps = [job.input, *layout._files, fonts.regular.path, fonts.bold.path]  # noqa: SLF001
-    if loaded.patient is not None:
-        deps.append(loaded.patient.card_file)
-    if clinic is not None:
-        deps.append(clinic.file)
-        if clinic.logo:
-            deps.append(clinic.logo)
-    assets = loaded.assets
-    deps += [assets.tools[p.tool].icon for p in loaded.card.points]
-    deps += [p for p in [assets.logo, *assets.photos.values()] if p is not None]
+    deps = [job.input, *prepared.files]
     message = (
         f"wrote {display_path(target)} (1 page, {layout.name}, fits at {built.plan.fit_percent}%, "
         f"{len(built.pdf) / 1024:.0f} KB)"
@@ -141,7 +132,7 @@ def run(
         if forking:
             # Import and warm up once here: forked workers inherit it all and start at once,
             # instead of each paying for imports, fonts and body maps.
-            import routinecard.build  # noqa: F401
+            import routinecard.api  # noqa: F401
 
             _warm()
         with ProcessPoolExecutor(

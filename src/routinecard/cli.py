@@ -169,9 +169,9 @@ def _parse_sets(values: list[str] | None) -> dict:
 def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layout: list[str] | None,
               lang: str | None, only: str | None, sets: list[str] | None, allow: list[Path] | None):
     """Yield (input file, Prepared or the error it raised) for each card x layout."""
-    import dataclasses
 
-    from routinecard.build import expand_inputs, load_clinic, prepare
+    from routinecard.inputs import expand_inputs
+    from routinecard.prepare import load_clinic, prepare
     from routinecard.errors import RoutineCardError
 
     allowed = tuple(allow or ())
@@ -187,7 +187,7 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
             yield file, error
             continue
         for one in layouts or [prepared.layout]:
-            yield file, dataclasses.replace(prepared, layout=one)
+            yield file, prepared.with_layout(one)
 
 
 @app.command()
@@ -310,10 +310,8 @@ def check(
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
-    from routinecard.build import extras_for
-    from routinecard.compose import fit
+    from routinecard.api import fit_prepared
     from routinecard.errors import RoutineCardError
-    from routinecard.fonts import font_set
 
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
@@ -332,8 +330,7 @@ def check(
             continue
         loaded, chosen = prepared.loaded, prepared.layout
         try:
-            plan = fit(loaded.card, chosen, font_set(), loaded.assets, card_name=loaded.name, locale=prepared.locale,
-                       extras=extras_for(loaded, prepared.clinic, chosen))
+            plan = fit_prepared(prepared)
         except RoutineCardError as error:
             _report(error)
             failed += 1
@@ -381,13 +378,15 @@ def preview(
     """Render a card to PNG to look at before printing (nothing is printed or kept as PDF)."""
     import io
 
-    from routinecard.build import prepare, write_atomic
+    from routinecard.api import build_prepared, verify_default
     from routinecard.errors import RoutineCardError, display_path
+    from routinecard.prepare import prepare
+    from routinecard.write import write_atomic
 
     try:
         prepared = prepare(card, layout=layout, clinic=clinic, language=lang)
         loaded, chosen = prepared.loaded, prepared.layout
-        built = prepared.build()
+        built = build_prepared(prepared, verify=verify_default())
         import pypdfium2 as pdfium
 
         from routinecard.verify import PDFIUM_LOCK
@@ -459,7 +458,7 @@ def new_patient(
 
 
 def _write_new(target: Path, text: str) -> None:
-    from routinecard.build import write_atomic
+    from routinecard.write import write_atomic
 
     if target.exists():
         typer.echo(f"Error: {target} already exists; choose another name or -o FILE", err=True)

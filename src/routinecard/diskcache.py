@@ -4,9 +4,9 @@ was derived from. A missing, unreadable or read-only cache only costs the work a
 from __future__ import annotations
 
 import json
-import os
-import tempfile
 from typing import Any, Callable
+
+from routinecard.write import write_atomic
 
 
 def cached_json(kind: str, name: str, compute: Callable[[], Any]) -> Any:
@@ -20,11 +20,8 @@ def cached_json(kind: str, name: str, compute: Callable[[], Any]) -> Any:
         pass
     data = compute()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            json.dump(data, handle, separators=(",", ":"))
-        os.replace(tmp, path)  # atomic: parallel workers may race; both write the same bytes
+        # atomic: parallel workers may race; both write the same bytes
+        write_atomic(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
     except OSError:
         pass  # a read-only home: compute again next time
     return data

@@ -49,7 +49,13 @@ class InputError(RoutineCardError):
 
 
 class FitError(RoutineCardError):
-    """The content does not fit on one page even at the layout's smallest sizes."""
+    """The content does not fit on one page even at the layout's smallest sizes.
+
+    `overflow` is by how much, in points (0 when not measured)."""
+
+    def __init__(self, problems: list[Problem] | Problem | str, *, overflow: float = 0.0) -> None:
+        super().__init__(problems)
+        self.overflow = overflow
 
 
 def display_path(path: Path | str) -> str:

@@ -13,6 +13,7 @@ bold text actually needs it.
 from __future__ import annotations
 
 import hashlib
+import io
 import os
 import tempfile
 import threading
@@ -94,21 +95,17 @@ def _bold_noto_instance() -> Path:
 
     with TTFont(str(source)) as font:
         bold = instancer.instantiateVariableFont(font, {"wght": 700, "wdth": 100}, updateFontNames=False)
-        for folder in (target.parent, fallback_folder):
-            try:
-                folder.mkdir(parents=True, exist_ok=True)
-                fd, tmp = tempfile.mkstemp(dir=folder, suffix=".ttf.tmp")
-            except OSError:
-                continue  # a read-only cache folder: try the temporary folder
-            os.close(fd)
-            try:
-                bold.save(tmp)
-                final = folder / target.name
-                os.replace(tmp, final)  # atomic: parallel builds may race, both write the same bytes
-                return final
-            finally:
-                if os.path.exists(tmp):
-                    os.unlink(tmp)
+        buffer = io.BytesIO()
+        bold.save(buffer)
+    from routinecard.write import write_atomic
+
+    for folder in (target.parent, fallback_folder):
+        final = folder / target.name
+        try:
+            write_atomic(final, buffer.getvalue())  # parallel builds may race, both write the same bytes
+        except OSError:
+            continue  # a read-only cache folder: try the temporary folder
+        return final
     raise OSError("cannot write the Noto Sans Bold instance anywhere")
 
 

@@ -278,6 +278,11 @@ class Layout(StrictModel):
         return order
 
     @property
+    def files(self) -> tuple[Path, ...]:
+        """The chain of files this layout was read from (empty for one made in code)."""
+        return self._files
+
+    @property
     def min_scale(self) -> float:
         return self.type.min / self.type.body
 
@@ -308,6 +313,11 @@ class MergedDocument:
 def builtin_layouts() -> dict[str, Path]:
     """Built-in layout names and their files."""
     return {p.stem: p for p in sorted(data_dir("layouts").glob("*.yaml"))}
+
+
+def builtin_layout_list() -> tuple[Layout, ...]:
+    """Every built-in layout, loaded (once per process), in name order."""
+    return tuple(_builtin_layout(name) for name in builtin_layouts())
 
 
 def _resolve_reference(reference: str, relative_to: Path | None) -> Path | None:

@@ -28,6 +28,7 @@ import hashlib
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from collections.abc import Iterator
 from typing import Any
 
 import yaml
@@ -129,6 +130,18 @@ def format_path(path: FieldPath) -> str:
         else:
             out.append(f"[{str(part)!r}]")
     return "".join(out)
+
+
+def walk_strings(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
+    """Every string inside plain data (dicts, lists, tuples), with its path."""
+    if isinstance(value, str):
+        yield path, value
+    elif isinstance(value, dict):
+        for key, item in value.items():
+            yield from walk_strings(item, path + (key,))
+    elif isinstance(value, (list, tuple)):
+        for index, item in enumerate(value):
+            yield from walk_strings(item, path + (index,))
 
 
 # --------------------------------------------------------------------------- document

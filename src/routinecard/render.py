@@ -16,7 +16,7 @@ from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
 
 from routinecard import __version__, tagging
-from routinecard.compose import PagePlan
+from routinecard.fit import PagePlan
 from routinecard.errors import FitError, Problem
 from routinecard.layouts import Layout, paper
 from routinecard.structure import DocumentInfo, tag_pdf

@@ -32,11 +32,10 @@ def normalise(text: str) -> str:
 def expected_strings(card: Card, locale: Locale, *, emergency: str, tool_names: dict[str, str],
                      extra: dict[str, str | None]) -> Iterator[tuple[str, str]]:
     """(field, text) for every string the card must show."""
-    from routinecard.build import _strings
-    from routinecard.loader import format_path
+    from routinecard.loader import format_path, walk_strings
 
     data = card.model_dump(exclude={"tools"})
-    for path, text in _strings(data):
+    for path, text in walk_strings(data):
         if any(part in NOT_PRINTED for part in path if isinstance(part, str)):
             continue
         yield format_path(path), text.replace(EMERGENCY, emergency)

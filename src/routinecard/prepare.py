@@ -1,28 +1,27 @@
-"""The pipeline: load -> validate -> fit -> render -> write, and the public Python API.
+"""Prepare: the user's inputs -> one validated, resolved job (`Prepared`).
 
-`build_pdf` is a pure function from data to PDF bytes: nothing it does leaks into the
-next call except process-wide caches of things that never change (fonts, the tool
-library, built-in layouts, locale catalogs).
+A card file or a patient file (with its base card), the command line's --only/--set, a
+clinic file, the layout and the labels' language are read here, once, and checked
+together: schema, cross-field rules, body-map sites, glyphs no font can print, and the
+pictures they name. Everything after this stage (compose, fit, render, write) works on
+the `Prepared` job and never reads an input file again.
 """
 
 from __future__ import annotations
 
-import os
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Iterable, Iterator
+from typing import Any, Protocol
 
 from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_asset
-from routinecard.compose import Extras, PagePlan, fit
-from routinecard.errors import InputError, Problem, RoutineCardError, display_path
-from routinecard.inputs import expand_inputs
+from routinecard.compose.sections import Extras
+from routinecard.errors import InputError, Problem, display_path
 from routinecard.figures.bodymap import map_problems
 from routinecard.fonts import FontSet, font_set
-from routinecard.layouts import Layout, load_layout
-from routinecard.loader import Document, FieldPath, load_yaml_file, require_mapping
+from routinecard.layouts import Layout, builtin_layout_list, load_layout
+from routinecard.loader import Document, FieldPath, load_yaml_file, require_mapping, walk_strings
 from routinecard.locale import Locale, load_locale
-from routinecard.model import Card, Clinic, semantic_problems
+from routinecard.model import Card, Clinic, Log, semantic_problems
 from routinecard.patients import (
     CardSource,
     PatientPlan,
@@ -34,9 +33,15 @@ from routinecard.patients import (
     plain_source,
     read_patient,
 )
-from routinecard.render import Metadata, render_pdf
 from routinecard.tools import Tool, builtin_tools
 from routinecard.validate import validate_document
+
+
+class Locates(Protocol):
+    """Anything that turns a field path into a located problem: a loaded `Document`, a
+    `CardSource` (an adapted card) or a merged layout document."""
+
+    def problem(self, path: FieldPath, message: str, *, key: bool = False) -> Problem: ...
 
 
 @dataclass(frozen=True)
@@ -71,24 +76,10 @@ class LoadedCard:
         return self.source.base
 
 
-def _strings(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, str]]:
-    if isinstance(value, str):
-        yield path, value
-    elif isinstance(value, dict):
-        for key, item in value.items():
-            yield from _strings(item, path + (key,))
-    elif isinstance(value, (list, tuple)):
-        for index, item in enumerate(value):
-            yield from _strings(item, path + (index,))
-
-
-def glyph_problems(value: Any, locate: Any, fonts: FontSet, prefix: FieldPath = ()) -> list[Problem]:
-    """Every character that no bundled font can print, named with its field.
-
-    `locate` is anything with `problem(path, message)`: a Document or a CardSource.
-    """
+def glyph_problems(value: Any, locate: Locates, fonts: FontSet, prefix: FieldPath = ()) -> list[Problem]:
+    """Every character that no bundled font can print, named with its field."""
     problems = []
-    for path, text in _strings(value, prefix):
+    for path, text in walk_strings(value, prefix):
         missing = fonts.missing(text)
         if missing:
             shown = ", ".join(f"{c!r} (U+{ord(c):04X})" for c in missing[:5])
@@ -129,11 +120,10 @@ def resolve_assets(card: Card, source: CardSource, allow: tuple[Path, ...]) -> t
     return CardAssets(tools, logo, photos), problems
 
 
-def validate_source(source: CardSource, input_file: Path, *, allow: tuple[Path, ...] = (),
-                    personal: Personal | None = None, patient: PatientPlan | None = None) -> LoadedCard:
-    """Validate the (possibly adapted) card data and everything that depends on it."""
-    require_mapping(source.base, "card")
-    card = validate_document(Card, source, source.data)  # type: ignore[arg-type]
+def check_card(card: Card, source: CardSource, input_file: Path, *, allow: tuple[Path, ...] = (),
+               personal: Personal | None = None, patient: PatientPlan | None = None) -> LoadedCard:
+    """Everything the schema cannot check, on an already valid card: cross-field rules,
+    body-map sites, glyphs, and the files it names."""
     problems = [source.problem(path, message) for path, message in semantic_problems(card, builtin_tools())]
     problems += [source.problem(path, message) for path, message in map_problems(card)]
     problems += glyph_problems(card.model_dump(), source, font_set())
@@ -148,6 +138,20 @@ def validate_source(source: CardSource, input_file: Path, *, allow: tuple[Path, 
     return LoadedCard(card, source, assets, input_file, personal, patient)
 
 
+def validate_source(source: CardSource, input_file: Path, *, allow: tuple[Path, ...] = (),
+                    personal: Personal | None = None, patient: PatientPlan | None = None) -> LoadedCard:
+    """Validate the (possibly adapted) card data and everything that depends on it."""
+    require_mapping(source.base, "card")
+    card = validate_document(Card, source, source.data)
+    return check_card(card, source, input_file, allow=allow, personal=personal, patient=patient)
+
+
+def model_document(card: Card, file: str = "<card>") -> Document:
+    """A card given as a model (the Python API), as plain data without positions:
+    problems found later name the field, not a line."""
+    return Document(data=card.model_dump(mode="json", exclude_none=True), file=file, positions={}, key_positions={})
+
+
 def load_input(
     path: Path,
     *,
@@ -160,13 +164,16 @@ def load_input(
 
     `base` (a card's document and file) replaces the card a patient file names: the API's
     `build_pdf(card, patient=...)` applies a patient file to a card it was given.
+    A patient file's base card is checked for its shape first (so problems in it point
+    at the card file), then the adapted card is validated and checked once.
     """
     doc = load_yaml_file(path)
     plan: PatientPlan | None = None
     if is_patient_file(doc):
         plan = read_patient(doc, path, find=base is None)
         base_doc, base_file = base if base is not None else (load_yaml_file(plan.card_file), plan.card_file)
-        validate_source(plain_source(base_doc, base_file), base_file, allow=allow)  # the base card first
+        require_mapping(base_doc, "card")
+        validate_document(Card, base_doc)  # the base card's own mistakes, located in it
         source = apply_patient(plain_source(base_doc, base_file), plan)
     elif base is not None:
         raise InputError(doc.problem((), "expected a patient file (with a `card:` field)"))
@@ -176,11 +183,6 @@ def load_input(
         source = adapt(source, only=only, skip=[], sets=sets or {}, where=command_line_document(only, sets or {}),
                        where_path=(), where_file=None)
     return validate_source(source, path, allow=allow, personal=plan.personal if plan else None, patient=plan)
-
-
-def load_card(path: str | Path) -> Card:
-    """Read and validate a card file. Raises `InputError` listing every problem."""
-    return load_input(Path(path)).card
 
 
 def load_clinic(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedClinic:
@@ -256,57 +258,6 @@ def choose_locale(loaded: LoadedCard, clinic: LoadedClinic | None, asked: str | 
         return load_locale("en")  # content in a language we have no labels for: English labels
 
 
-@dataclass(frozen=True)
-class BuiltCard:
-    pdf: bytes
-    plan: PagePlan
-    layout: Layout
-    card: Card
-
-
-def build_loaded(
-    loaded: LoadedCard,
-    layout: Layout,
-    *,
-    clinic: LoadedClinic | None = None,
-    locale: Locale | None = None,
-    verify: bool | None = None,
-) -> BuiltCard:
-    """Fit and render one card. With `verify` (default: the ROUTINECARD_VERIFY
-    environment variable), the PDF is read back and must show every word of the input."""
-    locale = locale or choose_locale(loaded, clinic, None)
-    extras = extras_for(loaded, clinic, layout)
-    plan = fit(loaded.card, layout, font_set(), loaded.assets, card_name=loaded.name, locale=locale, extras=extras)
-    author = clinic.clinic.name if clinic else (loaded.personal.clinician if loaded.personal and loaded.personal.clinician else "routinecard")
-    metadata = Metadata(
-        title=loaded.card.title,
-        author=author,
-        subject=loaded.card.summary,
-        language=loaded.card.language,
-    )
-    pdf = render_pdf(plan, layout, metadata)
-    if verify is None:
-        verify = os.environ.get("ROUTINECARD_VERIFY", "") not in ("", "0")
-    if verify:
-        from routinecard.verify import expected_strings, verify_pdf
-
-        clinic_info = clinic.clinic if clinic else None
-        extra = {
-            "patient.name": extras.patient,
-            "clinician": extras.clinician,
-            "date": extras.date,
-            "notes": extras.notes,
-            "clinic.name": clinic_info.name if clinic_info else None,
-            "clinic.address": clinic_info.address if clinic_info else None,
-            "clinic.phone": clinic_info.phone if clinic_info else None,
-            "clinic.website": clinic_info.website if clinic_info else None,
-        }
-        tool_names = {tool_id: tool.name_in(locale.code) for tool_id, tool in loaded.assets.tools.items()}
-        expected = expected_strings(loaded.card, locale, emergency=extras.emergency, tool_names=tool_names, extra=extra)
-        verify_pdf(pdf, expected, card_name=loaded.name)
-    return BuiltCard(pdf, plan, layout, loaded.card)
-
-
 def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) -> Extras:
     """What is printed besides the card itself: clinic, patient, notes, log, emergency number."""
     personal = loaded.personal or Personal()
@@ -315,8 +266,6 @@ def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) 
         emergency = clinic.clinic.emergency_number
     log = personal.log
     if log is None and layout.log:
-        from routinecard.model import Log
-
         log = Log()
     return Extras(
         clinic=clinic.clinic if clinic else None,
@@ -333,15 +282,37 @@ def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) 
 @dataclass(frozen=True)
 class Prepared:
     """Everything one PDF is made from: the card, and the layout, clinic and language
-    chosen for it (the command line's, else the patient file's, else the clinic's)."""
+    chosen for it (the command line's, else the patient file's, else the clinic's),
+    what prints besides the card, and the layouts an overflow message may suggest."""
 
     loaded: LoadedCard
     layout: Layout
     clinic: LoadedClinic | None
     locale: Locale
+    extras: Extras
+    alternatives: tuple[Layout, ...] = ()
 
-    def build(self, *, verify: bool | None = None) -> BuiltCard:
-        return build_loaded(self.loaded, self.layout, clinic=self.clinic, locale=self.locale, verify=verify)
+    def with_layout(self, layout: Layout) -> Prepared:
+        """The same job on another layout (what prints besides the card may differ: a
+        layout can ask for the exercise log)."""
+        return Prepared(self.loaded, layout, self.clinic, self.locale,
+                        extras_for(self.loaded, self.clinic, layout), self.alternatives)
+
+    @property
+    def files(self) -> list[Path]:
+        """Every file this PDF is made from, for incremental builds."""
+        fonts = font_set()
+        deps = [self.loaded.input_file, *self.layout.files, fonts.regular.path, fonts.bold.path]
+        if self.loaded.patient is not None:
+            deps.append(self.loaded.patient.card_file)
+        if self.clinic is not None:
+            deps.append(self.clinic.file)
+            if self.clinic.logo:
+                deps.append(self.clinic.logo)
+        assets = self.loaded.assets
+        deps += [assets.tools[p.tool].icon for p in self.loaded.card.points]
+        deps += [p for p in [assets.logo, *assets.photos.values()] if p is not None]
+        return deps
 
 
 def prepare(
@@ -358,84 +329,25 @@ def prepare(
     loaded = source if isinstance(source, LoadedCard) else load_input(source, allow=allow, only=only, sets=sets)
     given = load_clinic(clinic, allow=allow) if isinstance(clinic, Path) else clinic
     chosen_clinic = clinic_for(loaded, given, allow)
+    chosen_layout = choose_layout(loaded, chosen_clinic, layout)
     return Prepared(
         loaded,
-        choose_layout(loaded, chosen_clinic, layout),
+        chosen_layout,
         chosen_clinic,
         choose_locale(loaded, chosen_clinic, language),
+        extras_for(loaded, chosen_clinic, chosen_layout),
+        builtin_layout_list(),
     )
 
 
-def build_pdf(
-    card: Card | str | Path | None,
-    *,
-    layout: Layout | str | Path | None = None,
-    patient: str | Path | None = None,
-    clinic: str | Path | None = None,
-    language: str | None = None,
-    verify: bool | None = None,
-) -> bytes:
-    """Build one card into PDF bytes.
-
-    `card` is a validated `Card` (e.g. `Card.model_validate(data)`), or the path of a card
-    file or of a patient file; `patient` a patient file to apply to `card` (with
-    `card=None`, to the card the patient file names); `layout` a `Layout`, a built-in
-    layout name or a layout file (default: the patient's, the clinic's, or letter);
-    `clinic` a clinic file; `language` the labels' language. Raises `RoutineCardError`
-    (`InputError` for bad input, `FitError` when it cannot fit one page).
-    """
-    base: tuple[Document, Path] | None = None
-    if isinstance(card, Card):
-        import json
-
-        from routinecard.loader import load_yaml_bytes
-
-        # Through the document path, so glyph, tool and map checks apply too.
-        doc = load_yaml_bytes(json.dumps(card.model_dump(mode="json", exclude_none=True)).encode(), "<card>")
-        base = (doc, Path.cwd() / "card.yaml")
-    elif card is not None and patient is not None:
-        base = (load_yaml_file(Path(card)), Path(card))
-    source: Path | LoadedCard
+def prepare_model(card: Card, *, patient: Path | None = None, layout: Layout | str | Path | None = None,
+                  clinic: Path | None = None, language: str | None = None) -> Prepared:
+    """A card given as a model (already validated by the caller), optionally adapted by a
+    patient file: checked for what the schema cannot check, never re-read as text."""
+    document = model_document(card)
+    file = Path.cwd() / "card.yaml"  # the card's relative picture names resolve from here
     if patient is not None:
-        source = load_input(Path(patient), base=base)
-    elif base is not None:
-        source = validate_source(plain_source(*base), Path("<card>"))
-    elif card is not None:
-        source = Path(card)
+        loaded = load_input(patient, base=(document, file))
     else:
-        raise TypeError("build_pdf needs a card, a patient file, or both")
-    prepared = prepare(source, layout=layout, clinic=Path(clinic) if clinic is not None else None, language=language)
-    return prepared.build(verify=verify).pdf
-
-
-def write_atomic(target: Path, data: bytes, *, inputs: Iterable[Path] = ()) -> None:
-    """Write `data` to `target` via a temporary file and a rename: never a half-written PDF,
-    and never over one of the inputs."""
-    resolved = target.resolve()
-    for source in inputs:
-        if source.resolve() == resolved:
-            raise InputError(Problem(f"refusing to write the PDF over an input file: {display_path(target)}"))
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=target.parent, prefix=f".{target.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as handle:
-            handle.write(data)
-        os.chmod(tmp, 0o644)  # mkstemp makes it private; a PDF is for sharing
-        os.replace(tmp, target)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-
-
-__all__ = [
-    "build_pdf",
-    "load_card",
-    "load_input",
-    "load_clinic",
-    "RoutineCardError",
-    "BuiltCard",
-    "LoadedCard",
-    "write_atomic",
-    "expand_inputs",
-]
+        loaded = check_card(card, plain_source(document, file), Path("<card>"))
+    return prepare(loaded, layout=layout, clinic=clinic, language=language)

@@ -1,24 +1,35 @@
-"""Compose: card content + layout -> a page plan (flowables) fitted to ONE page.
+"""The card's sections as flowables: header, overview (body maps), point panels, notes,
+the medical-attention box, the log and the footer, in the layout's order, at one scale.
 
-Every size on the card (type, spacing, figures) is the layout's size times one scale.
-The fit searches for the largest scale between the layout's minimum and maximum at
-which the whole story fits the page frame. If even the minimum does not fit, it raises
-`FitError` saying by how much, rather than clip, drop or add a page.
+`Composer` is pure: the same card, layout and scale give the same flowables. It knows
+nothing of the page's height; `fit` chooses the scale.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER, TA_RIGHT
+from reportlab.lib.enums import TA_CENTER
 from reportlab.lib.styles import ParagraphStyle
-from reportlab.platypus import Flowable, Spacer, Table, TableStyle
+from reportlab.platypus import Flowable, Spacer, Table
 
 from routinecard.assets import CardAssets
-from routinecard.errors import FitError, Problem
+from routinecard.compose.marks import (
+    NO_PADDING,
+    CachedTable,
+    FigureColumn,
+    NumberBadge,
+    QrCode,
+    RuleLine,
+    WarningSign,
+    keep_together,
+    picture,
+    table_style,
+)
+from routinecard.compose.styles import make_styles
 from routinecard.figures.bodymap import (
     MARKER_DIGIT,
     BodyFigure,
@@ -28,86 +39,12 @@ from routinecard.figures.bodymap import (
     figure_extent,
     highlights_for,
 )
-from routinecard.figures.icons import SvgIcon
 from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
-from routinecard.text import TextBlock
 from routinecard.layouts import Layout
-from routinecard.model import Card, Point
 from routinecard.locale import Locale, load_locale
-from routinecard.model import EMERGENCY, Clinic, Log
-
-FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
-
-
-class CachedTable(Table):
-    """A table that lays out its cells once per width: tables wrap their cells again when
-    they draw them, and nested tables multiply that."""
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        key = availWidth  # our tables never split, so their height does not depend on the room left
-        if getattr(self, "_wrapped_at", None) == key:
-            return self._wrapped  # type: ignore[has-type]
-        self._wrapped = super().wrap(availWidth, availHeight)
-        self._wrapped_at = key
-        return self._wrapped
-
-
-@dataclass(frozen=True)
-class Styles:
-    """Paragraph styles at one scale."""
-
-    scale: float
-    body: ParagraphStyle
-    bold: ParagraphStyle
-    heading: ParagraphStyle
-    title: ParagraphStyle
-    small: ParagraphStyle
-    warning_heading: ParagraphStyle
-    warning_title: ParagraphStyle
-    fill_in: ParagraphStyle
-
-    def size(self, points: float) -> float:
-        return points * self.scale
-
-
-def make_styles(layout: Layout, scale: float) -> Styles:
-    t = layout.type
-    c = layout.colours
-    floor = t.min
-
-    def sized(points: float) -> float:
-        return max(points * scale, floor)
-
-    body_size = sized(t.body)
-    body = ParagraphStyle(
-        "body",
-        fontName="Atkinson",
-        fontSize=body_size,
-        leading=body_size * 1.22,
-        textColor=colors.HexColor(c.text),
-        splitLongWords=1,
-        allowWidows=1,
-    )
-    bold = ParagraphStyle("bold", parent=body, fontName="Atkinson-Bold")
-    heading_size = sized(t.heading)
-    heading = ParagraphStyle(
-        "heading", parent=bold, fontSize=heading_size, leading=heading_size * 1.15, textColor=colors.HexColor(c.accent)
-    )
-    title_size = sized(t.title)
-    title = ParagraphStyle(
-        "title", parent=bold, fontSize=title_size, leading=title_size * 1.12, textColor=colors.HexColor(c.accent)
-    )
-    small_size = sized(t.small)
-    small = ParagraphStyle(
-        "small", parent=body, fontSize=small_size, leading=small_size * 1.2, textColor=colors.HexColor(c.muted)
-    )
-    warning_heading = ParagraphStyle(
-        "warning_heading", parent=bold, fontSize=heading_size, leading=heading_size * 1.15, textColor=colors.white
-    )
-    warning_title = ParagraphStyle("warning_title", parent=bold, textColor=colors.HexColor(c.warning))
-    fill_in = ParagraphStyle("fill_in", parent=body, alignment=TA_RIGHT, textColor=colors.HexColor(c.muted))
-    return Styles(scale, body, bold, heading, title, small, warning_heading, warning_title, fill_in)
+from routinecard.model import EMERGENCY, Card, Clinic, Log, Point
+from routinecard.text import TextBlock
 
 
 @dataclass(frozen=True)
@@ -122,6 +59,15 @@ class Extras:
     notes: str | None = None
     log: Log | None = None
     emergency: str = ""
+
+
+@dataclass(frozen=True)
+class Story:
+    """The card's flowables at one scale, and the gaps between its sections (the fit
+    shares the room left at the bottom of the page between them)."""
+
+    flowables: list[Flowable]
+    section_gaps: list[Spacer] = field(default_factory=list)
 
 
 class Composer:
@@ -194,7 +140,8 @@ class Composer:
         ]
 
     # -- sections ---------------------------------------------------------------------
-    def story(self) -> list[Flowable]:
+    def story(self) -> Story:
+        """Every section, in the layout's order, with a gap between sections."""
         builders: dict[str, Callable[[], list[Flowable]]] = {
             "header": self.header,
             "overview": self.overview,
@@ -204,16 +151,16 @@ class Composer:
             "log": self.log,
             "footer": self.footer,
         }
-        story: list[Flowable] = []
-        self.section_spacers: list[Spacer] = []
+        flowables: list[Flowable] = []
+        gaps: list[Spacer] = []
         for section in self.layout.section_order():
-            flowables = builders[section]()
-            if flowables and story:
+            built = builders[section]()
+            if built and flowables:
                 spacer = Spacer(1, self.gap)
-                self.section_spacers.append(spacer)
-                story.append(spacer)
-            story.extend(flowables)
-        return story
+                gaps.append(spacer)
+                flowables.append(spacer)
+            flowables.extend(built)
+        return Story(flowables, gaps)
 
     def header(self) -> list[Flowable]:
         """Clinic (logo, name, contact) on the left; who the card is for on the right."""
@@ -234,7 +181,7 @@ class Composer:
         logo: Flowable | None = None
         if logo_path is not None:
             logo_height = self.layout.figures.logo * self.scale
-            logo = _icon(logo_path, self.frame_width * 0.3, logo_height, align="left")
+            logo = picture(logo_path, self.frame_width * 0.3, logo_height, align="left")
         clinic = extras.clinic
         if clinic is not None:
             left.append(self.para(clinic.name, s.bold))
@@ -244,11 +191,11 @@ class Composer:
         if logo is not None:
             logo_width = logo.wrap(self.frame_width, 1000)[0]
             block = CachedTable([[logo, left or ""]], colWidths=[logo_width + (self.gap if left else 0), None])
-            block.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+            block.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             left = [block]
         if left:
             top = CachedTable([[left, right]], colWidths=[self.frame_width * 0.55, self.frame_width * 0.45])
-            top.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+            top.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
             first: list[Flowable] = [top]
         else:
             first = right
@@ -283,7 +230,7 @@ class Composer:
         table = CachedTable(rows, colWidths=[first] + [day_width] * len(days), rowHeights=[None] + [box] * log.sessions)
         rule = colors.HexColor(self.layout.colours.rule)
         table.setStyle(
-            _table_style(
+            table_style(
                 [
                     ("GRID", (1, 1), (-1, -1), 0.8, colors.HexColor(self.layout.colours.muted)),
                     ("LINEBELOW", (0, 0), (-1, 0), 0.6, rule),
@@ -304,7 +251,7 @@ class Composer:
         if log.lines:
             content += [Spacer(1, self.gap * 0.5), self.para(self.label("log_notes") + ":", s.bold)]
             content += [RuleLine(self.frame_width, s.body.fontSize * 1.9, self.layout.colours.muted) for _ in range(log.lines)]
-        return [KeepTogetherAsTable(content, self.frame_width)]
+        return [keep_together(content, self.frame_width)]
 
     def fonts_width(self, text: str, style: ParagraphStyle) -> float:
         from reportlab.pdfbase.pdfmetrics import stringWidth
@@ -339,7 +286,7 @@ class Composer:
             [figures, captions],
             colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
         )
-        figure_cell.setStyle(_table_style(_NO_PADDING + [("ALIGN", (0, 0), (-1, -1), "CENTER")]))
+        figure_cell.setStyle(table_style(NO_PADDING + [("ALIGN", (0, 0), (-1, -1), "CENTER")]))
         if not text:
             return [figure_cell]
         left = figure_width + self.gap * 1.5
@@ -348,7 +295,7 @@ class Composer:
         if box.wrap(self.frame_width - left, self.frame_height)[1] < figure_height:
             box = self.boxed(text, self.frame_width - left, background=None, height=figure_height)
         row = CachedTable([[figure_cell, box]], colWidths=[left, self.frame_width - left])
-        row.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return [row]
 
     def overview_figures(self) -> list[BodyFigure]:
@@ -414,7 +361,7 @@ class Composer:
         ]
         if background:
             commands.append(("BACKGROUND", (0, 0), (-1, -1), colors.HexColor(background)))
-        table.setStyle(_table_style(commands))
+        table.setStyle(table_style(commands))
         return table
 
     def point_panel(self, number: int, point: Point, width: float) -> list[Flowable]:
@@ -428,7 +375,7 @@ class Composer:
             [[NumberBadge(number, badge_size, c.accent), self.para(point.name, s.heading)]],
             colWidths=[badge_size + self.gap * 0.6, inner - badge_size - self.gap * 0.6],
         )
-        title.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        title.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
         tool = self.assets.tools[point.tool]
         pressure = self.locale.out_of_ten(point.pressure.min, point.pressure.max)
         if not self.shared_pressure_words:
@@ -445,8 +392,8 @@ class Composer:
             text_width = inner - figure.wrap(inner, 0)[0] - self.gap * 0.8
             top = CachedTable([[described, figure]], colWidths=[text_width + self.gap * 0.8, None])
             top.setStyle(
-                _table_style(
-                    _NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (0, 0), (0, 0), self.gap * 0.8)]
+                table_style(
+                    NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP"), ("RIGHTPADDING", (0, 0), (0, 0), self.gap * 0.8)]
                 )
             )
             described = [top]
@@ -478,12 +425,12 @@ class Composer:
         tool = self.assets.tools[point.tool]
         size = self.layout.figures.closeup * self.scale
         icon_size = self.layout.figures.icon * self.scale
-        icon = _icon(tool.icon, icon_size) if icon_size > 0 else None
+        icon = picture(tool.icon, icon_size) if icon_size > 0 else None
         photo = self.assets.photos.get(point.id)
         if size <= 0 or (point.marker is None and photo is None):
             return icon
         if photo is not None:
-            return FigureColumn(_icon(photo, size), icon, gap=self.gap * 0.5)
+            return FigureColumn(picture(photo, size), icon, gap=self.gap * 0.5)
         if point.closeup is not None:
             window = closeup_window(point.closeup.x, point.closeup.y, point.closeup.size)
         else:
@@ -510,7 +457,7 @@ class Composer:
         width = (self.frame_width - self.gap * (columns - 1)) / columns
         panels = [self.point_panel(i + 1, p, width) for i, p in enumerate(self.card.points)]
         rows: list[list[object]] = []
-        commands: list = [("VALIGN", (0, 0), (-1, -1), "TOP")] + _NO_PADDING
+        commands: list = [("VALIGN", (0, 0), (-1, -1), "TOP")] + NO_PADDING
         pad = self.gap * 0.9
         for start in range(0, len(panels), columns):
             if rows:
@@ -536,7 +483,7 @@ class Composer:
         widths = [width if i % 2 == 0 else self.gap for i in range(2 * columns - 1)]
         heights = [None if i % 2 == 0 else self.gap for i in range(len(rows))]
         grid = CachedTable(rows, colWidths=widths, rowHeights=heights)
-        grid.setStyle(_table_style(commands))
+        grid.setStyle(table_style(commands))
         return [grid]
 
     def medical_attention(self) -> list[Flowable]:
@@ -550,7 +497,7 @@ class Composer:
             colWidths=[icon.size + self.gap * 0.7, None],
         )
         heading.setStyle(
-            _table_style(
+            table_style(
                 [
                     ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
                     ("LEFTPADDING", (0, 0), (-1, -1), 0),
@@ -580,7 +527,7 @@ class Composer:
             body = CachedTable([[urgent], [soon]], colWidths=[inner_width])
             cells = [("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad)]
         body.setStyle(
-            _table_style(
+            table_style(
                 cells
                 + [
                     ("VALIGN", (0, 0), (-1, -1), "TOP"),
@@ -591,7 +538,7 @@ class Composer:
         )
         box = CachedTable([[heading], [body]], colWidths=[inner_width])
         box.setStyle(
-            _table_style(
+            table_style(
                 [
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(c.warning)),
                     ("LEFTPADDING", (0, 0), (-1, 0), pad),
@@ -625,284 +572,7 @@ class Composer:
             TextBlock(self.fonts.runs(self.card.video), s.small),
         ]
         block = CachedTable([[QrCode(self.card.video, size), video]], colWidths=[size + self.gap * 0.6, url_width])
-        block.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        block.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
         row = CachedTable([[paragraph, block]], colWidths=[self.frame_width - size - self.gap * 1.6 - url_width, size + self.gap + url_width + self.gap * 0.6])
-        row.setStyle(_table_style(_NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (1, 0), (1, 0), self.gap)]))
+        row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (1, 0), (1, 0), self.gap)]))
         return [row]
-
-
-class QrCode(Flowable):
-    """The video address as a QR code, drawn with reportlab's widget (vector, no font)."""
-
-    def __init__(self, value: str, size: float) -> None:
-        super().__init__()
-        self.value = value
-        self.size = size
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return self.size, self.size
-
-    def draw(self) -> None:
-        from reportlab.graphics import renderPDF
-        from reportlab.graphics.barcode.qr import QrCodeWidget
-        from reportlab.graphics.shapes import Drawing
-
-        widget = QrCodeWidget(self.value, barLevel="M")
-        x0, y0, x1, y1 = widget.getBounds()
-        drawing = Drawing(self.size, self.size, transform=[self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0])
-        drawing.add(widget)
-        drawing.initialFontName = "Atkinson"  # the renderer would otherwise reference Helvetica
-        renderPDF.draw(drawing, self.canv, 0, 0, showBoundary=False)
-
-
-class RuleLine(Flowable):
-    """A blank line to write on."""
-
-    def __init__(self, width: float, height: float, colour: str) -> None:
-        super().__init__()
-        self.width = width
-        self.height = height
-        self.colour = colour
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return self.width, self.height
-
-    def draw(self) -> None:
-        self.canv.setStrokeColor(colors.HexColor(self.colour))
-        self.canv.setLineWidth(0.6)
-        self.canv.line(0, 1, self.width, 1)
-
-
-def KeepTogetherAsTable(content: list[Flowable], width: float) -> Table:  # noqa: N802 - reads like a flowable
-    """Content in one borderless table cell, so it is measured and placed as one block."""
-    table = CachedTable([[content]], colWidths=[width])
-    table.setStyle(_table_style(_NO_PADDING))
-    return table
-
-
-_NO_PADDING = [
-    ("LEFTPADDING", (0, 0), (-1, -1), 0),
-    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
-    ("TOPPADDING", (0, 0), (-1, -1), 0),
-    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
-]
-
-
-def _icon(path, size: float, height: float | None = None, *, align: str = "center") -> Flowable:  # noqa: ANN001
-    """An SVG or raster picture in a box `size` wide (and `height` tall, default square)."""
-    if path.suffix.lower() == ".svg":
-        return SvgIcon(path, size, height, align=align)
-    from routinecard.figures.images import RasterFlowable
-
-    return RasterFlowable(path, size, height or size, align=align)
-
-
-class FigureColumn(Flowable):
-    """The close-up (or photo) with the tool icon, if any, centred under it."""
-
-    def __init__(self, figure: Flowable, icon: Flowable | None, gap: float) -> None:
-        super().__init__()
-        self.figure = figure
-        self.icon = icon
-        self.gap = gap
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        fw, fh = self.figure.wrap(availWidth, availHeight)
-        iw, ih = self.icon.wrap(availWidth, availHeight) if self.icon else (0.0, -self.gap)
-        self.width, self.height = max(fw, iw), fh + self.gap + ih
-        return self.width, self.height
-
-    def draw(self) -> None:
-        fw, fh = self.figure.wrap(self.width, self.height)
-        self.figure.drawOn(self.canv, (self.width - fw) / 2, self.height - fh)
-        if self.icon is not None:
-            iw, _ = self.icon.wrap(self.width, self.height)
-            self.icon.drawOn(self.canv, (self.width - iw) / 2, 0)
-
-
-def _table_style(commands: list) -> TableStyle:
-    """Every table names our font: reportlab's default cell font is Helvetica, which would
-    otherwise be referenced (unembedded) in the PDF even for cells that hold no text."""
-    return TableStyle([("FONTNAME", (0, 0), (-1, -1), "Atkinson"), *commands])
-
-
-class NumberBadge(Flowable):
-    """A filled circle with the point's number: matches markers on the body map."""
-
-    def __init__(self, number: int, size: float, colour: str) -> None:
-        super().__init__()
-        self.number = number
-        self.size = size
-        self.colour = colour
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return self.size, self.size
-
-    def draw(self) -> None:
-        canvas = self.canv
-        r = self.size / 2
-        canvas.setFillColor(colors.HexColor(self.colour))
-        canvas.circle(r, r, r, stroke=0, fill=1)
-        canvas.setFillColor(colors.white)
-        canvas.setFont("Atkinson-Bold", self.size * 0.62)  # sized from the heading: >= minimum type
-        canvas.drawCentredString(r, r - self.size * 0.22, str(self.number))
-
-
-class WarningSign(Flowable):
-    """A white warning triangle with '!', printed on the red heading bar."""
-
-    def __init__(self, size: float, colour: str) -> None:
-        super().__init__()
-        self.size = size
-        self.colour = colour
-
-    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
-        return self.size, self.size * 0.9
-
-    def draw(self) -> None:
-        canvas = self.canv
-        w = self.size
-        h = self.size * 0.9
-        path = canvas.beginPath()
-        path.moveTo(0, 0)
-        path.lineTo(w, 0)
-        path.lineTo(w / 2, h)
-        path.close()
-        canvas.setFillColor(colors.white)
-        canvas.setStrokeColor(colors.white)
-        canvas.setLineJoin(1)
-        canvas.setLineWidth(w * 0.06)
-        canvas.drawPath(path, stroke=1, fill=1)
-        canvas.setFillColor(colors.HexColor(self.colour))
-        canvas.setFont("Atkinson-Bold", h * 0.68)
-        canvas.drawCentredString(w / 2, h * 0.12, "!")
-
-
-# -- the fit ---------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class PagePlan:
-    """The story that fits, and how: the scale used and the room left."""
-
-    story: list[Flowable]
-    scale: float
-    height: float
-    available: float
-    passes: int
-
-    @property
-    def fit_percent(self) -> int:
-        return round(self.scale * 100)
-
-
-def story_height(story: list[Flowable], width: float, height: float) -> float:
-    total = 0.0
-    for flowable in story:
-        _, h = flowable.wrap(width, height)
-        total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
-    return total
-
-
-def fit(
-    card: Card,
-    layout: Layout,
-    fonts: FontSet,
-    assets: CardAssets,
-    *,
-    card_name: str,
-    locale: Locale | None = None,
-    extras: Extras | None = None,
-) -> PagePlan:
-    """Find the largest scale in [min, max] at which the card fits one page.
-
-    A guided search on height(scale): the first guess is 100%; the next comes from a
-    model (height grows about as scale^1.8: lines get both taller and more numerous),
-    then from the secant through the measured points, always inside the bracket
-    [fits, too long]. Heights move in steps (lines wrap), so after a guess that fits we
-    probe one step above it: if that is too long, the search is done. Typically three
-    or four layout passes per card.
-    """
-    passes = 0
-    frame = layout.page.frame()[3]
-    low_scale, high_scale = layout.min_scale, layout.max_scale
-    fits: tuple[float, float, Composer, list[Flowable]] | None = None  # (scale, height, ...)
-    over: tuple[float, float] | None = None  # (scale, height)
-
-    def attempt(scale: float) -> tuple[Composer, list[Flowable], float]:
-        nonlocal passes
-        passes += 1
-        composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras)
-        story = composer.story()
-        return composer, story, story_height(story, composer.frame_width, composer.frame_height)
-
-    guess = min(max(1.0, low_scale), high_scale)
-    probe_next = False
-    while passes < 16:
-        composer, story, height = attempt(guess)
-        if height <= frame:
-            fits = (guess, height, composer, story)
-            probe_next = not probe_next
-        else:
-            over = (guess, height)
-            probe_next = False
-        # what next?
-        if fits is not None and fits[0] >= high_scale - 1e-9:
-            break  # fits at the largest size
-        if fits is not None and over is not None and over[0] - fits[0] <= FIT_PRECISION:
-            break  # bracket closed
-        if fits is None and over is not None and over[0] <= low_scale + 1e-9:
-            excess = over[1] - frame
-            error = FitError(Problem(_overflow_message(layout, excess, frame), file=card_name))
-            error.overflow = excess  # type: ignore[attr-defined]
-            raise error
-        if fits is not None and over is not None:
-            if probe_next:
-                guess = fits[0] + FIT_PRECISION
-            elif over[1] > fits[1] and passes < 10:
-                guess = fits[0] + (frame - fits[1]) / (over[1] - fits[1]) * (over[0] - fits[0])
-            else:
-                guess = (fits[0] + over[0]) / 2
-            guess = min(max(guess, fits[0] + FIT_PRECISION / 2), over[0] - FIT_PRECISION / 2)
-        else:
-            scale, measured = (fits[0], fits[1]) if fits is not None else over  # type: ignore[misc]
-            guess = scale * (frame / measured) ** (1 / 1.8)
-            guess += -0.003 if fits is None else 0.003  # aim just inside, so the next probe can close
-            guess = min(max(guess, low_scale), high_scale)
-            if fits is not None and guess <= fits[0]:
-                guess = min(fits[0] + FIT_PRECISION, high_scale)
-    assert fits is not None
-    scale, height, composer, story = fits
-    return PagePlan(story, scale, _spread(composer, story, height), frame, passes)
-
-
-def _overflow_message(layout: Layout, over: float, frame_height: float) -> str:
-    """Say by how much, and what the user can do about it."""
-    from routinecard.layouts import builtin_layouts, load_layout
-
-    _, _, width, height = layout.page.frame()
-    larger = []
-    for name in builtin_layouts():
-        other = load_layout(name)
-        _, _, w, h = other.page.frame()
-        if name != layout.name and w * h / other.type.min**2 > width * height / layout.type.min**2 * 1.05:
-            larger.append(name)
-    bigger = f", or use a layout with more room (--layout {' or '.join(larger)})" if larger else ""
-    return (
-        f"does not fit on one {layout.name!r} page, even with the smallest type ({layout.type.min:g}pt): "
-        f"about {over / 72:.1f} in ({over * 25.4 / 72:.0f} mm) too long, {over / frame_height:.0%} of the page. "
-        f"To make it fit: shorten the longest texts, keep fewer points (`only:` in a patient file){bigger}."
-    )
-
-
-def _spread(composer: Composer, story: list[Flowable], height: float) -> float:
-    """Share the room left at the bottom between the sections (up to 3 gaps each), so a
-    card that fits with room to spare looks laid out, not cut short."""
-    spacers = getattr(composer, "section_spacers", [])
-    room = composer.frame_height - height - 0.5
-    if not spacers or room <= 0:
-        return height
-    extra = min(room / len(spacers), composer.gap * 3)
-    for spacer in spacers:
-        spacer.height += extra
-    return height + extra * len(spacers)

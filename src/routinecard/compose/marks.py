@@ -1,0 +1,175 @@
+"""Marks: the small drawn pieces of a card (number badges, the warning sign, the QR code,
+rules to write on, the figure column) and the table helpers every section uses.
+
+These are flowables: reportlab calls their `draw` while `render` drives the canvas; they
+draw only inside their own box.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from reportlab.lib import colors
+from reportlab.platypus import Flowable, Table, TableStyle
+
+from routinecard.figures.icons import SvgIcon
+
+class CachedTable(Table):
+    """A table that lays out its cells once per width: tables wrap their cells again when
+    they draw them, and nested tables multiply that."""
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        key = availWidth  # our tables never split, so their height does not depend on the room left
+        if getattr(self, "_wrapped_at", None) == key:
+            return self._wrapped  # type: ignore[has-type]
+        self._wrapped = super().wrap(availWidth, availHeight)
+        self._wrapped_at = key
+        return self._wrapped
+
+
+class QrCode(Flowable):
+    """The video address as a QR code, drawn with reportlab's widget (vector, no font)."""
+
+    def __init__(self, value: str, size: float) -> None:
+        super().__init__()
+        self.value = value
+        self.size = size
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        from reportlab.graphics import renderPDF
+        from reportlab.graphics.barcode.qr import QrCodeWidget
+        from reportlab.graphics.shapes import Drawing
+
+        widget = QrCodeWidget(self.value, barLevel="M")
+        x0, y0, x1, y1 = widget.getBounds()
+        drawing = Drawing(self.size, self.size, transform=[self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0])
+        drawing.add(widget)
+        drawing.initialFontName = "Atkinson"  # the renderer would otherwise reference Helvetica
+        renderPDF.draw(drawing, self.canv, 0, 0, showBoundary=False)
+
+
+class RuleLine(Flowable):
+    """A blank line to write on."""
+
+    def __init__(self, width: float, height: float, colour: str) -> None:
+        super().__init__()
+        self.width = width
+        self.height = height
+        self.colour = colour
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.width, self.height
+
+    def draw(self) -> None:
+        self.canv.setStrokeColor(colors.HexColor(self.colour))
+        self.canv.setLineWidth(0.6)
+        self.canv.line(0, 1, self.width, 1)
+
+
+def keep_together(content: list[Flowable], width: float) -> Table:
+    """Content in one borderless table cell, so it is measured and placed as one block."""
+    table = CachedTable([[content]], colWidths=[width])
+    table.setStyle(table_style(NO_PADDING))
+    return table
+
+
+NO_PADDING = [
+    ("LEFTPADDING", (0, 0), (-1, -1), 0),
+    ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+    ("TOPPADDING", (0, 0), (-1, -1), 0),
+    ("BOTTOMPADDING", (0, 0), (-1, -1), 0),
+]
+
+
+def picture(path: Path, size: float, height: float | None = None, *, align: str = "center") -> Flowable:  # noqa: ANN001
+    """An SVG or raster picture in a box `size` wide (and `height` tall, default square)."""
+    if path.suffix.lower() == ".svg":
+        return SvgIcon(path, size, height, align=align)
+    from routinecard.figures.images import RasterFlowable
+
+    return RasterFlowable(path, size, height or size, align=align)
+
+
+class FigureColumn(Flowable):
+    """The close-up (or photo) with the tool icon, if any, centred under it."""
+
+    def __init__(self, figure: Flowable, icon: Flowable | None, gap: float) -> None:
+        super().__init__()
+        self.figure = figure
+        self.icon = icon
+        self.gap = gap
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        fw, fh = self.figure.wrap(availWidth, availHeight)
+        iw, ih = self.icon.wrap(availWidth, availHeight) if self.icon else (0.0, -self.gap)
+        self.width, self.height = max(fw, iw), fh + self.gap + ih
+        return self.width, self.height
+
+    def draw(self) -> None:
+        fw, fh = self.figure.wrap(self.width, self.height)
+        self.figure.drawOn(self.canv, (self.width - fw) / 2, self.height - fh)
+        if self.icon is not None:
+            iw, _ = self.icon.wrap(self.width, self.height)
+            self.icon.drawOn(self.canv, (self.width - iw) / 2, 0)
+
+
+def table_style(commands: list[Any]) -> TableStyle:
+    """Every table names our font: reportlab's default cell font is Helvetica, which would
+    otherwise be referenced (unembedded) in the PDF even for cells that hold no text."""
+    return TableStyle([("FONTNAME", (0, 0), (-1, -1), "Atkinson"), *commands])
+
+
+class NumberBadge(Flowable):
+    """A filled circle with the point's number: matches markers on the body map."""
+
+    def __init__(self, number: int, size: float, colour: str) -> None:
+        super().__init__()
+        self.number = number
+        self.size = size
+        self.colour = colour
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size
+
+    def draw(self) -> None:
+        canvas = self.canv
+        r = self.size / 2
+        canvas.setFillColor(colors.HexColor(self.colour))
+        canvas.circle(r, r, r, stroke=0, fill=1)
+        canvas.setFillColor(colors.white)
+        canvas.setFont("Atkinson-Bold", self.size * 0.62)  # sized from the heading: >= minimum type
+        canvas.drawCentredString(r, r - self.size * 0.22, str(self.number))
+
+
+class WarningSign(Flowable):
+    """A white warning triangle with '!', printed on the red heading bar."""
+
+    def __init__(self, size: float, colour: str) -> None:
+        super().__init__()
+        self.size = size
+        self.colour = colour
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        return self.size, self.size * 0.9
+
+    def draw(self) -> None:
+        canvas = self.canv
+        w = self.size
+        h = self.size * 0.9
+        path = canvas.beginPath()
+        path.moveTo(0, 0)
+        path.lineTo(w, 0)
+        path.lineTo(w / 2, h)
+        path.close()
+        canvas.setFillColor(colors.white)
+        canvas.setStrokeColor(colors.white)
+        canvas.setLineJoin(1)
+        canvas.setLineWidth(w * 0.06)
+        canvas.drawPath(path, stroke=1, fill=1)
+        canvas.setFillColor(colors.HexColor(self.colour))
+        canvas.setFont("Atkinson-Bold", h * 0.68)
+        canvas.drawCentredString(w / 2, h * 0.12, "!")

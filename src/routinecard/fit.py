@@ -1,0 +1,159 @@
+"""Fit: choose the one scale at which a card fills exactly one page.
+
+Every size on the card (type, spacing, figures) is the layout's size times one scale.
+`fit` searches for the largest scale between the layout's minimum and maximum at which
+the composed story fits the page frame. If even the minimum does not fit, it raises
+`FitError` saying by how much and what to do, rather than clip, drop or add a page.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from reportlab.platypus import Flowable
+
+from routinecard.assets import CardAssets
+from routinecard.compose.sections import Composer, Extras, Story
+from routinecard.errors import FitError, Problem
+from routinecard.fonts import FontSet
+from routinecard.layouts import Layout
+from routinecard.locale import Locale
+from routinecard.model import Card
+
+FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
+
+
+@dataclass(frozen=True)
+class PagePlan:
+    """The story that fits, and how: the scale used and the room left."""
+
+    story: list[Flowable]
+    scale: float
+    height: float
+    available: float
+    passes: int
+
+    @property
+    def fit_percent(self) -> int:
+        return round(self.scale * 100)
+
+
+def story_height(story: list[Flowable], width: float, height: float) -> float:
+    total = 0.0
+    for flowable in story:
+        _, h = flowable.wrap(width, height)
+        total += h + flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
+
+
+def fit(
+    card: Card,
+    layout: Layout,
+    fonts: FontSet,
+    assets: CardAssets,
+    *,
+    card_name: str,
+    locale: Locale,
+    extras: Extras,
+    alternatives: Sequence[Layout] = (),
+) -> PagePlan:
+    """Find the largest scale in [min, max] at which the card fits one page.
+
+    A guided search on height(scale): the first guess is 100%; the next comes from a
+    model (height grows about as scale^1.8: lines get both taller and more numerous),
+    then from the secant through the measured points, always inside the bracket
+    [fits, too long]. Heights move in steps (lines wrap), so after a guess that fits we
+    probe one step above it: if that is too long, the search is done. Typically three
+    or four layout passes per card.
+
+    `alternatives` are the layouts an overflow message may suggest instead (those with
+    more room than `layout`).
+    """
+    passes = 0
+    frame = layout.page.frame()[3]
+    low_scale, high_scale = layout.min_scale, layout.max_scale
+    fits: tuple[float, float, Composer, Story] | None = None  # (scale, height, ...)
+    over: tuple[float, float] | None = None  # (scale, height)
+
+    def attempt(scale: float) -> tuple[Composer, Story, float]:
+        nonlocal passes
+        passes += 1
+        composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras)
+        story = composer.story()
+        return composer, story, story_height(story.flowables, composer.frame_width, composer.frame_height)
+
+    guess = min(max(1.0, low_scale), high_scale)
+    probe_next = False
+    while passes < 16:
+        composer, story, height = attempt(guess)
+        if height <= frame:
+            fits = (guess, height, composer, story)
+            probe_next = not probe_next
+        else:
+            over = (guess, height)
+            probe_next = False
+        # what next?
+        if fits is not None and fits[0] >= high_scale - 1e-9:
+            break  # fits at the largest size
+        if fits is not None and over is not None and over[0] - fits[0] <= FIT_PRECISION:
+            break  # bracket closed
+        if fits is None and over is not None and over[0] <= low_scale + 1e-9:
+            excess = over[1] - frame
+            message = overflow_message(layout, excess, frame, roomier(layout, alternatives))
+            raise FitError(Problem(message, file=card_name), overflow=excess)
+        if fits is not None and over is not None:
+            if probe_next:
+                guess = fits[0] + FIT_PRECISION
+            elif over[1] > fits[1] and passes < 10:
+                guess = fits[0] + (frame - fits[1]) / (over[1] - fits[1]) * (over[0] - fits[0])
+            else:
+                guess = (fits[0] + over[0]) / 2
+            guess = min(max(guess, fits[0] + FIT_PRECISION / 2), over[0] - FIT_PRECISION / 2)
+        else:
+            known = (fits[0], fits[1]) if fits is not None else over
+            assert known is not None
+            scale, measured = known
+            guess = scale * (frame / measured) ** (1 / 1.8)
+            guess += -0.003 if fits is None else 0.003  # aim just inside, so the next probe can close
+            guess = min(max(guess, low_scale), high_scale)
+            if fits is not None and guess <= fits[0]:
+                guess = min(fits[0] + FIT_PRECISION, high_scale)
+    assert fits is not None
+    scale, height, composer, story = fits
+    return PagePlan(story.flowables, scale, spread(story, height, composer.frame_height, composer.gap), frame, passes)
+
+
+def roomier(layout: Layout, alternatives: Sequence[Layout]) -> list[str]:
+    """The names of the layouts with clearly more room for text at their smallest type."""
+    _, _, width, height = layout.page.frame()
+    room = width * height / layout.type.min**2
+    names = []
+    for other in alternatives:
+        _, _, w, h = other.page.frame()
+        if other.name != layout.name and w * h / other.type.min**2 > room * 1.05:
+            names.append(other.name)
+    return names
+
+
+def overflow_message(layout: Layout, over: float, frame_height: float, larger: Sequence[str]) -> str:
+    """Say by how much, and what the user can do about it."""
+    bigger = f", or use a layout with more room (--layout {' or '.join(larger)})" if larger else ""
+    return (
+        f"does not fit on one {layout.name!r} page, even with the smallest type ({layout.type.min:g}pt): "
+        f"about {over / 72:.1f} in ({over * 25.4 / 72:.0f} mm) too long, {over / frame_height:.0%} of the page. "
+        f"To make it fit: shorten the longest texts, keep fewer points (`only:` in a patient file){bigger}."
+    )
+
+
+def spread(story: Story, height: float, frame_height: float, gap: float) -> float:
+    """Share the room left at the bottom between the sections (up to 3 gaps each), so a
+    card that fits with room to spare looks laid out, not cut short. Returns the new height."""
+    spacers = story.section_gaps
+    room = frame_height - height - 0.5
+    if not spacers or room <= 0:
+        return height
+    extra = min(room / len(spacers), gap * 3)
+    for spacer in spacers:
+        spacer.height += extra
+    return height + extra * len(spacers)
