@@ -48,6 +48,7 @@ class Element:
     alt: str | None = None
     key: str | None = None
     kids: list[Kid] = field(default_factory=list)
+    whole: bool = False  # drawn as one piece: what is drawn inside is part of it (a figure)
 
     def elements(self) -> Iterator[Element]:
         """This element and all below it, in reading order."""
@@ -106,8 +107,9 @@ class TagRecorder:
                 kid.key = None
 
     # -- leaves: elements with marked content on the page --------------------------------
-    def begin(self, canvas: Canvas, role: str, *, alt: str | None = None) -> Element:
+    def begin(self, canvas: Canvas, role: str, *, alt: str | None = None, whole: bool = False) -> Element:
         element = self.open(role, alt=alt)
+        element.whole = whole
         mcid = self._mcids
         self._mcids += 1
         element.kids.append(MarkedContent(self.page, mcid))
@@ -165,14 +167,15 @@ def attach(canvas: Canvas, tags: TagRecorder) -> None:
 
 
 @contextmanager
-def marked(canvas: Canvas, role: str, *, alt: str | None = None) -> Iterator[Element | None]:
-    """Draw inside `with marked(canvas, "P"):` to make it one element's content."""
+def marked(canvas: Canvas, role: str, *, alt: str | None = None, whole: bool = False) -> Iterator[Element | None]:
+    """Draw inside `with marked(canvas, "P"):` to make it one element's content. With
+    `whole`, everything drawn inside belongs to this element (a figure, a numbered heading)."""
     tags = recorder(canvas)
     if tags is None:
         yield None
         return
     current = tags.current
-    if current.role == "Figure":
+    if current.whole:
         yield current  # text inside a picture is part of the picture (its alt text says it)
         return
     if current.role in LEAVES:
@@ -183,7 +186,7 @@ def marked(canvas: Canvas, role: str, *, alt: str | None = None) -> Iterator[Ele
         finally:
             _code(canvas).append("EMC")
         return
-    element = tags.begin(canvas, role, alt=alt)
+    element = tags.begin(canvas, role, alt=alt, whole=whole)
     try:
         yield element
     finally:
@@ -257,12 +260,13 @@ class Close(Flowable):  # type: ignore[misc]
             tags.close()
 
 
-class Figure(Flowable):  # type: ignore[misc]
-    """A picture with its alternative text: wraps any flowable and tags what it draws."""
+class Whole(Flowable):  # type: ignore[misc]
+    """Wraps any flowable: everything it draws is one element (`role`), as one piece."""
 
-    def __init__(self, content: Flowable, alt: str) -> None:
+    def __init__(self, content: Flowable, role: str, alt: str | None = None) -> None:
         super().__init__()
         self.content = content
+        self.role = role
         self.alt = alt
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
@@ -289,8 +293,13 @@ class Figure(Flowable):  # type: ignore[misc]
         return getattr(self.content, name)
 
     def draw(self) -> None:
-        with marked(self.canv, "Figure", alt=self.alt):
+        with marked(self.canv, self.role, alt=self.alt, whole=True):
             self.content.drawOn(self.canv, 0, 0)
+
+
+def Figure(content: Flowable, alt: str) -> Whole:  # noqa: N802 - reads like a flowable
+    """A picture with its alternative text."""
+    return Whole(content, "Figure", alt)
 
 
 class Artifact(Flowable):  # type: ignore[misc]

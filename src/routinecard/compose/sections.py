@@ -44,6 +44,8 @@ from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.locale import Locale, load_locale
 from routinecard.model import EMERGENCY, Card, Clinic, Log, Point
+from routinecard.split import Part, card_blocks, whole
+from routinecard.tagging import Close, Figure, Open, Whole
 from routinecard.text import TextBlock
 
 
@@ -83,9 +85,14 @@ class Composer:
         *,
         locale: Locale | None = None,
         extras: Extras | None = None,
+        part: Part | None = None,
     ) -> None:
         self.locale = locale or load_locale("en")
         self.extras = extras or Extras()
+        # Which blocks this card holds: all of them, or one card's share of a set.
+        self.part = part or whole(
+            card_blocks(len(card.points), notes=bool(self.extras.notes), log=self.extras.log is not None)
+        )
         self.card = card
         self.layout = layout
         self.fonts = fonts
@@ -159,7 +166,9 @@ class Composer:
                 spacer = Spacer(1, self.gap)
                 gaps.append(spacer)
                 flowables.append(spacer)
-            flowables.extend(built)
+            if built:
+                # One section of the tagged PDF's structure (see tagging.py).
+                flowables.extend([Open("Sect"), *built, Close()])
         return Story(flowables, gaps)
 
     def header(self) -> list[Flowable]:
@@ -181,7 +190,9 @@ class Composer:
         logo: Flowable | None = None
         if logo_path is not None:
             logo_height = self.layout.figures.logo * self.scale
-            logo = picture(logo_path, self.frame_width * 0.3, logo_height, align="left")
+            owner = extras.clinic.name if extras.clinic is not None else self.card.title
+            logo = Figure(picture(logo_path, self.frame_width * 0.3, logo_height, align="left"),
+                          self.label("alt_logo", name=owner))
         clinic = extras.clinic
         if clinic is not None:
             left.append(self.para(clinic.name, s.bold))
@@ -199,16 +210,18 @@ class Composer:
             first: list[Flowable] = [top]
         else:
             first = right
-        return [
-            *first,
-            Spacer(1, self.gap * 0.6),
-            self.para(self.card.title, s.title),
-            Spacer(1, self.gap * 0.4),
-            self.para(self.card.summary, s.body),
-        ]
+        # The letterhead is read after the title and summary (tagging.TagRecorder.finish).
+        flowables: list[Flowable] = [Open("Div", key="letterhead"), *first, Close(), Spacer(1, self.gap * 0.6)]
+        if self.part.count > 1:
+            flowables += [self.para(self.label("card_of", n=self.part.number, count=self.part.count), s.bold),
+                          Spacer(1, self.gap * 0.2)]
+        flowables.append(self.para(self.card.title, s.title))
+        if self.part.has("summary"):
+            flowables += [Spacer(1, self.gap * 0.4), self.para(self.card.summary, s.body)]
+        return flowables
 
     def notes(self) -> list[Flowable]:
-        if not self.extras.notes:
+        if not self.extras.notes or not self.part.has("notes"):
             return []
         s = self.styles
         content = [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(self.extras.notes, s.body)]
@@ -217,7 +230,7 @@ class Composer:
     def log(self) -> list[Flowable]:
         """Tick boxes for each session of each day, and lines for the patient's notes."""
         log = self.extras.log
-        if log is None:
+        if log is None or not self.part.has("log"):
             return []
         s = self.styles
         days = list(self.locale.weekdays)
@@ -260,6 +273,8 @@ class Composer:
 
     def overview(self) -> list[Flowable]:
         """Body map(s) on the left; before-you-start and shared pressure words on the right."""
+        if not self.part.has("overview"):
+            return []
         s = self.styles
         text: list[Flowable] = []
         if self.card.before_you_start:
@@ -276,12 +291,13 @@ class Composer:
                 Spacer(1, self.gap * 0.3),
                 self.para(self.shared_pressure_words, s.body),
             ]
-        figures = self.overview_figures()
-        if not figures:
+        maps = self.overview_figures()
+        if not maps:
             return [self.boxed(text, self.frame_width, background=None)] if text else []
-        figure_width = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
+        figure_width = sum(f.width for f in maps) + self.gap * 0.5 * (len(maps) - 1)
         caption_style = ParagraphStyle("caption", parent=s.small, alignment=TA_CENTER)
-        captions = [self.para(self.caption(f.view, self.sides_on(f.view)), caption_style) for f in figures]
+        captions = [self.para(self.caption(f.view, self.sides_on(f.view)), caption_style) for f in maps]
+        figures = [Figure(f, self.map_alt(f.view)) for f in maps]
         figure_cell = CachedTable(
             [figures, captions],
             colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
@@ -324,6 +340,12 @@ class Composer:
                     )
                 )
         return figures
+
+    def map_alt(self, view: str) -> str:
+        """The body map in words: which view, and the numbered points on it."""
+        named = [f"{number} {point.name}" for number, point in enumerate(self.card.points, start=1)
+                 if point.marker is not None and point.marker.view == view]
+        return self.label("alt_body_map", view=self.caption(view, self.sides_on(view)), points=", ".join(named))
 
     def marker_size(self) -> float:
         """Markers are sized so their digits are never below the layout's minimum type."""
@@ -376,6 +398,7 @@ class Composer:
             colWidths=[badge_size + self.gap * 0.6, inner - badge_size - self.gap * 0.6],
         )
         title.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        heading = Whole(title, "H2")  # "1 Piriformis": the badge's number is part of the heading
         tool = self.assets.tools[point.tool]
         pressure = self.locale.out_of_ten(point.pressure.min, point.pressure.max)
         if not self.shared_pressure_words:
@@ -397,7 +420,7 @@ class Composer:
                 )
             )
             described = [top]
-        scale: Flowable = PressureScale(
+        scale: Flowable = Figure(PressureScale(
             point.pressure.min,
             point.pressure.max,
             inner,
@@ -407,9 +430,11 @@ class Composer:
             rule=c.rule,
             low_label=self.label("pressure_none"),
             high_label=self.label("pressure_worst"),
-        )
+        ), self.label("alt_pressure", none=self.label("pressure_none"), worst=self.label("pressure_worst"),
+                      range=self.locale.number_range(point.pressure.min, point.pressure.max)))
         content: list[Flowable] = [
-            title,
+            Open("Sect"),
+            heading,
             Spacer(1, self.gap * 0.35),
             *described,
             *([Spacer(1, self.gap * 0.35), scale] if self.layout.figures.pressure_scale else []),
@@ -417,6 +442,7 @@ class Composer:
             self.para(self.locale.timing(point.timing.hold_s, point.timing.repeats, point.timing.per_day), s.bold),
             Spacer(1, self.gap * 0.3),
             *self.bullets(list(point.steps), s.body, numbered=True),
+            Close(),
         ]
         return content
 
@@ -425,12 +451,14 @@ class Composer:
         tool = self.assets.tools[point.tool]
         size = self.layout.figures.closeup * self.scale
         icon_size = self.layout.figures.icon * self.scale
-        icon = picture(tool.icon, icon_size) if icon_size > 0 else None
+        tool_alt = self.label("alt_tool", tool=tool.name_in(self.locale.code))
+        icon: Flowable | None = Figure(picture(tool.icon, icon_size), tool_alt) if icon_size > 0 else None
         photo = self.assets.photos.get(point.id)
+        closeup_alt = self.label("alt_closeup", n=number, name=point.name)
         if size <= 0 or (point.marker is None and photo is None):
             return icon
         if photo is not None:
-            return FigureColumn(picture(photo, size), icon, gap=self.gap * 0.5)
+            return FigureColumn(Figure(picture(photo, size), closeup_alt), icon, gap=self.gap * 0.5)
         if point.closeup is not None:
             window = closeup_window(point.closeup.x, point.closeup.y, point.closeup.size)
         else:
@@ -448,14 +476,17 @@ class Composer:
             frame=True,
             hide_arms=True,
         )
-        return FigureColumn(closeup, icon, gap=self.gap * 0.5)
+        return FigureColumn(Figure(closeup, closeup_alt), icon, gap=self.gap * 0.5)
 
     def points(self) -> list[Flowable]:
         """Panels in a grid. One table holds them all, with empty columns and rows as the
         gaps, so panels side by side share one height and each row reads as one band."""
-        columns = min(self.layout.columns, len(self.card.points))
+        chosen = self.part.points  # on a card of a set, its share; numbers stay the routine's
+        if not chosen:
+            return []
+        columns = min(self.layout.columns, len(chosen))
         width = (self.frame_width - self.gap * (columns - 1)) / columns
-        panels = [self.point_panel(i + 1, p, width) for i, p in enumerate(self.card.points)]
+        panels = [self.point_panel(i + 1, self.card.points[i], width) for i in chosen]
         rows: list[list[object]] = []
         commands: list = [("VALIGN", (0, 0), (-1, -1), "TOP")] + NO_PADDING
         pad = self.gap * 0.9
@@ -513,6 +544,7 @@ class Composer:
 
         urgent = tier(self.fill(attention.urgent.title), [self.fill(i) for i in attention.urgent.items], s.warning_title, s.bold)
         soon = tier(self.fill(attention.soon.title), [self.fill(i) for i in attention.soon.items], s.bold, s.body)
+        soon[0].role = "H3"  # the second tier's title, like the first's (printed in black bold)
         border = max(2.5 * self.scale, 2.0)
         inner_width = self.frame_width - border
         if self.layout.attention_columns >= 2:
@@ -571,7 +603,8 @@ class Composer:
             self.para(self.label("video"), s.bold),
             TextBlock(self.fonts.runs(self.card.video), s.small),
         ]
-        block = CachedTable([[QrCode(self.card.video, size), video]], colWidths=[size + self.gap * 0.6, url_width])
+        qr = Figure(QrCode(self.card.video, size), self.label("alt_qr", url=self.card.video))
+        block = CachedTable([[qr, video]], colWidths=[size + self.gap * 0.6, url_width])
         block.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
         row = CachedTable([[paragraph, block]], colWidths=[self.frame_width - size - self.gap * 1.6 - url_width, size + self.gap + url_width + self.gap * 0.6])
         row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (1, 0), (1, 0), self.gap)]))
