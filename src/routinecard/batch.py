@@ -78,9 +78,14 @@ def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
     except RoutineCardError as error:
         return Outcome(job, "failed", errors=[str(p) for p in error.problems])
     deps = [job.input, *prepared.files]
+    from routinecard.advice import fit_summary
+
+    cards = len(built.plans)
+    sheet = layout.page.sheet
+    pages = -(-cards // sheet.copies) if sheet is not None and cards > 1 else cards
     message = (
-        f"wrote {display_path(target)} (1 page, {layout.name}, fits at {built.plan.fit_percent}%, "
-        f"{len(built.pdf) / 1024:.0f} KB)"
+        f"wrote {display_path(target)} ({pages} page{'s' if pages > 1 else ''}, {layout.name}, "
+        f"{fit_summary([p.fit_percent for p in built.plans])}, {len(built.pdf) / 1024:.0f} KB)"
     )
     return Outcome(job, "built", target, message, pdf=built.pdf, deps=deps)
 

@@ -310,6 +310,7 @@ def check(
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
+    from routinecard.advice import fit_summary
     from routinecard.api import fit_prepared
     from routinecard.errors import RoutineCardError
 
@@ -330,12 +331,12 @@ def check(
             continue
         loaded, chosen = prepared.loaded, prepared.layout
         try:
-            plan = fit_prepared(prepared)
+            plans = fit_prepared(prepared)
         except RoutineCardError as error:
             _report(error)
             failed += 1
             continue
-        typer.echo(f"{loaded.name}: {chosen.name}: fits one page at {plan.fit_percent}%")
+        typer.echo(f"{loaded.name}: {chosen.name}: {fit_summary([plan.fit_percent for plan in plans])}")
         if loaded.name not in graded:
             graded.add(loaded.name)
             from routinecard.readability import assess, report_lines
@@ -404,7 +405,7 @@ def preview(
         _report(error)
         raise typer.Exit(1)
     if not _settings().quiet:
-        typer.echo(f"wrote {display_path(target)} ({image.width} x {image.height} px, {chosen.name}, fits at {built.plan.fit_percent}%)")
+        typer.echo(f"wrote {display_path(target)} ({image.width} x {image.height} px, {chosen.name}, fits at {built.plan.fit_percent}%: type at {built.plan.fit_percent}% of the layout's full size)")
     if open_:
         _open(target)
 

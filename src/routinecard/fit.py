@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from reportlab.platypus import Flowable
 
+from routinecard import advice
 from routinecard.assets import CardAssets
 from routinecard.compose.sections import Composer, Extras, Story
 from routinecard.errors import FitError, Problem
@@ -20,6 +21,7 @@ from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.locale import Locale
 from routinecard.model import Card
+from routinecard.split import BlockTooLarge, Part, card_blocks, pack
 
 FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
 
@@ -33,6 +35,7 @@ class PagePlan:
     height: float
     available: float
     passes: int
+    part: Part | None = None  # the card's share of a set; None: the whole routine
 
     @property
     def fit_percent(self) -> int:
@@ -57,6 +60,7 @@ def fit(
     locale: Locale,
     extras: Extras,
     alternatives: Sequence[Layout] = (),
+    part: Part | None = None,
 ) -> PagePlan:
     """Find the largest scale in [min, max] at which the card fits one page.
 
@@ -79,7 +83,7 @@ def fit(
     def attempt(scale: float) -> tuple[Composer, Story, float]:
         nonlocal passes
         passes += 1
-        composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras)
+        composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras, part=part)
         story = composer.story()
         return composer, story, story_height(story.flowables, composer.frame_width, composer.frame_height)
 
@@ -121,7 +125,86 @@ def fit(
                 guess = min(fits[0] + FIT_PRECISION, high_scale)
     assert fits is not None
     scale, height, composer, story = fits
-    return PagePlan(story.flowables, scale, spread(story, height, composer.frame_height, composer.gap), frame, passes)
+    return PagePlan(story.flowables, scale, spread(story, height, composer.frame_height, composer.gap), frame, passes, part)
+
+
+def overflow_at_min(
+    card: Card,
+    layout: Layout,
+    fonts: FontSet,
+    assets: CardAssets,
+    *,
+    locale: Locale,
+    extras: Extras,
+    part: Part | None = None,
+) -> float:
+    """How far the card runs past the page at the layout's smallest type (points; zero or
+    less: it fits). One layout pass: what a set is packed with and advice is measured by."""
+    composer = Composer(card, layout, fonts, assets, layout.min_scale, locale=locale, extras=extras, part=part)
+    story = composer.story()
+    return story_height(story.flowables, composer.frame_width, composer.frame_height) - layout.page.frame()[3]
+
+
+def fit_pages(
+    card: Card,
+    layout: Layout,
+    fonts: FontSet,
+    assets: CardAssets,
+    *,
+    card_name: str,
+    locale: Locale,
+    extras: Extras,
+    alternatives: Sequence[Layout] = (),
+) -> list[PagePlan]:
+    """The card on one page; or, when it does not fit and the layout splits (pocket and
+    large print, or `--split`), a set of whole one-page cards, the fewest that fit.
+    Otherwise a `FitError` whose advice was measured for this card."""
+    try:
+        return [fit(card, layout, fonts, assets, card_name=card_name, locale=locale, extras=extras)]
+    except FitError as error:
+        overflow = error.overflow
+    blocks = card_blocks(len(card.points), notes=bool(extras.notes), log=extras.log is not None)
+
+    def fits(part: Part) -> bool:
+        return overflow_at_min(card, layout, fonts, assets, locale=locale, extras=extras, part=part) <= 0
+
+    frame = layout.page.frame()[3]
+    parts: list[Part] | None
+    try:
+        parts = pack(blocks, fits)
+    except BlockTooLarge as too_large:
+        if layout.split:
+            kind, index = too_large.block
+            what = f"point {card.points[index].id!r}" if kind == "point" else f"the {kind}"
+            alone = Part(1, 2, (too_large.block,))
+            excess = overflow_at_min(card, layout, fonts, assets, locale=locale, extras=extras, part=alone)
+            message = (
+                f"does not fit on one {layout.name!r} page, even as a set of cards: {what}, with the title, "
+                f"the medical-attention box and the sources, is about {excess / 72:.1f} in "
+                f"({excess * 25.4 / 72:.0f} mm) too long at the smallest type ({layout.type.min:g}pt). "
+                f"To make it fit: shorten the longest texts: "
+                + ", ".join(f"{path} ({length} characters)" for path, length in advice.longest_texts(card))
+                + "."
+            )
+            raise FitError(Problem(message, file=card_name), overflow=excess) from None
+        parts = None
+    if layout.split and parts is not None:
+        return [
+            fit(card, layout, fonts, assets, card_name=card_name, locale=locale, extras=extras, part=part)
+            for part in parts
+        ]
+    roomy = [
+        other.name
+        for other in alternatives
+        if other.name != layout.name
+        and other.type.min >= layout.type.min
+        and other.page.sheet is None
+        and overflow_at_min(card, other, fonts, assets, locale=locale, extras=extras) <= 0
+    ]
+    message = advice.overflow_message(
+        layout, overflow, frame, card=card, roomier=roomy, set_of=len(parts) if parts is not None else None
+    )
+    raise FitError(Problem(message, file=card_name), overflow=overflow)
 
 
 def roomier(layout: Layout, alternatives: Sequence[Layout]) -> list[str]:

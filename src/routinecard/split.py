@@ -1,7 +1,7 @@
 """Sets of one-page cards: a routine too long for one page becomes the fewest whole cards.
 
-A card is made of blocks in reading order: the summary, the overview (body map and
-"before you start"), the clinician's notes, one block per point, and the exercise log.
+A card is made of blocks in reading order: the summary, the overview (body map and the
+pressure words all points share), "before you start", the clinician's notes, one block per point, and the exercise log.
 Every card of a set also carries the title ("card 2 of 3"), the whole medical-attention
 box and the sources; those are not blocks, they are on every card. Blocks are packed in
 order, as many on a card as fit (greedy packing of an ordered list gives the fewest
@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-BlockKind = str  # "summary", "overview", "notes", "point", "log"
+BlockKind = str  # "summary", "overview", "before", "notes", "point", "log"
 Block = tuple[BlockKind, int]  # (kind, index): the index is the point's, 0 for the others
 
 
@@ -41,7 +41,7 @@ def whole(blocks: Sequence[Block]) -> Part:
 
 def card_blocks(points: int, *, notes: bool, log: bool) -> list[Block]:
     """Every block of a routine, in reading order."""
-    blocks: list[Block] = [("summary", 0), ("overview", 0)]
+    blocks: list[Block] = [("summary", 0), ("overview", 0), ("before", 0)]
     if notes:
         blocks.append(("notes", 0))
     blocks += [("point", i) for i in range(points)]

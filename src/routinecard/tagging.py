@@ -268,6 +268,9 @@ class Whole(Flowable):  # type: ignore[misc]
         self.content = content
         self.role = role
         self.alt = alt
+        # Sizes known before wrapping (a body figure's) are the wrapper's too.
+        self.width = getattr(content, "width", 0.0)
+        self.height = getattr(content, "height", 0.0)
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
         width, height = self.content.wrap(availWidth, availHeight)

@@ -204,6 +204,15 @@ class Composer:
             block = CachedTable([[logo, left or ""]], colWidths=[logo_width + (self.gap if left else 0), None])
             block.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             left = [block]
+        card_of: list[Flowable] = []
+        if self.part.count > 1:  # "Card 2 of 3", on the letterhead's line: no extra line
+            card_of = [self.para(self.label("card_of", n=self.part.number, count=self.part.count), s.bold)]
+        if card_of and left:
+            right = [TextBlock(self.fonts.runs(self.label("card_of", n=self.part.number, count=self.part.count),
+                                               bold=True), ParagraphStyle("card_of", parent=s.fill_in,
+                                                                          fontName="Atkinson-Bold")), *right]
+        elif card_of:
+            left = card_of
         if left:
             top = CachedTable([[left, right]], colWidths=[self.frame_width * 0.55, self.frame_width * 0.45])
             top.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
@@ -212,9 +221,6 @@ class Composer:
             first = right
         # The letterhead is read after the title and summary (tagging.TagRecorder.finish).
         flowables: list[Flowable] = [Open("Div", key="letterhead"), *first, Close(), Spacer(1, self.gap * 0.6)]
-        if self.part.count > 1:
-            flowables += [self.para(self.label("card_of", n=self.part.number, count=self.part.count), s.bold),
-                          Spacer(1, self.gap * 0.2)]
         flowables.append(self.para(self.card.title, s.title))
         if self.part.has("summary"):
             flowables += [Spacer(1, self.gap * 0.4), self.para(self.card.summary, s.body)]
@@ -273,17 +279,18 @@ class Composer:
 
     def overview(self) -> list[Flowable]:
         """Body map(s) on the left; before-you-start and shared pressure words on the right."""
-        if not self.part.has("overview"):
+        show_map, show_before = self.part.has("overview"), self.part.has("before")
+        if not show_map and not show_before:
             return []
         s = self.styles
         text: list[Flowable] = []
-        if self.card.before_you_start:
+        if self.card.before_you_start and show_before:
             text += [
                 self.para(self.label("before_you_start"), s.heading),
                 Spacer(1, self.gap * 0.3),
                 *self.bullets(list(self.card.before_you_start), s.body),
             ]
-        if self.shared_pressure_words:
+        if self.shared_pressure_words and show_map:
             if text:
                 text.append(Spacer(1, self.gap * 0.6))
             text += [
@@ -291,7 +298,7 @@ class Composer:
                 Spacer(1, self.gap * 0.3),
                 self.para(self.shared_pressure_words, s.body),
             ]
-        maps = self.overview_figures()
+        maps = self.overview_figures() if show_map else []
         if not maps:
             return [self.boxed(text, self.frame_width, background=None)] if text else []
         figure_width = sum(f.width for f in maps) + self.gap * 0.5 * (len(maps) - 1)
