@@ -189,6 +189,9 @@ class TypeSizes(StrictModel):
     small: Length = Field(9.0, description="Small print (contact details, captions, sources), e.g. '9pt'.")
     min: Length = Field(8.5, description="Smallest body size the fit may use; nothing prints smaller.")
     max: Length = Field(12.5, description="Largest body size the fit may grow to on a short card.")
+    leading: float = Field(
+        1.22, ge=1.15, le=2.0, description="Line spacing of body text, as a multiple of its size (1.15 to 2)."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> TypeSizes:

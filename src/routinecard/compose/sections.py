@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Callable
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Spacer, Table
 
@@ -102,6 +102,8 @@ class Composer:
         words = {p.pressure.words for p in card.points}
         # Pressure words every point shares are printed once, beside the body map.
         self.shared_pressure_words = words.pop() if len(words) == 1 and len(card.points) > 1 else None
+        if not self.part.has("overview"):
+            self.shared_pressure_words = None  # a card of a set without the overview says them per point
         self.styles = make_styles(layout, scale)
         _, _, self.frame_width, self.frame_height = layout.page.frame()
         self.gap = layout.gap * scale
@@ -134,7 +136,7 @@ class Composer:
             bulletIndent=0,
             bulletFontName="Atkinson-Bold" if numbered else style.fontName,
             bulletFontSize=size,
-            spaceAfter=size * 0.12,
+            spaceAfter=size * 0.08,
         )
         return [
             TextBlock(
@@ -204,24 +206,26 @@ class Composer:
             block = CachedTable([[logo, left or ""]], colWidths=[logo_width + (self.gap if left else 0), None])
             block.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             left = [block]
-        card_of: list[Flowable] = []
-        if self.part.count > 1:  # "Card 2 of 3", on the letterhead's line: no extra line
-            card_of = [self.para(self.label("card_of", n=self.part.number, count=self.part.count), s.bold)]
-        if card_of and left:
-            right = [TextBlock(self.fonts.runs(self.label("card_of", n=self.part.number, count=self.part.count),
-                                               bold=True), ParagraphStyle("card_of", parent=s.fill_in,
-                                                                          fontName="Atkinson-Bold")), *right]
-        elif card_of:
-            left = card_of
         if left:
-            top = CachedTable([[left, right]], colWidths=[self.frame_width * 0.55, self.frame_width * 0.45])
+            # The clinic's contact lines are the longest: they get the wider column.
+            top = CachedTable([[left, right]], colWidths=[self.frame_width * 0.6, self.frame_width * 0.4])
             top.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
             first: list[Flowable] = [top]
         else:
             first = right
         # The letterhead is read after the title and summary (tagging.TagRecorder.finish).
-        flowables: list[Flowable] = [Open("Div", key="letterhead"), *first, Close(), Spacer(1, self.gap * 0.6)]
-        flowables.append(self.para(self.card.title, s.title))
+        flowables: list[Flowable] = [Open("Div", key="letterhead"), *first, Close(), Spacer(1, self.gap * 0.4)]
+        title = self.para(self.card.title, s.title)
+        if self.part.count > 1:
+            # "Card 2 of 3" at the end of the title's line: a card of a set costs no extra line
+            text = self.label("card_of", n=self.part.number, count=self.part.count)
+            style = ParagraphStyle("card_of", parent=s.bold, alignment=TA_RIGHT)
+            width = self.fonts_width(text, style) + self.gap
+            row = CachedTable([[title, self.para(text, style)]], colWidths=[self.frame_width - width, width])
+            row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+            flowables.append(row)
+        else:
+            flowables.append(title)
         if self.part.has("summary"):
             flowables += [Spacer(1, self.gap * 0.4), self.para(self.card.summary, s.body)]
         return flowables
@@ -399,7 +403,7 @@ class Composer:
         c = self.layout.colours
         pad = self.gap * 0.9
         inner = width - 2 * pad
-        badge_size = s.heading.fontSize * 1.7
+        badge_size = s.heading.fontSize * 1.5
         title = CachedTable(
             [[NumberBadge(number, badge_size, c.accent), self.para(point.name, s.heading)]],
             colWidths=[badge_size + self.gap * 0.6, inner - badge_size - self.gap * 0.6],
@@ -410,13 +414,19 @@ class Composer:
         pressure = self.locale.out_of_ten(point.pressure.min, point.pressure.max)
         if not self.shared_pressure_words:
             pressure += ". " + point.pressure.words
+        tool_name = tool.name_in(self.locale.code)
         described: list[Flowable] = [
             self.labelled(self.label("where"), point.where),
             self.labelled(self.label("refers_to"), point.refers_to),
-            self.labelled(self.label("tool"), tool.name_in(self.locale.code)),
+            self.labelled(self.label("tool"), tool_name),
             self.labelled(self.label("position"), point.position),
             self.labelled(self.label("pressure"), pressure),
         ]
+        if inner >= 5 * 72:
+            # A wide panel (one column, large print): the two short fields share a line.
+            runs = self.fonts.runs(self.label("tool") + ":", bold=True) + self.fonts.runs(" " + tool_name + "\u2003")
+            runs += self.fonts.runs(self.label("pressure") + ":", bold=True) + self.fonts.runs(" " + pressure)
+            described = [described[0], described[1], described[3], TextBlock(runs, s.body)]
         figure = self.point_figure(number, point)
         if figure is not None:
             text_width = inner - figure.wrap(inner, 0)[0] - self.gap * 0.8
@@ -529,7 +539,7 @@ class Composer:
         attention = self.card.medical_attention
         c = self.layout.colours
         pad = self.gap * 0.9
-        icon = WarningSign(s.warning_heading.fontSize * 1.35, c.warning)
+        icon = WarningSign(s.warning_heading.fontSize * 1.2, c.warning)
         heading = CachedTable(
             [[icon, self.para(self.label("medical_attention").upper(), s.warning_heading)]],
             colWidths=[icon.size + self.gap * 0.7, None],
@@ -547,7 +557,7 @@ class Composer:
         )
 
         def tier(title: str, items: list[str], style_title: ParagraphStyle, item_style: ParagraphStyle) -> list[Flowable]:
-            return [self.para(title, style_title), Spacer(1, self.gap * 0.25), *self.bullets(items, item_style)]
+            return [self.para(title, style_title), Spacer(1, self.gap * 0.2), *self.bullets(items, item_style)]
 
         urgent = tier(self.fill(attention.urgent.title), [self.fill(i) for i in attention.urgent.items], s.warning_title, s.bold)
         soon = tier(self.fill(attention.soon.title), [self.fill(i) for i in attention.soon.items], s.bold, s.body)
@@ -556,7 +566,8 @@ class Composer:
         inner_width = self.frame_width - border
         if self.layout.attention_columns >= 2:
             half = (inner_width - 3 * pad) / 2
-            body = CachedTable([[urgent, soon]], colWidths=[half + pad, half + 2 * pad])
+            left, right = balanced_columns(urgent + soon, half, titles=(urgent[0], soon[0]))
+            body = CachedTable([[left, right]], colWidths=[half + pad, half + 2 * pad])
             cells = [
                 ("LEFTPADDING", (0, 0), (-1, -1), pad),
                 ("RIGHTPADDING", (0, 0), (0, 0), 0),
@@ -582,8 +593,8 @@ class Composer:
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(c.warning)),
                     ("LEFTPADDING", (0, 0), (-1, 0), pad),
                     ("RIGHTPADDING", (0, 0), (-1, 0), pad),
-                    ("TOPPADDING", (0, 0), (-1, 0), pad * 0.55),
-                    ("BOTTOMPADDING", (0, 0), (-1, 0), pad * 0.55),
+                    ("TOPPADDING", (0, 0), (-1, 0), pad * 0.45),
+                    ("BOTTOMPADDING", (0, 0), (-1, 0), pad * 0.45),
                     ("LEFTPADDING", (0, 1), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 1), (-1, -1), 0),
                     ("TOPPADDING", (0, 1), (-1, -1), 0),
@@ -616,3 +627,25 @@ class Composer:
         row = CachedTable([[paragraph, block]], colWidths=[self.frame_width - size - self.gap * 1.6 - url_width, size + self.gap + url_width + self.gap * 0.6])
         row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (1, 0), (1, 0), self.gap)]))
         return [row]
+
+
+def balanced_columns(
+    flowables: list[Flowable], width: float, *, titles: tuple[Flowable, ...] = ()
+) -> tuple[list[Flowable], list[Flowable]]:
+    """Flowables that read in order down two columns, split where the taller column is
+    shortest. Nothing is cut in two, and a title never ends a column (it stays with the
+    first item under it)."""
+    heights = [f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables]
+    total = sum(heights)
+    best, best_height = len(flowables), total
+    above = 0.0
+    for index in range(1, len(flowables)):
+        above += heights[index - 1]
+        if flowables[index - 1] in titles or isinstance(flowables[index - 1], Spacer):
+            continue  # never break right after a title (or the space under it)
+        if isinstance(flowables[index], Spacer):
+            continue
+        taller = max(above, total - above)
+        if taller < best_height - 0.01:
+            best, best_height = index, taller
+    return flowables[:best], flowables[best:]
