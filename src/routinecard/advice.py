@@ -21,12 +21,13 @@ def scale_words(percent: int) -> str:
     return f"type at {percent}% of the layout's full size"
 
 
-def fit_summary(percents: list[int]) -> str:
-    """'fits one page at 79% (type at ...)', or for a set 'fits as a set of 3 cards at ...'."""
+def fit_summary(percents: list[int], *, one: str = "fits one page at") -> str:
+    """'fits one page at 79% (type at ...)', or for a set 'a set of 3 one-page cards, fits
+    at 100% (...)' (the smallest of the set)."""
     if len(percents) == 1:
-        return f"fits one page at {percents[0]}% ({scale_words(percents[0])})"
+        return f"{one} {percents[0]}% ({scale_words(percents[0])})"
     low = min(percents)
-    return f"fits as a set of {len(percents)} one-page cards, smallest at {low}% ({scale_words(low)})"
+    return f"a set of {len(percents)} one-page cards, fits at {low}% ({scale_words(low)})"
 
 
 def _texts(value: Any, path: str) -> Iterator[tuple[str, str]]:

@@ -32,6 +32,7 @@ class Job:
     folder: Path
     suffix_layout: bool  # add -<layout> to the file name (several layouts built)
     verify: bool
+    split: bool = False  # --split: a card too long for one page becomes a set of cards
 
     @property
     def key(self) -> JobKey:
@@ -42,6 +43,7 @@ class Job:
             language=self.language,
             only=self.only,
             sets=json.dumps(self.sets, sort_keys=True, default=str),
+            split=self.split,
         )
 
 
@@ -67,6 +69,8 @@ def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
         only = [i.strip() for i in job.only.split(",") if i.strip()] if job.only else None
         prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
                            sets=dict(job.sets), allow=job.allow)
+        if job.split:
+            prepared = prepared.splitting()
         loaded, layout = prepared.loaded, prepared.layout
         built = build_prepared(prepared, verify=job.verify)
         if job.output is not None:
@@ -83,9 +87,10 @@ def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
     cards = len(built.plans)
     sheet = layout.page.sheet
     pages = -(-cards // sheet.copies) if sheet is not None and cards > 1 else cards
+    fitted = fit_summary([p.fit_percent for p in built.plans], one="fits at")
     message = (
         f"wrote {display_path(target)} ({pages} page{'s' if pages > 1 else ''}, {layout.name}, "
-        f"{fit_summary([p.fit_percent for p in built.plans])}, {len(built.pdf) / 1024:.0f} KB)"
+        f"{fitted}, {len(built.pdf) / 1024:.0f} KB)"
     )
     return Outcome(job, "built", target, message, pdf=built.pdf, deps=deps)
 

@@ -26,6 +26,14 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+SplitOption = Annotated[
+    bool,
+    typer.Option(
+        "--split",
+        help="A card too long for one page prints as a set of whole one-page cards ('Card 1 of 3'), "
+        "each with the medical box (always on for pocket and large-print layouts).",
+    ),
+]
 LayoutOption = Annotated[
     Optional[list[str]],
     typer.Option(
@@ -167,7 +175,8 @@ def _parse_sets(values: list[str] | None) -> dict:
 
 
 def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layout: list[str] | None,
-              lang: str | None, only: str | None, sets: list[str] | None, allow: list[Path] | None):
+              lang: str | None, only: str | None, sets: list[str] | None, allow: list[Path] | None,
+              split: bool = False):
     """Yield (input file, Prepared or the error it raised) for each card x layout."""
 
     from routinecard.inputs import expand_inputs
@@ -187,7 +196,8 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
             yield file, error
             continue
         for one in layouts or [prepared.layout]:
-            yield file, prepared.with_layout(one)
+            job = prepared.with_layout(one)
+            yield file, job.splitting() if split else job
 
 
 @app.command()
@@ -221,6 +231,7 @@ def build(
     example: Annotated[
         Optional[str], typer.Option("--example", help="Build a built-in example card, e.g. sciatica.")
     ] = None,
+    split: SplitOption = False,
 ) -> None:
     """Build each card into a one-page PDF (unchanged cards are skipped)."""
     import time
@@ -257,7 +268,7 @@ def build(
     folder = output if output is not None and not single_file else Path("build")
     job_list = [
         Job(file, name, clinic, lang, only, sets, tuple(allow_path or ()), output if single_file else None,
-            folder, len(names) > 1, verify)
+            folder, len(names) > 1, verify, split)
         for file in files
         for name in names
     ]
@@ -307,6 +318,7 @@ def check(
     only: OnlyOption = None,
     set_: SetOption = None,
     allow_path: AllowOption = None,
+    split: SplitOption = False,
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
@@ -318,7 +330,7 @@ def check(
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
     try:
-        jobs = list(_prepared(cards or [], patient, clinic, layout, lang, only, set_, allow_path))
+        jobs = list(_prepared(cards or [], patient, clinic, layout, lang, only, set_, allow_path, split))
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)

@@ -298,6 +298,12 @@ class Prepared:
         return Prepared(self.loaded, layout, self.clinic, self.locale,
                         extras_for(self.loaded, self.clinic, layout), self.alternatives)
 
+    def splitting(self) -> Prepared:
+        """The same job, allowed to print as a set of one-page cards (`--split`)."""
+        layout = self.layout.model_copy(update={"split": True})
+        layout._files = self.layout._files
+        return Prepared(self.loaded, layout, self.clinic, self.locale, self.extras, self.alternatives)
+
     @property
     def files(self) -> list[Path]:
         """Every file this PDF is made from, for incremental builds."""

@@ -150,7 +150,7 @@ def _prune(element: Element) -> None:
 
 
 def _code(canvas: Canvas) -> list[str]:
-    code: list[str] = canvas._code  # reportlab's page content, one operator line per item
+    code: list[str] = getattr(canvas, "_code")  # reportlab's page content, one operator per item
     return code
 
 
@@ -224,7 +224,7 @@ def also(canvas: Canvas, element: Element | None) -> Iterator[None]:
 # -- flowables that carry structure --------------------------------------------------
 
 
-class Open(Flowable):  # type: ignore[misc]
+class Open(Flowable):
     """A zero-size flowable that opens a group (a section, a panel) where it is drawn.
 
     Put it first in a list of flowables (a story, a table cell) and `Close()` last."""
@@ -244,7 +244,7 @@ class Open(Flowable):  # type: ignore[misc]
             tags.open(self.role, key=self.key)
 
 
-class Close(Flowable):  # type: ignore[misc]
+class Close(Flowable):
     """Closes the group the matching `Open` opened."""
 
     def __init__(self) -> None:
@@ -260,7 +260,7 @@ class Close(Flowable):  # type: ignore[misc]
             tags.close()
 
 
-class Whole(Flowable):  # type: ignore[misc]
+class Whole(Flowable):
     """Wraps any flowable: everything it draws is one element (`role`), as one piece."""
 
     def __init__(self, content: Flowable, role: str, alt: str | None = None) -> None:
@@ -305,7 +305,7 @@ def Figure(content: Flowable, alt: str) -> Whole:  # noqa: N802 - reads like a f
     return Whole(content, "Figure", alt)
 
 
-class Artifact(Flowable):  # type: ignore[misc]
+class Artifact(Flowable):
     """Wraps a flowable whose drawing is decoration only (tagged content inside it is not
     recorded: a second copy of a pocket card, a warning triangle beside its heading)."""
 

@@ -105,6 +105,8 @@ class Composer:
         if not self.part.has("overview"):
             self.shared_pressure_words = None  # a card of a set without the overview says them per point
         self.styles = make_styles(layout, scale)
+        self.notes_beside_map = False  # set by overview(), read by notes()
+        self.notes_printed = False
         _, _, self.frame_width, self.frame_height = layout.page.frame()
         self.gap = layout.gap * scale
 
@@ -230,11 +232,18 @@ class Composer:
             flowables += [Spacer(1, self.gap * 0.4), self.para(self.card.summary, s.body)]
         return flowables
 
-    def notes(self) -> list[Flowable]:
+    def notes_content(self) -> list[Flowable]:
         if not self.extras.notes or not self.part.has("notes"):
             return []
         s = self.styles
-        content = [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(self.extras.notes, s.body)]
+        return [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(self.extras.notes, s.body)]
+
+    def notes(self) -> list[Flowable]:
+        """The clinician's notes in their own box, unless they went beside the body map."""
+        content = self.notes_content()
+        if not content or self.notes_beside_map:
+            return []
+        self.notes_printed = True
         return [self.boxed(content, self.frame_width, background=None)]
 
     def log(self) -> list[Flowable]:
@@ -319,8 +328,15 @@ class Composer:
         left = figure_width + self.gap * 1.5
         box = self.boxed(text, self.frame_width - left, background=None)
         figure_height = figure_cell.wrap(left, self.frame_height)[1]
+        notes = [] if self.notes_printed else self.notes_content()
+        if notes:
+            # Room beside the body map holds the clinician's notes, when they fit there.
+            with_notes = self.boxed([*text, Spacer(1, self.gap * 0.6), *notes], self.frame_width - left, background=None)
+            if with_notes.wrap(self.frame_width - left, self.frame_height)[1] <= figure_height + self.gap:
+                box, self.notes_beside_map = with_notes, True
         if box.wrap(self.frame_width - left, self.frame_height)[1] < figure_height:
-            box = self.boxed(text, self.frame_width - left, background=None, height=figure_height)
+            box = self.boxed([*text, *([Spacer(1, self.gap * 0.6), *notes] if self.notes_beside_map else [])],
+                             self.frame_width - left, background=None, height=figure_height)
         row = CachedTable([[figure_cell, box]], colWidths=[left, self.frame_width - left])
         row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
         return [row]
@@ -557,11 +573,12 @@ class Composer:
         )
 
         def tier(title: str, items: list[str], style_title: ParagraphStyle, item_style: ParagraphStyle) -> list[Flowable]:
-            return [self.para(title, style_title), Spacer(1, self.gap * 0.2), *self.bullets(items, item_style)]
+            # Each tier's title is a third-level heading in the tagged PDF (the red one and the black one).
+            heading = TextBlock(self.fonts.runs(title, bold=True), style_title, role="H3")
+            return [heading, Spacer(1, self.gap * 0.2), *self.bullets(items, item_style)]
 
         urgent = tier(self.fill(attention.urgent.title), [self.fill(i) for i in attention.urgent.items], s.warning_title, s.bold)
         soon = tier(self.fill(attention.soon.title), [self.fill(i) for i in attention.soon.items], s.bold, s.body)
-        soon[0].role = "H3"  # the second tier's title, like the first's (printed in black bold)
         border = max(2.5 * self.scale, 2.0)
         inner_width = self.frame_width - border
         if self.layout.attention_columns >= 2:
