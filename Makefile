@@ -7,7 +7,7 @@ STAMP  := $(VENV)/.installed
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: cards test bench clean venv
+.PHONY: cards test bench clean venv library-docs
 
 venv: $(STAMP)
 
@@ -19,6 +19,10 @@ $(STAMP): pyproject.toml
 
 cards: $(STAMP)
 	$(BIN)/routinecard build cards/ patients/ -o build/
+
+# docs/library.md and a thumbnail of every card in the library
+library-docs: $(STAMP)
+	$(BIN)/routinecard library --docs docs
 
 test: $(STAMP)
 	$(BIN)/python -m pytest

@@ -87,9 +87,15 @@ def write_card(folder: Path, data: dict[str, Any], name: str = "card.yaml") -> P
 
 
 def printed(data: dict[str, Any], text: str) -> str:
-    """A card string as it is printed: {emergency} becomes the card's emergency number."""
-    number = data.get("medical_attention", {}).get("emergency_number")
-    return text.replace("{emergency}", number) if number else text
+    """A card string as it is printed without a clinic: {emergency} and
+    {emergency_department} become the card's (or its country's, or neutral) words."""
+    if "{emergency" not in text:
+        return text
+    from routinecard import validate_card
+    from routinecard.emergency import wording
+    from routinecard.locale import load_locale
+
+    return wording(validate_card(data), None, load_locale(data.get("language", "en"))).fill(text)
 
 
 def all_strings(value: Any) -> list[str]:

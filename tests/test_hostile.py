@@ -98,7 +98,7 @@ VALUES = [
     ("non-numeric", change("points.0.pressure.min", "four"), "points[0].pressure.min: expected a whole number, found text 'four'"),
     ("float", change("points.0.pressure.min", 4.5), "points[0].pressure.min: expected a whole number, found 4.5"),
     ("bool", change("points.0.pressure.max", True), "points[0].pressure.max: expected a whole number, found true"),
-    ("missing number", change("points.0.timing.per_day", KeyError), "points[0].timing.per_day: missing required field 'per_day'"),
+    ("missing how often", change("points.0.timing.per_day", KeyError), "points[0].timing: give exactly one of per_day, per_week, every_other_day: true: how often"),
     ("three numbers", change("points.0.timing.hold_s", [1, 2, 3]), "points[0].timing.hold_s: needs two numbers: [smallest, largest]"),
     ("empty steps", change("points.0.steps", []), "points[0].steps: needs at least 1 item"),
     ("empty red flags", change("medical_attention.urgent.items", []), "medical_attention.urgent.items: needs at least 1 item"),

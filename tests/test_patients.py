@@ -14,7 +14,7 @@ from routinecard.locale import available, load_locale
 
 JANE = ROOT / "patients" / "example-jane.yaml"
 CLINIC = ROOT / "clinics" / "example-clinic.yaml"
-SPANISH = ROOT / "cards" / "sciatica-trigger-points-es.yaml"
+SPANISH = ROOT / "cards" / "sciatica-trigger-points.es.yaml"
 
 
 def patient_file(folder: Path, text: str, name: str = "patient.yaml") -> Path:
@@ -33,20 +33,21 @@ def test_example_patient_card(tmp_path: Path) -> None:
     assert "Gluteus medius" not in text and "Hamstrings" not in text
     assert text.index("Piriformis") < text.index("Gluteus minimus")
     # the overridden hold time, and the untouched one
-    assert squash("Hold 30\u201345 s") in flat and squash("Hold 15\u201330 s") in flat
+    assert squash("Hold 30 to 45 seconds") in flat and squash("Hold 15 to 30 seconds") in flat
     # patient, clinician, date, notes, the extra warning sign, the log
     for expected in ("Jane Doe", "A. Patel, DPT", "2026-11-23", "Stop if the tingling in your left foot increases.",
                      "The tingling in your foot spreads or gets stronger", "Exercise log", "Session 2"):
         assert squash(expected) in flat, expected
     # the clinic, its phone and its emergency number in the red box
     assert "Riverside Physiotherapy" in text and "(555) 010-2040" in text
-    assert squash("Call 911, or go to A&E") in flat
+    assert squash("Call 911 or go to the ER now") in flat and "A&E" not in text  # a US clinic
     assert squash("Back view \u00b7 left side") in flat
 
 
-def test_without_a_clinic_the_card_is_neutral_and_uses_the_card_number(sciatica_pdf: bytes) -> None:
+def test_without_a_clinic_the_card_is_neutral_and_names_no_country_number(sciatica_pdf: bytes) -> None:
     flat = squash(page_text(sciatica_pdf))
-    assert squash("Call 999 or 911, or go to A&E") in flat
+    assert squash("Call emergency services or go to the hospital now") in flat
+    assert "999" not in flat and "911" not in flat and "A&E" not in flat
     assert "Riverside" not in flat and "{emergency}" not in page_text(sciatica_pdf)
 
 
@@ -56,7 +57,7 @@ def test_clinic_on_the_command_line(runner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = page_text(out)
     assert "Riverside Physiotherapy" in text and "(555) 010-2040" in text
-    assert squash("Call 911,") in squash(text)
+    assert squash("Call 911 or") in squash(text)
 
 
 def test_card_id_and_path_references(tmp_path: Path) -> None:
@@ -89,9 +90,9 @@ def test_card_id_and_path_references(tmp_path: Path) -> None:
          "the medical-attention box cannot be changed with set"),
         ("card: sciatica-trigger-points\nset:\n  medical_attention: {}\n", "3:3", "set.medical_attention",
          "the medical-attention box cannot be changed with set"),
-        ("card: sciatica-trigger-points\npatient: Jane\n", "2:10", "patient", "expected a mapping of fields"),
+        ("card: sciatica-trigger-points\npatient: [Jane]\n", "2:10", "patient", "expected a mapping of fields"),
         ("card: sciatica-trigger-points\nnotse: hello\n", "2:1", "notse", "unknown field 'notse'; did you mean 'notes'?"),
-        ("card: sciatica-trigger-points\nlanguage: tlh\n", "2:11", "language", "no labels for language 'tlh'; available: en, es"),
+        ("card: sciatica-trigger-points\nlanguage: tlh\n", "2:11", "language", "the routine 'sciatica-trigger-points' has no 'tlh' version; its languages: en, es"),
         ("card: sciatica-trigger-points\nvideo: youtube\n", "2:8", "video", "'youtube' is not a web address"),
     ],
 )
@@ -125,7 +126,7 @@ def test_command_line_only_and_set(runner, tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     text = page_text(out)
     assert "My routine" in text and "Gluteus" not in text
-    assert squash("4 times a day") in squash(text)
+    assert squash("4 sessions a day") in squash(text)
     bad = runner.invoke(app, ["check", str(SCIATICA), "--set", "points.hamstrings.timing.per_day=[3, 1]"])
     assert bad.exit_code == 1
     assert "command line: points[3].timing.per_day: the range is backwards" in bad.stderr
@@ -151,8 +152,10 @@ def test_spanish_labels_with_lang_es(runner, tmp_path: Path) -> None:
     spanish = load_locale("es")
     assert spanish.label("before_you_start") in text
     assert spanish.label("medical_attention").upper() in text
-    assert squash(spanish.timing((15, 30), (2, 3), (2, 3))) in squash(text)
+    assert squash("Mantén de 15 a 30 segundos · Repite de 2 a 3 veces · De 2 a 3 sesiones al día") in squash(text)
     assert "Before you start" not in text
+    assert "Piriforme" in text and "Deep in the mid-buttock" not in text  # the Spanish version, not labels only
+    assert (tmp_path / "card.pdf").is_file()
 
 
 def test_spanish_card_prints_in_spanish_and_is_marked_for_review() -> None:
@@ -165,9 +168,8 @@ def test_spanish_card_prints_in_spanish_and_is_marked_for_review() -> None:
 
 
 def test_number_formats_per_language() -> None:
-    assert load_locale("en").timing((20, 20), (1, 1), (2, 3)) == "Hold 20 s \u00b7 repeat once \u00b7 2\u20133 times a day"
-    spanish = load_locale("es").timing((15, 30), (2, 3), (1, 1))
-    assert "15\u201330" in spanish and "2\u20133" in spanish
+    assert load_locale("en").out_of_ten(4, 6) == "4\u20136 out of 10"
+    assert load_locale("es").out_of_ten(5, 5) == "5 de 10"
 
 
 def test_a_language_the_fonts_cannot_print_is_refused(tmp_path: Path) -> None:
@@ -211,14 +213,16 @@ def test_patient_file_builds_by_name_through_the_cli(runner, tmp_path: Path, mon
 def test_clinic_and_patient_choose_layout_and_language(tmp_path: Path) -> None:
     clinic = tmp_path / "clinic.yaml"
     clinic.write_text("name: Clínica Sol\nphone: 900 000 000\nemergency_number: '112'\nlanguage: es\nlayout: a4\n", encoding="utf-8")
-    patient = patient_file(tmp_path, f"card: {SCIATICA}\nclinic: clinic.yaml\nonly: [piriformis]\n")
+    # a routine named by id: the clinic's language picks its Spanish version, labels and content
+    patient = patient_file(tmp_path, "card: sciatica-trigger-points\nclinic: clinic.yaml\nonly: [piriformis]\n")
     pdf = build_pdf(patient)
     from conftest import page_size
 
     assert page_size(pdf) == (595.3, 841.9)  # the clinic's a4
     text = page_text(pdf)
     assert load_locale("es").label("before_you_start") in text and "Clínica Sol" in text
-    assert squash("Call 112,") in squash(text)
+    assert "Piriforme" in text and "Before you start" not in text and "Deep in" not in text
+    assert squash("Llama al 112 o ve a urgencias") in squash(text)
     # the patient file's own choices win over the clinic's
     patient = patient_file(tmp_path, f"card: {SCIATICA}\nclinic: clinic.yaml\nlayout: letter\nlanguage: en\nonly: [piriformis]\n", "p2.yaml")
     pdf = build_pdf(patient)

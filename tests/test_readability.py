@@ -28,7 +28,7 @@ from routinecard.readability import (
 
 from conftest import CARDS, SCIATICA
 
-SPANISH = CARDS / "sciatica-trigger-points-es.yaml"
+SPANISH = CARDS / "sciatica-trigger-points.es.yaml"
 
 
 # --------------------------------------------------------------------------- syllables

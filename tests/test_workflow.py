@@ -40,12 +40,27 @@ def test_preview_of_a_bad_card_is_a_clear_error(runner, tmp_path: Path) -> None:
     assert not (tmp_path / "x.png").exists()
 
 
-def test_new_routine_and_patient_build_as_they_are(runner, tmp_path: Path, monkeypatch) -> None:
+def test_new_routine_is_refused_until_its_placeholders_are_replaced(runner, tmp_path: Path, monkeypatch) -> None:
     monkeypatch.chdir(tmp_path)
     assert runner.invoke(app, ["new", "routine", "Neck stretches"]).exit_code == 0
-    assert (tmp_path / "cards" / "neck-stretches.yaml").is_file()
+    card = tmp_path / "cards" / "neck-stretches.yaml"
+    assert card.is_file()
     result = runner.invoke(app, ["new", "patient", "Jane Roe", "--card", "neck-stretches"])
     assert result.exit_code == 0, result.output
+    # the starter parses, but its placeholder red flags and sources never print
+    refused = runner.invoke(app, ["build", "cards", "patients"])
+    assert refused.exit_code == 1
+    assert "medical_attention.urgent.items[0]: looks like placeholder text" in refused.stderr
+    assert "sources[0]: looks like placeholder text" in refused.stderr
+    assert not (tmp_path / "build" / "neck-stretches.pdf").exists()
+    text = card.read_text(encoding="utf-8")
+    for placeholder, real in (
+        ("TODO: replace with the emergency warning signs from your sources", "Weakness in both arms"),
+        ("TODO: replace with the signs to stop and call, from your sources", "The pain gets worse"),
+        ("TODO: replace with the guideline or source this routine follows", "NHS: Neck pain"),
+    ):
+        text = text.replace(placeholder, real)
+    card.write_text(text, encoding="utf-8")
     result = runner.invoke(app, ["build", "cards", "patients", "--verify"])
     assert result.exit_code == 0, result.output
     assert page_count(tmp_path / "build" / "neck-stretches.pdf") == 1

@@ -9,14 +9,14 @@ from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
-__all__ = ["__version__", "build_pdf", "load_card"]
+__all__ = ["__version__", "build_pdf", "load_card", "validate_card"]
 
 if TYPE_CHECKING:  # pragma: no cover
-    from routinecard.api import build_pdf, load_card
+    from routinecard.api import build_pdf, load_card, validate_card
 
 
 def __getattr__(name: str) -> Any:
-    if name in ("build_pdf", "load_card"):
+    if name in ("build_pdf", "load_card", "validate_card"):
         from routinecard import api
 
         return getattr(api, name)

@@ -11,14 +11,16 @@ from __future__ import annotations
 import os
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any, Mapping, Union
 
-from routinecard.errors import RoutineCardError
+from routinecard.errors import InputError, Problem, RoutineCardError
 from routinecard.fit import PagePlan, fit_pages
 from routinecard.fonts import font_set
 from routinecard.inputs import expand_inputs
 from routinecard.layouts import Layout
-from routinecard.model import Card
-from routinecard.prepare import LoadedCard, Prepared, load_input, prepare, prepare_model
+from routinecard.loader import Document, load_yaml_file
+from routinecard.model import Card, Patient
+from routinecard.prepare import LoadedCard, Prepared, load_input, plain_source, prepare, validate_source
 from routinecard.render import Metadata, render_pdf
 from routinecard.write import write_atomic
 
@@ -88,47 +90,125 @@ def load_card(path: str | Path) -> Card:
     return load_input(Path(path)).card
 
 
+PatientInput = Union[str, Path, Mapping[str, Any], "Patient"]
+
+
 def build_pdf(
-    card: Card | str | Path | None,
+    card: Card | str | Path | Mapping[str, Any] | None,
     *,
     layout: Layout | str | Path | None = None,
-    patient: str | Path | None = None,
+    patient: PatientInput | None = None,
     clinic: str | Path | None = None,
     language: str | None = None,
     verify: bool | None = None,
 ) -> bytes:
     """Build one card into PDF bytes.
 
-    `card` is a validated `Card` (e.g. `Card.model_validate(data)`), or the path of a card
-    file or of a patient file; `patient` a patient file to apply to `card` (with
-    `card=None`, to the card the patient file names); `layout` a `Layout`, a built-in
-    layout name or a layout file (default: the patient's, the clinic's, or letter);
-    `clinic` a clinic file; `language` the labels' language; `verify` read the PDF back
-    (default: the ROUTINECARD_VERIFY environment variable). Raises `RoutineCardError`
-    (`InputError` for bad input, `FitError` when it cannot fit one page).
+    `card` is a validated `Card` (see `validate_card`), a mapping of card data, the path of a
+    card file or of a patient file, or the id of a routine in the library
+    (`build_pdf("sciatica-trigger-points", language="es")`). `patient` is applied to
+    `card` (with `card=None`, to the card it names): a patient file's path, a mapping of
+    patient-file data, or a `Patient` model. `layout` is a `Layout`, a built-in layout
+    name or a layout file (default: the patient's, the clinic's, or letter); `clinic` a
+    clinic file; `language` the language asked for: the routine's version in it, or an
+    `InputError` listing the routine's languages. Relative paths are relative to the
+    working folder. Raises `RoutineCardError` (`InputError` for bad input, `FitError`
+    when it cannot fit one page).
     """
-    clinic_file = Path(clinic) if clinic is not None else None
-    patient_file = Path(patient) if patient is not None else None
-    if isinstance(card, Card):
-        prepared = prepare_model(card, patient=patient_file, layout=layout, clinic=clinic_file, language=language)
+    base = _card_base(card) if card is not None else None
+    source: Path | tuple[Document, Path] | None
+    if patient is not None:
+        source = _patient_file(patient)
+        if card is not None and base is None:
+            card_file = _card_path(card)
+            base = (load_yaml_file(card_file), card_file)
+    elif card is None:
+        raise TypeError("build_pdf needs a card, a patient file, or both")
+    elif base is not None:
+        source = None
     else:
-        source: Path | LoadedCard
-        if patient_file is not None and card is not None:
-            from routinecard.loader import load_yaml_file
-
-            source = load_input(patient_file, base=(load_yaml_file(Path(card)), Path(card)))
-        elif patient_file is not None:
-            source = patient_file
-        elif card is not None:
-            source = Path(card)
-        else:
-            raise TypeError("build_pdf needs a card, a patient file, or both")
-        prepared = prepare(source, layout=layout, clinic=clinic_file, language=language)
+        source = _card_path(card)
+    prepared = prepare(source, layout=layout, clinic=Path(clinic) if clinic is not None else None,
+                       language=language, base=base if (patient is not None or source is None) else None)
     return build_prepared(prepared, verify=verify_default() if verify is None else verify).pdf
+
+
+def _card_path(card: object) -> Path:
+    """A card given as text: a file, or else a routine id from the library."""
+    from routinecard import library
+
+    path = Path(str(card))
+    if path.exists() or library.looks_like_path(str(card)):
+        return path
+    found = library.find(str(card))
+    if found is None:
+        known = ", ".join(library.known_ids()) or "none"
+        raise InputError(Problem(f"no card file or routine id {str(card)!r}; routines in the library: {known}"))
+    return found.path
+
+
+def _card_base(card: object) -> tuple[Document, Path] | None:
+    """A card given as data (a model or a mapping) as a document to validate and print;
+    None for a card given by path or id."""
+    import json
+
+    if isinstance(card, Card):
+        data: Any = card.model_dump(mode="json", exclude_none=True)
+    elif isinstance(card, Mapping):
+        data = dict(card)
+    else:
+        return None
+    # Through the document path, so glyph, tool and map checks apply too.
+    try:
+        raw = json.dumps(data).encode()
+    except (TypeError, ValueError) as error:
+        raise InputError(Problem(f"the card data cannot be read: {error}", file="<card>")) from None
+    return _data_document(raw, "<card>"), Path.cwd() / "card.yaml"
+
+
+def _patient_file(patient: object) -> Path | tuple[Document, Path]:
+    """A patient given as a path, a mapping or a `Patient` model. Data stands for a file
+    `patient.yaml` in the working folder: paths in it are relative to the working folder."""
+    import json
+
+    from routinecard.model import Patient
+
+    if isinstance(patient, (str, Path)):
+        return Path(patient)
+    if isinstance(patient, Patient):
+        data: Any = patient.model_dump(mode="json", exclude_none=True, exclude_defaults=True)
+        data["card"] = patient.card
+    elif isinstance(patient, Mapping):
+        data = dict(patient)
+    else:
+        raise TypeError("patient= takes a patient file's path, a mapping of its fields, or a Patient")
+    try:
+        raw = json.dumps(data, ensure_ascii=False).encode("utf-8")
+    except (TypeError, ValueError) as error:
+        raise InputError(Problem(f"the patient data cannot be read: {error}", file="<patient>")) from None
+    return _data_document(raw, "<patient>"), Path.cwd() / "patient.yaml"
+
+
+def _data_document(raw: bytes, name: str) -> Document:
+    """Data handed to the API as a document without lines: problems name `name` and the
+    field path (`<card>: points[0].tool: ...`)."""
+    import json
+
+    return Document(data=json.loads(raw), file=name, positions={}, key_positions={})
+
+
+def validate_card(data: Mapping[str, Any] | Card) -> Card:
+    """Card data you already hold (a row from a database, a parsed JSON body) as a
+    validated, frozen `Card`. Raises `InputError` whose `.problems` name each field
+    (`<card>: points[0].timing.hold_s: the range is backwards...`), like the CLI's."""
+    base = _card_base(data)
+    assert base is not None
+    return validate_source(plain_source(*base), base[1]).card
 
 
 __all__ = [
     "build_pdf",
+    "validate_card",
     "load_card",
     "load_input",
     "build_prepared",

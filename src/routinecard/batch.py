@@ -56,13 +56,14 @@ class Outcome:
     errors: list[str] = field(default_factory=list)
     pdf: bytes | None = None
     deps: list[Path] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)  # worth saying, not errors (e.g. a language fallback)
 
 
 def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
     """Load, fit, render, verify (if asked) and write one PDF. Runs in a worker."""
     from routinecard.api import build_prepared
     from routinecard.errors import RoutineCardError, display_path
-    from routinecard.prepare import prepare
+    from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
     try:
@@ -76,8 +77,7 @@ def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
         if job.output is not None:
             target = job.output
         else:
-            stem = job.input.stem if loaded.patient is not None else loaded.card.id
-            target = job.folder / f"{stem}{'-' + layout.name if job.suffix_layout else ''}.pdf"
+            target = job.folder / f"{output_stem(loaded)}{'-' + layout.name if job.suffix_layout else ''}.pdf"
         write_atomic(target, built.pdf, inputs=list(inputs) + [job.input])
     except RoutineCardError as error:
         return Outcome(job, "failed", errors=[str(p) for p in error.problems])
@@ -92,7 +92,8 @@ def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
         f"wrote {display_path(target)} ({pages} page{'s' if pages > 1 else ''}, {layout.name}, "
         f"{fitted}, {len(built.pdf) / 1024:.0f} KB)"
     )
-    return Outcome(job, "built", target, message, pdf=built.pdf, deps=deps)
+    notices = [f"{loaded.name}: note: {notice}" for notice in prepared.notices]
+    return Outcome(job, "built", target, message, pdf=built.pdf, deps=deps, notices=notices)
 
 
 def _warm() -> None:

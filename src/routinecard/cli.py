@@ -291,6 +291,8 @@ def build(
             for line in outcome.errors:
                 typer.echo(line, err=True)
         elif outcome.status == "built" and not settings.quiet:
+            for notice in outcome.notices:
+                typer.echo(notice, err=True)
             typer.echo(outcome.message)
         elif outcome.status == "skipped" and settings.verbose:
             typer.echo(f"unchanged {outcome.output}")
@@ -334,6 +336,7 @@ def check(
     except RoutineCardError as error:
         _report(error)
         raise typer.Exit(1)
+    settings = _settings()
     failed = 0
     graded: set[str] = set()
     for file, prepared in jobs:
@@ -348,6 +351,9 @@ def check(
             _report(error)
             failed += 1
             continue
+        if not settings.quiet:
+            for notice in prepared.notices:
+                typer.echo(f"{loaded.name}: note: {notice}", err=True)
         typer.echo(f"{loaded.name}: {chosen.name}: {fit_summary([plan.fit_percent for plan in plans])}")
         if loaded.name not in graded:
             graded.add(loaded.name)
@@ -359,6 +365,51 @@ def check(
                 typer.echo(f"{loaded.name}: {line}", err=warn)
     if failed:
         raise typer.Exit(1)
+
+
+@app.command("library")
+def library(
+    json_: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON (for tools).")] = False,
+    docs: Annotated[
+        Optional[Path],
+        typer.Option("--docs", help="Write library.md and a thumbnail of every card into this folder (e.g. docs).",
+                     show_default=False),
+    ] = None,
+) -> None:
+    """List every routine: the built-in library and the cards/ folder here (id, title,
+    languages, body regions, points)."""
+    import json
+
+    from routinecard.catalogue import catalogue
+    from routinecard.errors import RoutineCardError
+
+    routines = catalogue()
+    if docs is not None:
+        from routinecard.write import write_atomic
+        from routinecard.librarydocs import library_docs
+
+        try:
+            for item in library_docs(routines):
+                write_atomic(docs / item.name, item.data)
+        except RoutineCardError as error:
+            _report(error)
+            raise typer.Exit(1)
+        if not _settings().quiet:
+            typer.echo(f"wrote {docs / 'library.md'} and {sum(len(r.versions) for r in routines)} thumbnails")
+        return
+    if json_:
+        typer.echo(json.dumps([routine.as_json() for routine in routines], ensure_ascii=False, indent=2))
+        return
+    if not routines:
+        typer.echo("no routines found (looked in cards/ and the built-in library)")
+        return
+    width = max(len(routine.id) for routine in routines)
+    for routine in routines:
+        where = "built-in" if routine.builtin else "cards/"
+        regions = ", ".join(routine.body_regions) or "-"
+        typer.echo(f"{routine.id:<{width}}  {', '.join(routine.languages):<7}  {regions:<16}  {routine.versions[0].title}")
+        names = ", ".join(routine.versions[0].point_names)
+        typer.echo(f"{'':<{width}}  {len(routine.points)} points: {names} ({where})")
 
 
 @app.command("layouts")
@@ -393,7 +444,7 @@ def preview(
 
     from routinecard.api import build_prepared, verify_default
     from routinecard.errors import RoutineCardError, display_path
-    from routinecard.prepare import prepare
+    from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
     try:
@@ -410,8 +461,7 @@ def preview(
             document.close()
         buffer = io.BytesIO()
         image.save(buffer, format="PNG", optimize=False)
-        stem = card.stem if loaded.patient is not None else loaded.card.id
-        target = output or Path("build") / f"{stem}.png"
+        target = output or Path("build") / f"{output_stem(loaded)}.png"
         write_atomic(target, buffer.getvalue(), inputs=[card])
     except RoutineCardError as error:
         _report(error)
@@ -443,31 +493,50 @@ app.add_typer(new_app, name="new")
 
 @new_app.command("routine")
 def new_routine(
-    name: Annotated[str, typer.Argument(help="The routine's title, e.g. 'Neck stretches'.")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File. Default: cards/<id>.yaml")] = None,
+    name: Annotated[str, typer.Argument(metavar="TITLE", help="The routine's title, e.g. 'Neck stretches'.")],
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: cards/<id>.yaml")] = None,
 ) -> None:
-    """Start a new routine card that validates and builds as it is."""
+    """Start a new routine card: it parses as it is; build and check refuse it until its
+    placeholder red flags and sources are replaced with real ones."""
     from routinecard import scaffold
 
     target = output or Path("cards") / f"{scaffold.slug(name)}.yaml"
-    _write_new(target, scaffold.routine(name))
+    _write_new(target, scaffold.routine(name, target))
 
 
 @new_app.command("patient")
 def new_patient(
-    name: Annotated[str, typer.Argument(help="The patient's name.")],
-    card: Annotated[str, typer.Option("--card", help="The base card's id (or path).")],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="File. Default: patients/<name>.yaml")] = None,
+    name: Annotated[str, typer.Argument(metavar="NAME", help="The patient's name, e.g. 'José Núñez'.")],
+    card: Annotated[str, typer.Option("--card", metavar="ID|FILE", help="The base routine's id (or a card file).")],
+    lang: Annotated[Optional[str], typer.Option("--lang", metavar="CODE", help="Write `language: CODE` (the routine must have that version).")] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: patients/<name>.yaml")] = None,
 ) -> None:
-    """Start a patient file for a card."""
-    from routinecard import scaffold
-    from routinecard.patients import find_card, known_card_ids
+    """Start a patient file for a routine, listing the routine's real point ids."""
+    from routinecard import library, scaffold
+    from routinecard.errors import InputError
+    from routinecard.loader import load_yaml_file
 
-    target = output or Path("patients") / f"{scaffold.slug(name)}.yaml"
-    if find_card(card, target.resolve()) is None:
-        typer.echo(f"Error: no card {card!r} in the card library; known cards: {', '.join(known_card_ids(target.resolve()))}", err=True)
+    target = output or Path("patients") / f"{scaffold.slug(name, 'patient')}.yaml"
+    found = library.find(card, target.resolve(), lang)
+    if found is None:
+        typer.echo(f"Error: no card {card!r} in the card library; known cards: {', '.join(library.known_ids(target.resolve())) or 'none'}", err=True)
         raise typer.Exit(1)
-    _write_new(target, scaffold.patient(card, name, str(target)))
+    try:
+        data = load_yaml_file(found.path).data
+    except InputError as error:
+        _report(error)
+        raise typer.Exit(1)
+    data = data if isinstance(data, dict) else {}
+    points = data.get("points") if isinstance(data.get("points"), list) else []
+    ids = [p["id"] for p in points if isinstance(p, dict) and isinstance(p.get("id"), str)]
+    card_id = data.get("id") if isinstance(data.get("id"), str) else card
+    languages = [e.language for e in library.versions(str(card_id), library.library_folders(target.resolve()))]
+    if lang is not None and not any(library.same_language(lang, have) for have in languages):
+        typer.echo(f"Error: the routine {card_id!r} has no {lang!r} version; its languages: {', '.join(languages) or 'none'}", err=True)
+        raise typer.Exit(1)
+    reference = card if library.looks_like_path(card) else str(card_id)
+    _write_new(target, scaffold.patient(reference, name, str(target), point_ids=ids, language=lang,
+                                        languages=languages, target=target))
 
 
 def _write_new(target: Path, text: str) -> None:

@@ -8,8 +8,12 @@ the composed story fits the page frame. If even the minimum does not fit, it rai
 
 from __future__ import annotations
 
+import hashlib
+import threading
+from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
+from pathlib import Path
 
 from reportlab.platypus import Flowable
 
@@ -50,6 +54,47 @@ def story_height(story: list[Flowable], width: float, height: float) -> float:
     return total
 
 
+# Scales already found, by everything the search depends on. A warm process (a worker,
+# a web app's preview) that builds the same card again composes it once at the known
+# scale instead of searching (about four passes). The key covers every input of the
+# search, so a remembered scale is exactly what a fresh search would find: same bytes.
+_REMEMBERED: OrderedDict[bytes, float] = OrderedDict()
+_REMEMBERED_LIMIT = 1024
+_remember_lock = threading.Lock()
+
+
+def forget_scales() -> None:
+    """Drop every remembered scale (tests that count search passes start from here)."""
+    with _remember_lock:
+        _REMEMBERED.clear()
+
+
+def _file_stamp(path: Path | None) -> str:
+    if path is None:
+        return "-"
+    try:
+        info = path.stat()
+    except OSError:
+        return f"{path}:missing"
+    return f"{path}:{info.st_size}:{info.st_mtime_ns}"
+
+
+def fit_key(card: Card, layout: Layout, assets: CardAssets, locale: Locale, extras: Extras,
+            part: Part | None = None) -> bytes:
+    """A digest of every input the search depends on (content, layout, language, the
+    personal extras, and the files pictures come from)."""
+    files = [*(tool.icon for tool in assets.tools.values()), assets.logo, *assets.photos.values(), extras.clinic_logo]
+    parts = [
+        card.model_dump_json(),
+        layout.model_dump_json(),
+        repr(locale),  # the code and every label and format
+        repr(extras),
+        repr(part),  # a card of a set holds only its share
+        *(_file_stamp(f) for f in files),
+    ]
+    return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).digest()
+
+
 def fit(
     card: Card,
     layout: Layout,
@@ -76,6 +121,17 @@ def fit(
     """
     passes = 0
     frame = layout.page.frame()[3]
+    key = fit_key(card, layout, assets, locale, extras, part)
+    with _remember_lock:
+        known_scale = _REMEMBERED.get(key)
+    if known_scale is not None:
+        composer = Composer(card, layout, fonts, assets, known_scale, locale=locale, extras=extras, part=part)
+        story = composer.story()
+        height = story_height(story.flowables, composer.frame_width, composer.frame_height)
+        if height <= frame:  # always, unless the font set changed under a running process
+            return PagePlan(story.flowables, known_scale, spread(story, height, composer.frame_height, composer.gap), frame, 1,
+                            part)
+
     low_scale, high_scale = layout.min_scale, layout.max_scale
     fits: tuple[float, float, Composer, Story] | None = None  # (scale, height, ...)
     over: tuple[float, float] | None = None  # (scale, height)
@@ -125,6 +181,10 @@ def fit(
                 guess = min(fits[0] + FIT_PRECISION, high_scale)
     assert fits is not None
     scale, height, composer, story = fits
+    with _remember_lock:
+        _REMEMBERED[key] = scale
+        if len(_REMEMBERED) > _REMEMBERED_LIMIT:
+            _REMEMBERED.popitem(last=False)
     return PagePlan(story.flowables, scale, spread(story, height, composer.frame_height, composer.gap), frame, passes, part)
 
 

@@ -14,7 +14,7 @@ from functools import cache
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, WithJsonSchema, model_validator
+from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, Strict, WithJsonSchema, model_validator
 
 from routinecard.errors import InputError, Problem
 from routinecard.loader import Document, format_path, load_yaml_file, require_mapping
@@ -231,7 +231,7 @@ class Figures(StrictModel):
     body_map: Length = Field(158.0, description="Height of the overview body map; 0 for none.")
     closeup: Length = Field(62.0, description="Width of each point's close-up figure; 0 for none.")
     icon: Length = Field(30.0, description="Width of tool icons; 0 for none.")
-    pressure_scale: bool = Field(True, description="Draw the 0-10 pressure scale in each panel.")
+    pressure_scale: Annotated[bool, Strict()] = Field(True, description="Draw the 0-10 pressure scale in each panel.")
     logo: Length = Field(36.0, description="Height of the logo in the header.")
 
 
@@ -255,8 +255,8 @@ class Layout(StrictModel):
         "a layout orders the card, it never drops content.",
         json_schema_extra={"uniqueItems": True, "contains": {"const": "medical_attention"}},
     )
-    log: bool = Field(False, description="Print the exercise log (tick boxes) on every card.")
-    split: bool = Field(
+    log: Annotated[bool, Strict()] = Field(False, description="Print the exercise log (tick boxes) on every card.")
+    split: Annotated[bool, Strict()] = Field(
         False,
         description="A routine that does not fit one page prints as a set of whole one-page cards "
         "('card 1 of 3'), each with its own medical box (on for pocket and large print; "

@@ -32,21 +32,6 @@ class Locale:
         """15, 30 -> '15–30'; 20, 20 -> '20'."""
         return str(low) if low == high else self.formats["range"].format(low=low, high=high)
 
-    def times(self, low: int, high: int) -> str:
-        if low == high == 1:
-            return self.formats["once"]
-        return self.formats["times"].format(n=self.number_range(low, high))
-
-    def timing(self, hold_s: tuple[int, int], repeats: tuple[int, int], per_day: tuple[int, int]) -> str:
-        """'Hold 15–30 s · repeat 2–3 times · 2–3 times a day'."""
-        f = self.formats
-        parts = (
-            f["hold"].format(seconds=self.number_range(*hold_s)),
-            f["repeat"].format(times=self.times(*repeats)),
-            f["per_day"].format(times=self.times(*per_day)),
-        )
-        return f["separator"].join(parts)
-
     def out_of_ten(self, low: int, high: int) -> str:
         return self.formats["out_of_ten"].format(range=self.number_range(low, high))
 

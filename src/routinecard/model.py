@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Literal
+from typing import Annotated, Literal, Mapping
 
 from pydantic import (
     AfterValidator,
@@ -55,6 +55,7 @@ Text = Annotated[
 ]
 Id = Annotated[str, Strict(), Field(pattern=ID_PATTERN, min_length=1, max_length=64)]
 Language = Annotated[str, Strict(), Field(pattern=r"^[a-z]{2,3}(-[A-Za-z0-9]{2,8})*$")]
+Country = Annotated[str, Strict(), Field(pattern=r"^[A-Z]{2}$")]
 
 
 def _url(value: str) -> str:
@@ -106,8 +107,11 @@ def _range(low: int, high: int) -> object:
 
 
 SecondsRange = _range(1, 600)
+MinutesRange = _range(1, 60)
+CountRange = _range(1, 200)
 RepeatRange = _range(1, 50)
 PerDayRange = _range(1, 24)
+PerWeekRange = _range(1, 21)
 Level = Annotated[int, Strict(), Field(ge=0, le=10)]
 
 
@@ -131,12 +135,68 @@ class Pressure(StrictModel):
         return self
 
 
-class Timing(StrictModel):
-    """Dose as data: ranges so the card can render and a clinician can override them."""
+# What the patient does, and for how long or how many times: exactly one per point.
+# The order is the order the wording module and the JSON schema list them in.
+DOSE_AMOUNTS = ("hold_s", "hold_min", "roll_s", "roll_min", "stroke_s", "stroke_min", "rolls", "strokes")
+# How often: exactly one per point.
+DOSE_FREQUENCIES = ("per_day", "per_week", "every_other_day")
 
-    hold_s: SecondsRange = Field(description="Seconds to hold each press: [min, max] or one number.")  # type: ignore[valid-type]
-    repeats: RepeatRange = Field(description="Times to repeat per session: [min, max] or one number.")  # type: ignore[valid-type]
-    per_day: PerDayRange = Field(description="Sessions a day: [min, max] or one number.")  # type: ignore[valid-type]
+
+class Timing(StrictModel):
+    """Dose as data: what to do (hold, roll, stroke), for how long or how many times, how
+    many rounds, and how often. Numbers are ranges (or one number), so the card can word
+    them per language and a clinician can override them in a patient file.
+
+    Exactly one amount (`hold_s`, `hold_min`, `roll_s`, `roll_min`, `stroke_s`,
+    `stroke_min`, `rolls`, `strokes`) and exactly one frequency (`per_day`, `per_week`,
+    `every_other_day: true`) per point; `repeats` is optional.
+    """
+
+    hold_s: SecondsRange | None = Field(None, description="Hold each press for this many seconds: [min, max] or one number.")  # type: ignore[valid-type]
+    hold_min: MinutesRange | None = Field(None, description="Hold for this many minutes: [min, max] or one number.")  # type: ignore[valid-type]
+    roll_s: SecondsRange | None = Field(None, description="Roll for this many seconds: [min, max] or one number.")  # type: ignore[valid-type]
+    roll_min: MinutesRange | None = Field(None, description="Roll for this many minutes: [min, max] or one number.")  # type: ignore[valid-type]
+    stroke_s: SecondsRange | None = Field(None, description="Stroke (glide) for this many seconds: [min, max] or one number.")  # type: ignore[valid-type]
+    stroke_min: MinutesRange | None = Field(None, description="Stroke (glide) for this many minutes: [min, max] or one number.")  # type: ignore[valid-type]
+    rolls: CountRange | None = Field(None, description="Number of slow rolls: [min, max] or one number.")  # type: ignore[valid-type]
+    strokes: CountRange | None = Field(None, description="Number of slow strokes: [min, max] or one number.")  # type: ignore[valid-type]
+    repeats: RepeatRange | None = Field(None, description="Rounds per session: [min, max] or one number (optional).")  # type: ignore[valid-type]
+    per_day: PerDayRange | None = Field(None, description="Sessions a day: [min, max] or one number.")  # type: ignore[valid-type]
+    per_week: PerWeekRange | None = Field(None, description="Sessions a week: [min, max] or one number.")  # type: ignore[valid-type]
+    every_other_day: Annotated[bool, Strict()] = Field(False, description="true: one session every other day.")
+
+    @model_validator(mode="after")
+    def _one_amount_and_one_frequency(self) -> Timing:
+        amounts = [name for name in DOSE_AMOUNTS if getattr(self, name) is not None]
+        if len(amounts) != 1:
+            given = f" (found {', '.join(amounts)})" if amounts else ""
+            raise ValueError(
+                "give exactly one of hold_s, hold_min, roll_s, roll_min, stroke_s, stroke_min, rolls, strokes"
+                f"{given}: how long or how many times"
+            )
+        frequencies = [name for name in DOSE_FREQUENCIES if getattr(self, name) not in (None, False)]
+        if len(frequencies) != 1:
+            given = f" (found {', '.join(frequencies)})" if frequencies else ""
+            raise ValueError(f"give exactly one of per_day, per_week, every_other_day: true{given}: how often")
+        return self
+
+    @property
+    def amount(self) -> tuple[str, tuple[int, int]]:
+        """('roll_min', (2, 2)): the one amount this point gives."""
+        for name in DOSE_AMOUNTS:
+            value = getattr(self, name)
+            if value is not None:
+                return name, value
+        raise AssertionError("validated Timing without an amount")
+
+    @property
+    def frequency(self) -> tuple[str, tuple[int, int] | None]:
+        """('per_week', (3, 4)) or ('every_other_day', None): the one frequency given."""
+        if self.per_day is not None:
+            return "per_day", self.per_day
+        if self.per_week is not None:
+            return "per_week", self.per_week
+        return "every_other_day", None
 
 
 def _number_not_bool(value: object) -> object:
@@ -197,7 +257,7 @@ class Point(StrictModel):
     tool: Id = Field(description="Tool id from the tool library, e.g. tennis-ball.")
     position: Text = Field(description="Body position for the massage.")
     pressure: Pressure = Field(description="How hard to press: min and max on the 0-10 scale, and in words.")
-    timing: Timing = Field(description="How long and how often: hold_s, repeats, per_day.")
+    timing: Timing = Field(description="How long and how often, e.g. {hold_s: [20, 30], repeats: 2, per_day: [1, 2]} or {roll_min: 2, every_other_day: true}.")
     steps: list[Text] = Field(min_length=1, max_length=12, description="What to do, in order.")
     side: Literal["right", "left", "both"] = Field("right", description="Which side of the body is shown.")
     marker: Marker | None = Field(None, description="The point on the body map.")
@@ -221,6 +281,7 @@ class Tier(StrictModel):
 
 
 EMERGENCY = "{emergency}"
+EMERGENCY_DEPARTMENT = "{emergency_department}"
 
 
 class MedicalAttention(StrictModel):
@@ -230,16 +291,16 @@ class MedicalAttention(StrictModel):
     soon: Tier = Field(description="Signs to stop and contact a clinician.")
     emergency_number: Text | None = Field(
         None,
-        description="Printed where the texts say {emergency}, e.g. '999 or 911'. A clinic file's "
-        "emergency_number replaces it.",
+        description="Printed where the texts say {emergency}, e.g. '112'. A clinic's emergency_number or "
+        "country replaces it; without any, the card's country decides, else it reads 'your local emergency number'.",
     )
 
-    @model_validator(mode="after")
-    def _placeholder_has_a_number(self) -> MedicalAttention:
-        texts = [self.urgent.title, *self.urgent.items, self.soon.title, *self.soon.items]
-        if self.emergency_number is None and any(EMERGENCY in t for t in texts):
-            raise ValueError(f"the texts use {EMERGENCY} but emergency_number is not set")
-        return self
+
+# Body regions a routine is for, as the catalogue lists them (`routinecard library`).
+BodyRegion = Literal[
+    "head", "jaw", "neck", "shoulder", "upper-back", "arm", "elbow", "forearm", "hand",
+    "low-back", "hip", "thigh", "knee", "leg", "ankle", "foot",
+]
 
 
 class Card(StrictModel):
@@ -262,8 +323,15 @@ class Card(StrictModel):
     tools: dict[Id, ToolDefinition] = Field(default_factory=dict, description="Extra tools for this card.")
     logo: FileName | None = Field(None, description="PNG, JPEG or SVG logo for the header, relative to the card.")
     video: Url | None = Field(None, description="A video of the routine, printed as a QR code with the address.")
-    needs_review: bool = Field(
+    needs_review: Annotated[bool, Strict()] = Field(
         False, description="Draft content (e.g. a new translation): the card says it needs clinical review."
+    )
+    country: Country | None = Field(
+        None, description="Country the routine is written for (ISO code, e.g. GB, US): its emergency number and "
+        "the name of the emergency department, unless a clinic says otherwise."
+    )
+    body_regions: list[BodyRegion] = Field(
+        default_factory=list, description="Body regions the routine is for, listed by `routinecard library`."
     )
 
 
@@ -276,11 +344,24 @@ class PatientName(StrictModel):
     name: Text = Field(description="The patient's name as printed on the card.")
 
 
+def _name_from_text(value: object) -> object:
+    """`patient: Maria Lopez` is the same as `patient: {name: Maria Lopez}`."""
+    return {"name": value} if isinstance(value, str) else value
+
+
 class Log(StrictModel):
     """The tick grid: days of the week x sessions, and lines for the patient's notes."""
 
     sessions: int = Field(3, ge=1, le=6, strict=True, description="Rows of tick boxes (sessions a day).")
     lines: int = Field(2, ge=0, le=8, strict=True, description="Blank lines for the patient's own notes.")
+
+
+def _log_value(value: object) -> object:
+    """`log:` is true, false or a mapping; say so in those words (YAML 1.2: `yes` is text)."""
+    if isinstance(value, (bool, dict)):
+        return value
+    shown = f"the text {value!r}" if isinstance(value, str) else repr(value)
+    raise ValueError(f"expected true, false or {{sessions, lines}}, found {shown}")
 
 
 class MedicalAttentionExtra(StrictModel):
@@ -296,7 +377,15 @@ class Patient(StrictModel):
     card: Annotated[str, Strict(), Field(min_length=1)] = Field(
         description="Base card: an id from the card library (e.g. sciatica-trigger-points) or a path."
     )
-    patient: PatientName | None = Field(None, description="{name: ...}: the patient's name, printed on the card.")
+    patient: Annotated[
+        PatientName | None,
+        BeforeValidator(_name_from_text),
+        WithJsonSchema({"anyOf": [
+            {"type": "string", "pattern": r"\S"},
+            {"type": "object", "properties": {"name": {"type": "string", "pattern": r"\S"}}, "required": ["name"],
+             "additionalProperties": False},
+        ]}),
+    ] = Field(None, description="The patient's name, printed on the card: `Maria Lopez` or {name: Maria Lopez}.")
     clinician: Text | None = Field(None, description="The clinician's name, printed on the card.")
     date: Text | None = Field(None, description="Printed as written, e.g. 2026-11-23.")
     only: list[Id] | None = Field(None, description="Keep only these points (in the card's order).")
@@ -306,7 +395,16 @@ class Patient(StrictModel):
     )
     notes: Text | None = Field(None, description="Printed in a notes box on the card.")
     medical_attention: MedicalAttentionExtra | None = Field(None, description="Extra warning signs for this patient.")
-    log: bool | Log = Field(False, description="true, or {sessions, lines}: print the exercise log.")
+    log: Annotated[
+        bool | Log,
+        BeforeValidator(_log_value),
+        WithJsonSchema({"anyOf": [
+            {"type": "boolean"},
+            {"type": "object", "properties": {"sessions": {"type": "integer", "minimum": 1, "maximum": 6},
+                                              "lines": {"type": "integer", "minimum": 0, "maximum": 8}},
+             "additionalProperties": False},
+        ]}),
+    ] = Field(False, description="true, or {sessions, lines}: print the exercise log.")
     video: Url | None = Field(
         None, description="A video for this patient, printed as a QR code (replaces the card's)."
     )
@@ -324,25 +422,37 @@ class Clinic(StrictModel):
     website: Text | None = Field(None, description="Web address, printed in the header as written.")
     logo: FileName | None = Field(None, description="PNG, JPEG or SVG, relative to the clinic file.")
     emergency_number: Text | None = Field(None, description="Local emergency number: 911, 999, 112...")
+    country: Country | None = Field(
+        None, description="The clinic's country (ISO code, e.g. US, GB, ES): its emergency number and the name of "
+        "the emergency department (A&E, the ER...) on every card it prints."
+    )
     language: Language | None = Field(None, description="Language of the card's labels for this clinic, e.g. es.")
     layout: Annotated[str, Strict()] | None = Field(
         None, description="Layout for this clinic's cards: a name (e.g. a4) or a file, relative to this file."
     )
 
 
-def semantic_problems(card: Card, builtin_tools: dict[str, object]) -> list[tuple[Path, str]]:
-    """Checks that need the whole card. Returns (path in the file, message) pairs."""
+def semantic_problems(data: object, builtin_tools: Mapping[str, object]) -> list[tuple[Path, str]]:
+    """Checks that need the whole card: unique point ids, known tools. Works on the card's
+    data (not the model), so these problems are listed even when others stop validation.
+    Returns (path in the file, message) pairs."""
     problems: list[tuple[Path, str]] = []
-    known_tools = {**builtin_tools, **card.tools}
+    if not isinstance(data, dict):
+        return problems
+    own_tools = data.get("tools")
+    known_tools = {*builtin_tools, *(own_tools if isinstance(own_tools, dict) else {})}
+    points = data.get("points")
     seen: dict[str, int] = {}
-    for index, point in enumerate(card.points):
-        if point.id in seen:
-            problems.append(
-                (("points", index, "id"), f"duplicate point id {point.id!r} (also points[{seen[point.id]}])")
-            )
-        else:
-            seen[point.id] = index
-        if point.tool not in known_tools:
+    for index, point in enumerate(points if isinstance(points, list) else []):
+        if not isinstance(point, dict):
+            continue
+        point_id, tool = point.get("id"), point.get("tool")
+        if isinstance(point_id, str):
+            if point_id in seen:
+                problems.append((("points", index, "id"), f"duplicate point id {point_id!r} (also points[{seen[point_id]}])"))
+            else:
+                seen[point_id] = index
+        if isinstance(tool, str) and re.fullmatch(ID_PATTERN, tool) and tool not in known_tools:
             known = ", ".join(sorted(known_tools))
-            problems.append((("points", index, "tool"), f"unknown tool {point.tool!r}; known tools: {known}"))
+            problems.append((("points", index, "tool"), f"unknown tool {tool!r}; known tools: {known}"))
     return problems

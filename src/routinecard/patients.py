@@ -18,7 +18,7 @@ from typing import Any
 from routinecard.errors import InputError, Problem, display_path
 from routinecard.loader import Document, FieldPath, format_path
 from routinecard.model import Card, Log, Patient
-from routinecard.resources import data_dir
+from routinecard import library
 from routinecard.validate import _model_at
 
 LOCKED = ("medical_attention",)  # `set` may not touch the red flags; they can only be added to
@@ -45,6 +45,7 @@ class CardSource:
     base_file: Path
     index_map: list[int]  # point index on the adapted card -> index in the base card
     overrides: dict[FieldPath, Override] = field(default_factory=dict)
+    problems: list[Problem] = field(default_factory=list)  # found while adapting; reported with validation's
 
     @property
     def file(self) -> str:
@@ -100,39 +101,18 @@ def plain_source(doc: Document, file: Path) -> CardSource:
 
 
 def library_folders(near: Path | None) -> list[Path]:
-    """Where card ids are looked up: cards/ beside or above the patient file, cards/ in
-    the working folder, then the built-in cards."""
-    folders: list[Path] = []
-    if near is not None:
-        here = near.resolve().parent
-        folders += [here / "cards", here.parent / "cards", here]
-    folders.append(Path.cwd() / "cards")
-    folders.append(data_dir("cards"))
-    unique: list[Path] = []
-    for folder in folders:
-        if folder.is_dir() and folder.resolve() not in [u.resolve() for u in unique]:
-            unique.append(folder)
-    return unique
+    """Where card ids are looked up (see `routinecard.library`)."""
+    return library.library_folders(near)
 
 
-def find_card(reference: str, near: Path | None) -> Path | None:
+def find_card(reference: str, near: Path | None, language: str | None = None) -> Path | None:
     """A card file by path (relative to `near`) or by id in the library."""
-    if reference.endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference:
-        base = near.resolve().parent if near else Path.cwd()
-        path = (base / reference).resolve()
-        return path if path.is_file() else None
-    for folder in library_folders(near):
-        candidate = folder / f"{reference}.yaml"
-        if candidate.is_file():
-            return candidate
-    return None
+    found = library.find(reference, near, language)
+    return found.path if found is not None else None
 
 
 def known_card_ids(near: Path | None) -> list[str]:
-    ids: set[str] = set()
-    for folder in library_folders(near):
-        ids.update(p.stem for p in folder.glob("*.yaml"))
-    return sorted(ids)
+    return library.known_ids(near)
 
 
 # -- applying the changes -----------------------------------------------------------------
@@ -179,10 +159,10 @@ def adapt(
         check_ids(only, "only")
     check_ids(skip, "skip")
     keep = [i for i, pid in enumerate(ids) if (only is None or pid in only) and pid not in skip]
-    if not keep and not problems:
-        problems.append(where.problem(where_path + ("only" if only is not None else "skip",), "leaves no points on the card"))
-    if problems:
-        raise InputError(problems)
+    if not keep:
+        if not problems:
+            problems.append(where.problem(where_path + ("only" if only is not None else "skip",), "leaves no points on the card"))
+        keep = list(range(len(ids)))  # go on with every point, so every other problem is listed too
 
     index_map = [source.index_map[i] for i in keep]
     data["points"] = [data["points"][i] for i in keep]
@@ -194,7 +174,7 @@ def adapt(
                 overrides[("points", keep.index(path[1]), *path[2:])] = override
         else:
             overrides[path] = override
-    result = CardSource(data, source.base, source.base_file, index_map, overrides)
+    result = CardSource(data, source.base, source.base_file, index_map, overrides, list(source.problems))
 
     for dotted, value in sets.items():
         located = where_path + ("set", dotted)
@@ -221,8 +201,7 @@ def adapt(
     if video is not None:
         data["video"] = video
         result.overrides[("video",)] = Override(where, where_path + ("video",), where_file)
-    if problems:
-        raise InputError(problems)
+    result.problems.extend(problems)
     return result
 
 
@@ -296,13 +275,19 @@ def is_patient_file(doc: Document) -> bool:
 
 @dataclass(frozen=True)
 class PatientPlan:
-    """A validated patient file, its base card file, and what it adds."""
+    """A validated patient file, its base card file, and what it adds.
+
+    `language` is the language the patient file asked for: its `language:` field, else the
+    language of the card version it named by path (or by an old `<id>-<lang>` id); None
+    when it named the routine by id only. `language_field` locates that request."""
 
     patient: Patient
     document: Document
     file: Path
     card_file: Path
     personal: Personal
+    language: str | None = None
+    language_field: FieldPath = ("language",)
 
 
 def read_patient(doc: Document, file: Path, *, find: bool = True) -> PatientPlan:
@@ -311,7 +296,16 @@ def read_patient(doc: Document, file: Path, *, find: bool = True) -> PatientPlan
     from routinecard.validate import validate_document
 
     patient = validate_document(Patient, doc)
-    card_file = find_card(patient.card, file) if find else file
+    language: str | None = patient.language
+    field_path: FieldPath = ("language",)
+    card_file: Path | None = file
+    if find:
+        found = library.find(patient.card, file, patient.language)
+        if found is None and patient.language is not None:
+            found = library.find(patient.card, file)  # the routine exists; the language is checked later
+        card_file = found.path if found is not None else None
+        if found is not None and language is None and found.language is not None:
+            language, field_path = found.language, ("card",)
     if card_file is None:
         ids = known_card_ids(file)
         raise InputError(
@@ -326,7 +320,7 @@ def read_patient(doc: Document, file: Path, *, find: bool = True) -> PatientPlan
         log=log,
         source=doc,
     )
-    return PatientPlan(patient, doc, file, card_file, personal)
+    return PatientPlan(patient, doc, file, card_file, personal, language, field_path)
 
 
 def apply_patient(source: CardSource, plan: PatientPlan) -> CardSource:

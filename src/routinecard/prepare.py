@@ -9,6 +9,7 @@ the `Prepared` job and never reads an input file again.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Protocol
@@ -65,6 +66,8 @@ class LoadedCard:
     input_file: Path
     personal: Personal | None = None
     patient: PatientPlan | None = None
+    notices: tuple[str, ...] = ()  # e.g. a clinic's language preference that could not be met
+    language_requested: bool = False  # --lang, language=, or the patient file chose the language
 
     @property
     def name(self) -> str:
@@ -120,30 +123,51 @@ def resolve_assets(card: Card, source: CardSource, allow: tuple[Path, ...]) -> t
     return CardAssets(tools, logo, photos), problems
 
 
-def check_card(card: Card, source: CardSource, input_file: Path, *, allow: tuple[Path, ...] = (),
-               personal: Personal | None = None, patient: PatientPlan | None = None) -> LoadedCard:
-    """Everything the schema cannot check, on an already valid card: cross-field rules,
-    body-map sites, glyphs, and the files it names."""
-    problems = [source.problem(path, message) for path, message in semantic_problems(card, builtin_tools())]
-    problems += [source.problem(path, message) for path, message in map_problems(card)]
-    problems += glyph_problems(card.model_dump(), source, font_set())
+def check_card(card: Card | None, source: CardSource, input_file: Path, *, allow: tuple[Path, ...] = (),
+               personal: Personal | None = None, patient: PatientPlan | None = None,
+               found: list[Problem] | None = None) -> LoadedCard:
+    """Everything the schema cannot check: cross-field rules, safety (placeholders,
+    hard-coded emergency words), glyphs, body-map sites and the files it names. With
+    `card=None` (the schema refused it) the checks that work on the data still run, so
+    every problem of the file is listed at once, with the schema's (`found`)."""
+    from routinecard.safety import safety_problems
+
+    problems = list(source.problems) + list(found or [])
+    data = source.data
+    problems += [source.problem(path, message) for path, message in semantic_problems(data, builtin_tools())]
+    problems += [source.problem(path, message) for path, message in safety_problems(data)]
+    problems += glyph_problems(data, source, font_set())
     if personal is not None and personal.source is not None:
         texts = {"patient": {"name": personal.patient}, "clinician": personal.clinician,
                  "date": personal.date, "notes": personal.notes}
         problems += glyph_problems(texts, personal.source, font_set())
+    if card is None:
+        raise InputError(_unique(problems))
+    problems += [source.problem(path, message) for path, message in map_problems(card)]
     assets, asset_problems = resolve_assets(card, source, allow)
     problems += asset_problems
     if problems:
-        raise InputError(problems)
+        raise InputError(_unique(problems))
     return LoadedCard(card, source, assets, input_file, personal, patient)
+
+
+def _unique(problems: list[Problem]) -> list[Problem]:
+    """Each problem once, in the order found."""
+    return list(dict.fromkeys(problems))
 
 
 def validate_source(source: CardSource, input_file: Path, *, allow: tuple[Path, ...] = (),
                     personal: Personal | None = None, patient: PatientPlan | None = None) -> LoadedCard:
-    """Validate the (possibly adapted) card data and everything that depends on it."""
+    """Validate the (possibly adapted) card data and everything that depends on it; every
+    problem the file has is listed at once."""
     require_mapping(source.base, "card")
-    card = validate_document(Card, source, source.data)
-    return check_card(card, source, input_file, allow=allow, personal=personal, patient=patient)
+    card: Card | None = None
+    found: list[Problem] = []
+    try:
+        card = validate_document(Card, source, source.data)
+    except InputError as error:
+        found = error.problems
+    return check_card(card, source, input_file, allow=allow, personal=personal, patient=patient, found=found)
 
 
 def model_document(card: Card, file: str = "<card>") -> Document:
@@ -153,36 +177,94 @@ def model_document(card: Card, file: str = "<card>") -> Document:
 
 
 def load_input(
-    path: Path,
+    path: Path | tuple[Document, Path] | None,
     *,
     allow: tuple[Path, ...] = (),
     only: list[str] | None = None,
     sets: dict[str, Any] | None = None,
     base: tuple[Document, Path] | None = None,
+    language: str | None = None,
+    preferred: str | None = None,
 ) -> LoadedCard:
-    """A card file or a patient file, with the command line's --only/--set applied.
+    """A card file or a patient file, in the language chosen by the language rule (see
+    `routinecard.library`), with the command line's --only/--set applied.
 
     `base` (a card's document and file) replaces the card a patient file names: the API's
-    `build_pdf(card, patient=...)` applies a patient file to a card it was given.
-    A patient file's base card is checked for its shape first (so problems in it point
-    at the card file), then the adapted card is validated and checked once.
+    `build_pdf(card, patient=...)` applies a patient file to a card it was given; with
+    `path=None` it is the card itself. `language` is a language asked for (an error when
+    the routine has no such version); `preferred` a clinic's preference (a notice).
     """
-    doc = load_yaml_file(path)
     plan: PatientPlan | None = None
-    if is_patient_file(doc):
-        plan = read_patient(doc, path, find=base is None)
-        base_doc, base_file = base if base is not None else (load_yaml_file(plan.card_file), plan.card_file)
+    if path is None:
+        if base is None:
+            raise TypeError("load_input needs a file or a base card")
+        base_doc, base_file = base
+        input_file = Path(base_doc.file) if base_doc.file.startswith("<") else base_file
+    else:
+        if isinstance(path, tuple):
+            doc, path = path  # data standing for a file (the API's patient=mapping)
+        else:
+            doc = load_yaml_file(path)
+        input_file = path
+        refuse_other_kinds(doc)
+        if is_patient_file(doc):
+            plan = read_patient(doc, path, find=base is None)
+            base_doc, base_file = base if base is not None else (load_yaml_file(plan.card_file), plan.card_file)
+        elif base is not None:
+            raise InputError(doc.problem((), "expected a patient file (with a `card:` field)"))
+        else:
+            base_doc, base_file = doc, path
+    base_doc, base_file, notice = _language_version(base_doc, base_file, language, preferred, plan, input_file)
+    requested = language is not None or (plan is not None and plan.language is not None)
+    if plan is not None:
         require_mapping(base_doc, "card")
         validate_document(Card, base_doc)  # the base card's own mistakes, located in it
         source = apply_patient(plain_source(base_doc, base_file), plan)
-    elif base is not None:
-        raise InputError(doc.problem((), "expected a patient file (with a `card:` field)"))
     else:
-        source = plain_source(doc, path)
+        source = plain_source(base_doc, base_file)
     if only is not None or sets:
         source = adapt(source, only=only, skip=[], sets=sets or {}, where=command_line_document(only, sets or {}),
                        where_path=(), where_file=None)
-    return validate_source(source, path, allow=allow, personal=plan.personal if plan else None, patient=plan)
+    loaded = validate_source(source, input_file, allow=allow, personal=plan.personal if plan else None, patient=plan)
+    return dataclasses.replace(loaded, notices=(notice,) if notice else (), language_requested=requested)
+
+
+def _language_version(doc: Document, file: Path, language: str | None, preferred: str | None,
+                      plan: PatientPlan | None, input_file: Path) -> tuple[Document, Path, str | None]:
+    """The routine's version in the language asked for (or preferred); see the rule in
+    `routinecard.library`. Returns the card's document and file, and a notice."""
+    from routinecard import library
+
+    data = doc.data if isinstance(doc.data, dict) else {}
+    card_id, own = data.get("id"), data.get("language", library.DEFAULT_LANGUAGE)
+    if not isinstance(card_id, str) or not isinstance(own, str):
+        return doc, file, None  # validation will say what is wrong with the card
+    asked = language if language is not None else (plan.language if plan is not None else None)
+    near = plan.file if plan is not None else file
+    choice = library.choose_version(card_id, own, requested=asked, preferred=preferred,
+                                    folders=library.library_folders(near), own_file=file)
+    if choice.error is not None:
+        if language is None and plan is not None:
+            raise InputError(plan.document.problem(plan.language_field, choice.error))
+        raise InputError(Problem(choice.error, file=display_path(input_file), field="language"))
+    if choice.path is None or choice.path.resolve() == file.resolve():
+        return doc, file, choice.notice
+    return load_yaml_file(choice.path), choice.path, choice.notice
+
+
+def refuse_other_kinds(doc: Document) -> None:
+    """A clinic or layout file given where a card or patient file belongs: say what it is
+    and which option takes it, instead of a list of missing card fields."""
+    data = doc.data
+    if not isinstance(data, dict) or "points" in data or "card" in data:
+        return
+    keys = set(data)
+    if "name" in keys and keys & {"address", "phone", "website", "emergency_number", "country"} and "title" not in keys:
+        raise InputError(doc.problem((), "this is a clinic file, not a card: give it with --clinic FILE "
+                                         "(or `clinic:` in a patient file)"))
+    if keys & {"page", "extends", "type", "colours", "figures", "columns"} and not keys & {"title", "id"}:
+        raise InputError(doc.problem((), "this is a layout file, not a card: give it with --layout FILE "
+                                         "(or `layout:` in a patient or clinic file)"))
 
 
 def load_clinic(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedClinic:
@@ -191,6 +273,11 @@ def load_clinic(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedClinic:
     require_mapping(doc, "clinic")
     clinic = validate_document(Clinic, doc)
     problems = glyph_problems(clinic.model_dump(), doc, font_set())
+    from routinecard.emergency import country_problem
+
+    unknown_country = country_problem(clinic.country) if clinic.emergency_number is None else None
+    if unknown_country:
+        problems.append(doc.problem(("country",), unknown_country))
     logo = None
     if clinic.logo:
         try:
@@ -238,32 +325,32 @@ def _layout_near(reference: str, named_in: Path) -> Layout:
     return load_layout(reference)
 
 
-def choose_locale(loaded: LoadedCard, clinic: LoadedClinic | None, asked: str | None) -> Locale:
-    """--lang, else the patient file's language, else the clinic's, else the card's."""
-    if asked:
-        return load_locale(asked)
-    if loaded.patient is not None and loaded.patient.patient.language:
-        try:
-            return load_locale(loaded.patient.patient.language)
-        except InputError as error:
-            raise InputError(loaded.patient.document.problem(("language",), error.problems[0].message)) from None
-    if clinic is not None and clinic.clinic.language:
-        try:
-            return load_locale(clinic.clinic.language)
-        except InputError as error:
-            raise InputError(clinic.document.problem(("language",), error.problems[0].message)) from None
+def choose_locale(loaded: LoadedCard, clinic: LoadedClinic | None = None, asked: str | None = None) -> Locale:
+    """The labels are always in the card's own language (the language rule chose the card's
+    version already; see `routinecard.library`): never a mix. A card in a language with no
+    label catalog is an error, not English labels around it."""
     try:
         return load_locale(loaded.card.language)
-    except InputError:
-        return load_locale("en")  # content in a language we have no labels for: English labels
+    except InputError as error:
+        raise InputError(loaded.source.problem(("language",), error.problems[0].message)) from None
+
+
+def output_stem(loaded: LoadedCard) -> str:
+    """The PDF's file name without `.pdf`: the card's id (the patient file's name for a
+    patient file), then `.<language>` for any language but English, so the language
+    versions of one routine never overwrite each other (`x.pdf`, `x.es.pdf`)."""
+    from routinecard.library import output_stem as with_language
+
+    stem = loaded.input_file.stem if loaded.patient is not None else loaded.card.id
+    return with_language(stem, loaded.card.language)
 
 
 def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) -> Extras:
     """What is printed besides the card itself: clinic, patient, notes, log, emergency number."""
+    from routinecard.emergency import wording
+
     personal = loaded.personal or Personal()
-    emergency = loaded.card.medical_attention.emergency_number
-    if clinic is not None and clinic.clinic.emergency_number:
-        emergency = clinic.clinic.emergency_number
+    emergency = wording(loaded.card, clinic.clinic if clinic else None, load_locale(loaded.card.language)).number
     log = personal.log
     if log is None and layout.log:
         log = Log()
@@ -275,7 +362,7 @@ def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) 
         date=personal.date,
         notes=personal.notes,
         log=log,
-        emergency=emergency or "",
+        emergency=emergency,
     )
 
 
@@ -291,6 +378,11 @@ class Prepared:
     locale: Locale
     extras: Extras
     alternatives: tuple[Layout, ...] = ()
+
+    @property
+    def notices(self) -> tuple[str, ...]:
+        """Things the user should know that are not errors (shown unless --quiet)."""
+        return self.loaded.notices
 
     def with_layout(self, layout: Layout) -> Prepared:
         """The same job on another layout (what prints besides the card may differ: a
@@ -322,7 +414,7 @@ class Prepared:
 
 
 def prepare(
-    source: Path | LoadedCard,
+    source: Path | tuple[Document, Path] | LoadedCard | None,
     *,
     layout: Layout | str | Path | None = None,
     clinic: Path | LoadedClinic | None = None,
@@ -330,30 +422,58 @@ def prepare(
     only: list[str] | None = None,
     sets: dict[str, Any] | None = None,
     allow: tuple[Path, ...] = (),
+    base: tuple[Document, Path] | None = None,
 ) -> Prepared:
-    """Load a card or patient file (unless already loaded) and choose what prints it."""
-    loaded = source if isinstance(source, LoadedCard) else load_input(source, allow=allow, only=only, sets=sets)
+    """Load a card or patient file (unless already loaded) and choose what prints it.
+
+    `language` is asked for: the routine's version in it, or an error. Without it, a clinic's
+    language is a preference: its version when there is one, else the card's own with a
+    notice (see `routinecard.library`). `base` is a card to use instead of the one a
+    patient file names (or, with `source=None`, the card itself). The card's
+    `{emergency}` words are filled in for the clinic's (or the routine's) country."""
+    from routinecard.emergency import fill_card, wording
+    from routinecard.library import same_language
+
+    if isinstance(source, LoadedCard):
+        loaded = source
+    else:
+        loaded = load_input(source, allow=allow, only=only, sets=sets, base=base, language=language)
     given = load_clinic(clinic, allow=allow) if isinstance(clinic, Path) else clinic
     chosen_clinic = clinic_for(loaded, given, allow)
+    preferred = chosen_clinic.clinic.language if chosen_clinic is not None else None
+    if (preferred is not None and not loaded.language_requested and not isinstance(source, LoadedCard)
+            and not same_language(preferred, loaded.card.language)):
+        loaded = load_input(source, allow=allow, only=only, sets=sets, base=base, preferred=preferred)
+    locale = choose_locale(loaded, chosen_clinic, language)
+    words = wording(loaded.card, chosen_clinic.clinic if chosen_clinic else None, locale)
+    loaded = dataclasses.replace(loaded, card=fill_card(loaded.card, words))
     chosen_layout = choose_layout(loaded, chosen_clinic, layout)
     return Prepared(
         loaded,
         chosen_layout,
         chosen_clinic,
-        choose_locale(loaded, chosen_clinic, language),
+        locale,
         extras_for(loaded, chosen_clinic, chosen_layout),
         builtin_layout_list(),
     )
 
 
-def prepare_model(card: Card, *, patient: Path | None = None, layout: Layout | str | Path | None = None,
-                  clinic: Path | None = None, language: str | None = None) -> Prepared:
+def output_stem(loaded: LoadedCard) -> str:
+    """The PDF's file name without `.pdf`: the card's id (the patient file's name for a
+    patient file), then `.<language>` for any language but English, so the language
+    versions of one routine never overwrite each other (`x.pdf`, `x.es.pdf`)."""
+    from routinecard.library import output_stem as with_language
+
+    stem = loaded.input_file.stem if loaded.patient is not None else loaded.card.id
+    return with_language(stem, loaded.card.language)
+
+
+def prepare_model(card: Card, *, patient: Path | tuple[Document, Path] | None = None,
+                  layout: Layout | str | Path | None = None, clinic: Path | None = None,
+                  language: str | None = None) -> Prepared:
     """A card given as a model (already validated by the caller), optionally adapted by a
-    patient file: checked for what the schema cannot check, never re-read as text."""
+    patient file: checked for what the schema cannot check, never re-read as text. A
+    language other than the card's picks the library's version of the routine."""
     document = model_document(card)
     file = Path.cwd() / "card.yaml"  # the card's relative picture names resolve from here
-    if patient is not None:
-        loaded = load_input(patient, base=(document, file))
-    else:
-        loaded = check_card(card, plain_source(document, file), Path("<card>"))
-    return prepare(loaded, layout=layout, clinic=clinic, language=language)
+    return prepare(patient, base=(document, file), layout=layout, clinic=clinic, language=language)

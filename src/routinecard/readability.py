@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from routinecard.model import EMERGENCY, Card
+from routinecard.model import EMERGENCY, EMERGENCY_DEPARTMENT, Card
 
 GRADE_LIMIT = 8.0
 """Highest acceptable grade for patient material (6th-8th grade)."""
@@ -386,7 +386,7 @@ def card_texts(card: Card) -> list[tuple[str, str]]:
         tier = getattr(card.medical_attention, name)
         texts.append((f"medical_attention.{name}.title", tier.title))
         texts += [(f"medical_attention.{name}.items[{i}]", t) for i, t in enumerate(tier.items)]
-    return [(field, text.replace(EMERGENCY, EMERGENCY_FOR_READING)) for field, text in texts]
+    return [(field, text.replace(EMERGENCY_DEPARTMENT, "the ER").replace(EMERGENCY, EMERGENCY_FOR_READING)) for field, text in texts]
 
 
 def is_english(language: str) -> bool:

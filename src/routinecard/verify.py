@@ -16,7 +16,7 @@ from routinecard.model import EMERGENCY, Card
 
 # Values that are data, not words: they are printed as something else or not at all.
 NOT_PRINTED = {"id", "tool", "language", "view", "side", "icon", "logo", "photo", "needs_review",
-               "emergency_number"}
+               "emergency_number", "body_regions"}
 
 
 class VerificationError(RoutineCardError):

@@ -30,6 +30,7 @@ from routinecard.compose.marks import (
     table_style,
 )
 from routinecard.compose.styles import make_styles
+from routinecard.dose import dose_parts
 from routinecard.figures.bodymap import (
     MARKER_DIGIT,
     BodyFigure,
@@ -472,12 +473,21 @@ class Composer:
             *described,
             *([Spacer(1, self.gap * 0.35), scale] if self.layout.figures.pressure_scale else []),
             Spacer(1, self.gap * 0.4),
-            self.para(self.locale.timing(point.timing.hold_s, point.timing.repeats, point.timing.per_day), s.bold),
+            self.para(self.dose(point), s.bold),
             Spacer(1, self.gap * 0.3),
             *self.bullets(list(point.steps), s.body, numbered=True),
             Close(),
         ]
         return content
+
+    def dose(self, point: Point) -> str:
+        """The dose line, wrapped only between its parts: no-break spaces inside each part
+        ("Hold 15 to 30 seconds") and before each separator, so a line never ends in the
+        middle of a number range or starts with a lone word."""
+        separator = self.locale.formats["separator"]
+        if separator.startswith(" "):
+            separator = "\u00a0" + separator[1:]
+        return separator.join(part.replace(" ", "\u00a0") for part in dose_parts(point.timing, self.locale))
 
     def point_figure(self, number: int, point: Point) -> Flowable | None:
         """The close-up of the point's region with the tool icon inset, or the tool icon alone."""
