@@ -312,11 +312,43 @@ class Composer:
                 Spacer(1, self.gap * 0.3),
                 self.para(self.shared_pressure_words, s.body),
             ]
-        maps = self.overview_figures() if show_map else []
+        full_height = self.layout.figures.body_map * self.scale
+        maps = self.overview_figures(full_height) if show_map else []
         if not maps:
             return [self.boxed(text, self.frame_width, background=None)] if text else []
+        figure_cell, left = self.map_cell(maps)
+        if not text:
+            return [figure_cell]
+        notes = [] if self.notes_printed else self.notes_content()
+
+        def box_for(width: float, *, with_notes: bool, height: float = 0.0) -> Table:
+            content = [*text, *([Spacer(1, self.gap * 0.6), *notes] if with_notes else [])]
+            return self.boxed(content, width, background=None, height=height)
+
+        figure_height = figure_cell.wrap(left, self.frame_height)[1]
+        if notes:
+            # Room beside the body map holds the clinician's notes, when they fit there.
+            if box_for(self.frame_width - left, with_notes=True).wrap(self.frame_width - left, self.frame_height)[1] <= figure_height + self.gap:
+                self.notes_beside_map = True
+        text_height = box_for(self.frame_width - left, with_notes=self.notes_beside_map).wrap(self.frame_width - left, self.frame_height)[1]
+        if text_height < figure_height - self.gap:
+            # The text beside the map is shorter: the map shrinks towards it (to 80% at
+            # most), so the room is not left empty.
+            smaller = max(full_height * 0.8, full_height - (figure_height - text_height))
+            maps = self.overview_figures(smaller)
+            figure_cell, left = self.map_cell(maps)
+            figure_height = figure_cell.wrap(left, self.frame_height)[1]
+        box = box_for(self.frame_width - left, with_notes=self.notes_beside_map)
+        if box.wrap(self.frame_width - left, self.frame_height)[1] < figure_height:
+            box = box_for(self.frame_width - left, with_notes=self.notes_beside_map, height=figure_height)
+        row = CachedTable([[figure_cell, box]], colWidths=[left, self.frame_width - left])
+        row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return [row]
+
+    def map_cell(self, maps: list[BodyFigure]) -> tuple[Table, float]:
+        """The body map(s) with their captions, and the width of the column they take."""
         figure_width = sum(f.width for f in maps) + self.gap * 0.5 * (len(maps) - 1)
-        caption_style = ParagraphStyle("caption", parent=s.small, alignment=TA_CENTER)
+        caption_style = ParagraphStyle("caption", parent=self.styles.small, alignment=TA_CENTER)
         captions = [self.para(self.caption(f.view, self.sides_on(f.view)), caption_style) for f in maps]
         figures = [Figure(f, self.map_alt(f.view)) for f in maps]
         figure_cell = CachedTable(
@@ -324,32 +356,15 @@ class Composer:
             colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
         )
         figure_cell.setStyle(table_style(NO_PADDING + [("ALIGN", (0, 0), (-1, -1), "CENTER")]))
-        if not text:
-            return [figure_cell]
-        left = figure_width + self.gap * 1.5
-        box = self.boxed(text, self.frame_width - left, background=None)
-        figure_height = figure_cell.wrap(left, self.frame_height)[1]
-        notes = [] if self.notes_printed else self.notes_content()
-        if notes:
-            # Room beside the body map holds the clinician's notes, when they fit there.
-            with_notes = self.boxed([*text, Spacer(1, self.gap * 0.6), *notes], self.frame_width - left, background=None)
-            if with_notes.wrap(self.frame_width - left, self.frame_height)[1] <= figure_height + self.gap:
-                box, self.notes_beside_map = with_notes, True
-        if box.wrap(self.frame_width - left, self.frame_height)[1] < figure_height:
-            box = self.boxed([*text, *([Spacer(1, self.gap * 0.6), *notes] if self.notes_beside_map else [])],
-                             self.frame_width - left, background=None, height=figure_height)
-        row = CachedTable([[figure_cell, box]], colWidths=[left, self.frame_width - left])
-        row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return [row]
+        return figure_cell, figure_width + self.gap * 1.5
 
-    def overview_figures(self) -> list[BodyFigure]:
+    def overview_figures(self, height: float) -> list[BodyFigure]:
         """One figure per body view the points use, with every marker; referral areas tinted."""
         by_view: dict[str, list] = {}
         for number, point in enumerate(self.card.points, start=1):
             if point.marker is None:
                 continue
             by_view.setdefault(point.marker.view, []).extend(self.highlights(number, point))
-        height = self.layout.figures.body_map * self.scale
         figures: list[BodyFigure] = []
         if height <= 0:
             return figures
@@ -439,13 +454,32 @@ class Composer:
             self.labelled(self.label("position"), point.position),
             self.labelled(self.label("pressure"), pressure),
         ]
-        if inner >= 5 * 72:
+        scale_font = max(s.body.fontSize * 0.92, self.layout.type.min)
+        how_hard_width = self.fonts_width(f"{self.label('pressure')}: {pressure}", s.bold) + self.gap
+        # "How hard: 3-5 out of 10" beside the scale, when the scale keeps boxes wide enough
+        # for "10" there: the panel saves a line.
+        scale_width = inner - how_hard_width
+        scale_room = scale_width - self.fonts_width(self.label("pressure_none") + self.label("pressure_worst"), s.body)
+        inline_scale = (self.layout.figures.pressure_scale and self.shared_pressure_words is not None
+                        and scale_room - scale_font * 0.8 >= 11 * scale_font * 1.2)
+        if inline_scale:
+            described = described[:4]
+        elif inner >= 5 * 72:
             # A wide panel (one column, large print): the two short fields share a line.
             runs = self.fonts.runs(self.label("tool") + ":", bold=True) + self.fonts.runs(" " + tool_name + "\u2003")
             runs += self.fonts.runs(self.label("pressure") + ":", bold=True) + self.fonts.runs(" " + pressure)
             described = [described[0], described[1], described[3], TextBlock(runs, s.body)]
         figure = self.point_figure(number, point)
         if figure is not None:
+            # A close-up taller than the text beside it shrinks towards it (to 70% at most).
+            text_width = inner - figure.wrap(inner, 0)[0] - self.gap * 0.8
+            text_height = sum(f.wrap(text_width, self.frame_height)[1] + f.getSpaceAfter() for f in described)
+            figure_height = figure.wrap(inner, self.frame_height)[1]
+            full = self.layout.figures.closeup * self.scale
+            if figure_height > text_height and full > 0:
+                shrunk = self.point_figure(number, point, max(full * 0.7, full - (figure_height - text_height)))
+                if shrunk is not None:
+                    figure = shrunk
             text_width = inner - figure.wrap(inner, 0)[0] - self.gap * 0.8
             top = CachedTable([[described, figure]], colWidths=[text_width + self.gap * 0.8, None])
             top.setStyle(
@@ -457,8 +491,8 @@ class Composer:
         scale: Flowable = Figure(PressureScale(
             point.pressure.min,
             point.pressure.max,
-            inner,
-            max(s.body.fontSize * 0.92, self.layout.type.min),
+            scale_width if inline_scale else inner,
+            scale_font,
             accent=c.accent,
             text=c.text,
             rule=c.rule,
@@ -466,6 +500,11 @@ class Composer:
             high_label=self.label("pressure_worst"),
         ), self.label("alt_pressure", none=self.label("pressure_none"), worst=self.label("pressure_worst"),
                       range=self.locale.number_range(point.pressure.min, point.pressure.max)))
+        if inline_scale:
+            row = CachedTable([[self.labelled(self.label("pressure"), pressure), scale]],
+                              colWidths=[how_hard_width, scale_width])
+            row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+            scale = row
         content: list[Flowable] = [
             Open("Sect"),
             heading,
@@ -489,10 +528,12 @@ class Composer:
             separator = "\u00a0" + separator[1:]
         return separator.join(part.replace(" ", "\u00a0") for part in dose_parts(point.timing, self.locale))
 
-    def point_figure(self, number: int, point: Point) -> Flowable | None:
-        """The close-up of the point's region with the tool icon inset, or the tool icon alone."""
+    def point_figure(self, number: int, point: Point, size: float | None = None) -> Flowable | None:
+        """The close-up of the point's region with the tool icon under it, or the tool icon
+        alone. `size`: the close-up's width (default: the layout's, at this scale)."""
         tool = self.assets.tools[point.tool]
-        size = self.layout.figures.closeup * self.scale
+        full = self.layout.figures.closeup * self.scale
+        size = full if size is None else size
         icon_size = self.layout.figures.icon * self.scale
         tool_alt = self.label("alt_tool", tool=tool.name_in(self.locale.code))
         icon: Flowable | None = Figure(picture(tool.icon, icon_size), tool_alt) if icon_size > 0 else None
