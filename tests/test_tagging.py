@@ -40,7 +40,7 @@ def test_the_catalog_says_tagged_language_and_title(tagged: bytes) -> None:
 
 
 def test_spanish_card_declares_spanish() -> None:
-    pdf = build_pdf(CARDS / "sciatica-trigger-points-es.yaml")
+    pdf = build_pdf(CARDS / "sciatica-trigger-points.es.yaml")
     with pikepdf.open(io.BytesIO(pdf)) as document:
         assert str(document.Root.Lang) == "es"
 
