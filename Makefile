@@ -7,14 +7,14 @@ STAMP  := $(VENV)/.installed
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
-.PHONY: cards test bench clean venv library-docs
+.PHONY: cards test typecheck bench clean venv library-docs chromium
 
 venv: $(STAMP)
 
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test]"
+	$(BIN)/python -m pip install --quiet -e ".[test,serve]"
 	@touch $(STAMP)
 
 cards: $(STAMP)
@@ -24,11 +24,24 @@ cards: $(STAMP)
 library-docs: $(STAMP)
 	$(BIN)/routinecard library --docs docs
 
-test: $(STAMP)
+# The type checker runs first: `mypy --strict` over src/ (settings in pyproject.toml).
+typecheck: $(STAMP)
+	$(BIN)/python -m mypy
+
+test: typecheck chromium
 	$(BIN)/python -m pytest
 
+# The browser tests drive Debian's chromium (Playwright cannot download its own here).
+# Installed when missing and we are root (CI is); elsewhere the tests say how to get it.
+chromium:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    echo "installing chromium for the browser tests (apt-get)"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	  else echo "chromium is not installed: browser tests will be skipped (sudo apt-get install chromium)"; fi; }
+
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[test,serve,bench]"
 	@touch $(BENCH_STAMP)
 
 # Not part of the tests: timings, ratios and targets, side by side in one run.

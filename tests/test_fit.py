@@ -37,7 +37,8 @@ SPLITS = {"large-print", "large-print-a4", "large-print-tabloid", "half-letter-2
 def printed_strings(data: dict) -> list[str]:
     skip = {data["id"], data.get("language", "en"), *data.get("body_regions", [])}
     for point in data["points"]:
-        skip |= {point["id"], point["tool"], point.get("side", "right"), point.get("marker", {}).get("view", "")}
+        skip |= {point["id"], point["tool"], point.get("side", "right"), point.get("marker", {}).get("view", ""),
+                 point.get("site", ""), point.get("view", "")}
     return [printed(data, s) for s in all_strings(data) if s not in skip]
 
 

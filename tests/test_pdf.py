@@ -57,7 +57,7 @@ def test_every_string_of_the_yaml_is_on_the_page(sciatica_pdf: bytes) -> None:
     """Nothing lost: every string the author wrote, except ids, reaches the page."""
     data = card_data()
     ids = {data["id"], data["language"], *data.get("body_regions", []), *(p["id"] for p in data["points"]), *(p["tool"] for p in data["points"])}
-    ids |= {p["side"] for p in data["points"]} | {p["marker"]["view"] for p in data["points"]}  # printed as words
+    ids |= {p["side"] for p in data["points"]} | {p["site"] for p in data["points"]}  # printed as words
     text = squash(page_text(sciatica_pdf))
     missing = [s for s in all_strings(data) if s not in ids and squash(printed(data, s)) not in text]
     assert missing == []

@@ -17,7 +17,8 @@ from routinecard.errors import InputError
 from routinecard.layouts import load_layout
 from routinecard.loader import load_yaml_file
 from routinecard.model import Card, Clinic, Patient
-from routinecard.schema import DRAFT, KINDS, main, schema_for, schema_text, write_schemas
+from routinecard.cli import schema_main as main
+from routinecard.schema import DRAFT, KINDS, schema_for, schema_text, write_schemas
 
 ROOT = Path(__file__).resolve().parent.parent
 SCHEMA_DIR = ROOT / "schema"
@@ -188,9 +189,10 @@ WRONG: list[tuple[str, str, Change]] = [
     ("card", "three numbers in a range", _set("points", 0, "timing", "hold_s", value=[20, 30, 40])),
     ("card", "range below 1", _set("points", 0, "timing", "repeats", value=0)),
     ("card", "range as text", _set("points", 0, "timing", "per_day", value="2")),
-    ("card", "marker x as yes/no", _set("points", 0, "marker", "x", value=True)),
-    ("card", "marker off the map", _set("points", 0, "marker", "y", value=1000)),
-    ("card", "unknown view", _set("points", 0, "marker", "view", value="side")),
+    ("card", "marker x as yes/no", _set("points", 0, "marker", value={"view": "back", "x": True, "y": 500})),
+    ("card", "marker off the map", _set("points", 0, "marker", value={"view": "back", "x": 400, "y": 2500})),
+    ("card", "unknown view", _set("points", 0, "marker", value={"view": "posterior", "x": 400, "y": 500})),
+    ("card", "unknown site", _set("points", 0, "site", value="piriformus")),
     ("card", "blank title", _set("title", value="   ")),
     ("card", "missing summary", _drop("summary")),
     ("card", "no points", _set("points", value=[])),
@@ -233,7 +235,8 @@ def test_wrong_document_is_refused_by_schema_and_app(kind: str, why: str, change
 
 RIGHT: list[tuple[str, str, Change]] = [
     ("card", "one number for a range", _set("points", 0, "timing", "hold_s", value=30)),
-    ("card", "whole-number marker", _set("points", 0, "marker", "x", value=300)),
+    ("card", "whole-number marker", _set("points", 0, "marker", value={"view": "back", "x": 410, "y": 540})),
+    ("card", "a site on another view", _set("points", 0, "site", value="gluteus-medius")),
     ("card", "a card tool", _set("tools", value={"massage-stick": {"name": "Stick", "icon": "stick.svg"}})),
     ("card", "a video", _set("video", value="https://example.org/routine")),
     ("card", "a step over two lines", _set("points", 0, "steps", value=["Lie down.\nBreathe out."])),

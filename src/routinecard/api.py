@@ -9,9 +9,11 @@ library, built-in layouts, locale catalogs).
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Mapping, Union
+from collections.abc import Mapping
+from typing import Any, TypeVar, Union
 
 from routinecard.errors import InputError, Problem, RoutineCardError
 from routinecard.fit import PagePlan, fit_pages
@@ -20,9 +22,23 @@ from routinecard.inputs import expand_inputs
 from routinecard.layouts import Layout
 from routinecard.loader import Document, load_yaml_file
 from routinecard.model import Card, Patient
-from routinecard.prepare import LoadedCard, Prepared, load_input, plain_source, prepare, validate_source
+from routinecard.patients import plain_source
+from routinecard.prepare import LoadedCard, Prepared, load_input, model_document, prepare, validate_source
 from routinecard.render import Metadata, render_pdf
 from routinecard.write import write_atomic
+
+
+T = TypeVar("T")
+
+
+def attempt(work: Callable[[], T]) -> T | list[Problem]:
+    """One item of a batch: its result, or the problems that stopped it, so that the
+    other items go on. Front ends print the problems; this is the only place below the
+    CLI's error boundary that catches `RoutineCardError`."""
+    try:
+        return work()
+    except RoutineCardError as error:
+        return error.problems
 
 
 @dataclass(frozen=True)
@@ -60,14 +76,12 @@ def build_prepared(prepared: Prepared, *, verify: bool = False) -> BuiltCard:
     )
     pdf = render_pdf(plans, layout, metadata)
     if verify:
+        from routinecard.loader import format_path
         from routinecard.verify import expected_strings, verify_pdf
 
         clinic_info = clinic.clinic if clinic else None
-        extra = {
-            "patient.name": extras.patient,
-            "clinician": extras.clinician,
-            "date": extras.date,
-            "notes": extras.notes,
+        extra: dict[str, str | None] = {format_path(path): text for path, text in extras.personal.printed().items()}
+        extra |= {
             "clinic.name": clinic_info.name if clinic_info else None,
             "clinic.address": clinic_info.address if clinic_info else None,
             "clinic.phone": clinic_info.phone if clinic_info else None,
@@ -153,12 +167,12 @@ def _card_base(card: object) -> tuple[Document, Path] | None:
     import json
 
     if isinstance(card, Card):
-        data: Any = card.model_dump(mode="json", exclude_none=True)
-    elif isinstance(card, Mapping):
-        data = dict(card)
-    else:
+        # The model's own data, never re-read as text; glyph, tool and map checks apply.
+        return model_document(card), Path.cwd() / "card.yaml"
+    if not isinstance(card, Mapping):
         return None
-    # Through the document path, so glyph, tool and map checks apply too.
+    data: Any = dict(card)
+    # A mapping from a caller must be plain data: copied through JSON, so it is.
     try:
         raw = json.dumps(data).encode()
     except (TypeError, ValueError) as error:
@@ -210,6 +224,7 @@ __all__ = [
     "build_pdf",
     "validate_card",
     "load_card",
+    "attempt",
     "load_input",
     "build_prepared",
     "fit_prepared",

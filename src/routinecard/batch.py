@@ -16,7 +16,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
+from routinecard.errors import Problem
 from routinecard.incremental import JobKey, Manifest
+from routinecard.resources import looks_like_path
 
 
 @dataclass(frozen=True)
@@ -25,7 +27,7 @@ class Job:
     layout: str | None  # a built-in name or a file; None: the patient's, the clinic's, or letter
     clinic: Path | None
     language: str | None
-    only: str | None
+    only: tuple[str, ...] | None  # point ids to keep (--only)
     sets: tuple[tuple[str, Any], ...]
     allow: tuple[Path, ...]
     output: Path | None  # a PDF file, or None to name it in `folder`
@@ -38,10 +40,10 @@ class Job:
     def key(self) -> JobKey:
         return JobKey(
             input=str(self.input.resolve()),
-            layout=str(Path(self.layout).resolve()) if self.layout and self.layout.endswith((".yaml", ".yml")) else self.layout,
+            layout=str(Path(self.layout).resolve()) if self.layout and looks_like_path(self.layout) else self.layout,
             clinic=str(self.clinic.resolve()) if self.clinic else None,
             language=self.language,
-            only=self.only,
+            only=",".join(self.only) if self.only is not None else None,
             sets=json.dumps(self.sets, sort_keys=True, default=str),
             split=self.split,
         )
@@ -53,7 +55,7 @@ class Outcome:
     status: str  # built | skipped | failed
     output: Path | None = None
     message: str = ""
-    errors: list[str] = field(default_factory=list)
+    problems: list[Problem] = field(default_factory=list)
     pdf: bytes | None = None
     deps: list[Path] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)  # worth saying, not errors (e.g. a language fallback)
@@ -61,27 +63,30 @@ class Outcome:
 
 def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
     """Load, fit, render, verify (if asked) and write one PDF. Runs in a worker."""
+    from routinecard.api import attempt
+
+    done = attempt(lambda: _build_and_write(job, inputs))
+    return Outcome(job, "failed", problems=done) if isinstance(done, list) else done
+
+
+def _build_and_write(job: Job, inputs: tuple[Path, ...]) -> Outcome:
     from routinecard.api import build_prepared
-    from routinecard.errors import RoutineCardError, display_path
+    from routinecard.errors import display_path
     from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
-    try:
-        only = [i.strip() for i in job.only.split(",") if i.strip()] if job.only else None
-        prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
-                           sets=dict(job.sets), allow=job.allow)
-        if job.split:
-            prepared = prepared.splitting()
-        loaded, layout = prepared.loaded, prepared.layout
-        built = build_prepared(prepared, verify=job.verify)
-        if job.output is not None:
-            target = job.output
-        else:
-            target = job.folder / f"{output_stem(loaded)}{'-' + layout.name if job.suffix_layout else ''}.pdf"
-        write_atomic(target, built.pdf, inputs=list(inputs) + [job.input])
-    except RoutineCardError as error:
-        return Outcome(job, "failed", errors=[str(p) for p in error.problems])
-    deps = [job.input, *prepared.files]
+    only = list(job.only) if job.only is not None else None
+    prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
+                       sets=dict(job.sets), allow=job.allow)
+    if job.split:
+        prepared = prepared.splitting()
+    loaded, layout = prepared.loaded, prepared.layout
+    built = build_prepared(prepared, verify=job.verify)
+    if job.output is not None:
+        target = job.output
+    else:
+        target = job.folder / f"{output_stem(loaded)}{'-' + layout.name if job.suffix_layout else ''}.pdf"
+    write_atomic(target, built.pdf, inputs=list(inputs) + [job.input])
     from routinecard.advice import fit_summary
 
     cards = len(built.plans)
@@ -93,7 +98,7 @@ def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
         f"{fitted}, {len(built.pdf) / 1024:.0f} KB)"
     )
     notices = [f"{loaded.name}: note: {notice}" for notice in prepared.notices]
-    return Outcome(job, "built", target, message, pdf=built.pdf, deps=deps, notices=notices)
+    return Outcome(job, "built", target, message, pdf=built.pdf, deps=[job.input, *prepared.files], notices=notices)
 
 
 def _warm() -> None:
@@ -102,7 +107,7 @@ def _warm() -> None:
     from routinecard.fonts import font_set
 
     font_set()
-    body_map("posterior")
+    body_map("back")
 
 
 def run(
@@ -176,9 +181,10 @@ def _refuse_collisions(outcomes: Iterable[Outcome]) -> None:
         if target in seen:
             first = seen[target].job.input
             outcome.status = "failed"
-            outcome.errors = [
-                f"{outcome.job.input}: writes the same PDF as {first} ({outcome.output}); "
-                "give the cards different ids or build them into different folders"
-            ]
+            outcome.problems = [Problem(
+                f"writes the same PDF as {first} ({outcome.output}); "
+                "give the cards different ids or build them into different folders",
+                file=str(outcome.job.input),
+            )]
         else:
             seen[target] = outcome

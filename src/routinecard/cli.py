@@ -1,8 +1,9 @@
 """Command-line interface. The only module that prints or exits.
 
-Domain errors (`RoutineCardError`) become one line per problem on stderr and exit code 1;
-usage errors are typer's (exit 2). Anything else is a bug and is allowed to show its
-traceback.
+Domain errors (`RoutineCardError`) become one line per problem on stderr and exit code 1,
+in one place: `_Commands.invoke`, around every command. Usage errors are typer's (exit 2).
+Anything else is a bug and is allowed to show its traceback. The global options (-q, -v)
+travel to the commands in the click context (`ctx.obj`), never through a module global.
 """
 
 from __future__ import annotations
@@ -11,13 +12,41 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Annotated, Optional
+from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING, Annotated, Any, Optional
 
 import typer
+import typer.core
 
 from routinecard import __version__
 
+if TYPE_CHECKING:
+    from routinecard.batch import Outcome
+    from routinecard.errors import Problem
+    from routinecard.prepare import Prepared
+
+
+class _Commands(typer.core.TyperGroup):
+    """The error boundary: a domain error from any command becomes its problems, one line
+    each on stderr, and exit code 1."""
+
+    def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
+        from routinecard.errors import RoutineCardError
+
+        try:
+            return super().invoke(ctx)
+        except RoutineCardError as error:
+            _print_problems(error.problems)
+            raise typer.Exit(1) from None
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        typer.echo(str(problem), err=True)
+
+
 app = typer.Typer(
+    cls=_Commands,
     name="routinecard",
     help="Turn self-care routines (YAML) into illustrated one-page printable PDF cards.",
     no_args_is_help=True,
@@ -51,21 +80,22 @@ def _version(value: bool) -> None:
         raise typer.Exit()
 
 
-@dataclass
+@dataclass(frozen=True)
 class Settings:
+    """The global options, handed to every command through the click context."""
+
     quiet: bool = False
     verbose: bool = False
 
 
-_SETTINGS = Settings()
-
-
-def _settings() -> Settings:
-    return _SETTINGS
+def _settings(ctx: typer.Context) -> Settings:
+    found = ctx.find_object(Settings)
+    return found if found is not None else Settings()
 
 
 @app.callback()
 def _main(
+    ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
@@ -73,15 +103,15 @@ def _main(
     verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say what was skipped and why.")] = False,
 ) -> None:
     """Turn self-care routines (YAML) into illustrated one-page printable PDF cards."""
-    _SETTINGS.quiet = quiet
-    _SETTINGS.verbose = verbose and not quiet
+    ctx.obj = Settings(quiet=quiet, verbose=verbose and not quiet)
 
 
 class _Progress:
     """A progress bar on stderr, only when it is a terminal (and not --quiet)."""
 
     def __init__(self, total: int, settings: Settings) -> None:
-        self.bar = None
+        self.bar: Any = None  # a rich Progress, imported only for a terminal
+        self.task: Any = None
         if total > 1 and not settings.quiet and sys.stderr.isatty():
             from rich.console import Console
             from rich.progress import Progress
@@ -90,7 +120,7 @@ class _Progress:
             self.bar.start()
             self.task = self.bar.add_task("building", total=total)
 
-    def advance(self, outcome: object) -> None:
+    def advance(self, outcome: Outcome) -> None:
         if self.bar is not None:
             self.bar.advance(self.task)
 
@@ -99,29 +129,27 @@ class _Progress:
             self.bar.stop()
 
 
-def _progress(total: int, settings: Settings) -> _Progress:
-    return _Progress(total, settings)
+def _layout_names(asked: list[str] | None) -> list[str | None]:
+    """The layouts asked for, by name or file ('all' means every built-in), checked to
+    exist; [None] to let each card choose (its patient file's layout, its clinic's, or
+    letter)."""
+    from routinecard.errors import InputError, Problem
+    from routinecard.resources import builtin_layouts
+
+    if not asked:
+        return [None]
+    known = builtin_layouts()
+    names: list[str | None] = []
+    for name in dict.fromkeys(n for name in asked for n in (known if name == "all" else [name])):
+        if name not in known and not Path(name).is_file():
+            raise InputError(Problem(f"unknown layout {name!r}; built-in layouts: {', '.join(known)} (or give a .yaml file)"))
+        names.append(name)
+    return names
 
 
-def _report(error: Exception) -> None:
-    from routinecard.errors import RoutineCardError
-
-    assert isinstance(error, RoutineCardError)
-    for problem in error.problems:
-        typer.echo(str(problem), err=True)
-
-
-def _layouts(names: list[str] | None) -> list | None:
-    """The layouts asked for ('all' means every built-in), or None to let each card choose
-    (its patient file's layout, its clinic's, or letter)."""
-    from routinecard.layouts import builtin_layouts, load_layout
-
-    if not names:
-        return None
-    wanted: list[str] = []
-    for name in names:
-        wanted.extend(builtin_layouts() if name == "all" else [name])
-    return [load_layout(name) for name in dict.fromkeys(wanted)]
+def _only(value: str | None) -> tuple[str, ...] | None:
+    """--only a,b,c as point ids (parsed here, once)."""
+    return tuple(i.strip() for i in value.split(",") if i.strip()) if value else None
 
 
 PatientOption = Annotated[Optional[Path], typer.Option("--patient", "-p", help="Patient file to apply (names its card).")]
@@ -154,12 +182,12 @@ def _example(name: str) -> Path:
     raise typer.Exit(2)
 
 
-def _parse_sets(values: list[str] | None) -> dict:
+def _parse_sets(values: list[str] | None) -> dict[str, Any]:
     """--set PATH=VALUE pairs; VALUE is read as YAML (strictly), so [30, 45] is a list."""
     from routinecard.errors import InputError, Problem
     from routinecard.loader import load_yaml_bytes
 
-    sets: dict = {}
+    sets: dict[str, Any] = {}
     if not values:
         return sets
     for item in values:
@@ -175,33 +203,36 @@ def _parse_sets(values: list[str] | None) -> dict:
 
 
 def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layout: list[str] | None,
-              lang: str | None, only: str | None, sets: list[str] | None, allow: list[Path] | None,
-              split: bool = False):
-    """Yield (input file, Prepared or the error it raised) for each card x layout."""
-
+              lang: str | None, only: str | None, sets: list[str] | None,
+              allow: list[Path] | None, split: bool = False) -> Iterator[Prepared | list[Problem]]:
+    """Each card x layout, prepared, or the problems that stopped it (the others go on).
+    With `split`, each may print as a set of one-page cards."""
+    from routinecard.api import attempt
     from routinecard.inputs import expand_inputs
+    from routinecard.layouts import load_layout
     from routinecard.prepare import load_clinic, prepare
-    from routinecard.errors import RoutineCardError
 
     allowed = tuple(allow or ())
     files = expand_inputs(list(cards) + ([patient] if patient else []))
-    layouts = _layouts(layout)
+    layouts = [load_layout(name) for name in _layout_names(layout) if name is not None]
     given_clinic = load_clinic(clinic, allow=allowed) if clinic else None
-    only_ids = [i.strip() for i in only.split(",") if i.strip()] if only else None
+    ids = _only(only)
+    only_ids = list(ids) if ids is not None else None
     set_values = _parse_sets(sets)
     for file in files:
-        try:
-            prepared = prepare(file, clinic=given_clinic, language=lang, only=only_ids, sets=set_values, allow=allowed)
-        except RoutineCardError as error:
-            yield file, error
+        prepared = attempt(lambda: prepare(file, clinic=given_clinic, language=lang, only=only_ids,
+                                           sets=set_values, allow=allowed))
+        if isinstance(prepared, list):
+            yield prepared
             continue
         for one in layouts or [prepared.layout]:
             job = prepared.with_layout(one)
-            yield file, job.splitting() if split else job
+            yield job.splitting() if split else job
 
 
 @app.command()
 def build(
+    ctx: typer.Context,
     cards: Annotated[
         Optional[list[Path]],
         typer.Argument(help="Card files, patient files, or folders of them.", show_default=False),
@@ -237,8 +268,7 @@ def build(
     import time
 
     from routinecard.batch import Job, run
-    from routinecard.errors import InputError, Problem, RoutineCardError
-    from routinecard.inputs import builtin_layout_names as builtin_layouts
+    from routinecard.errors import InputError, Problem
     from routinecard.inputs import expand_inputs
 
     started = time.perf_counter()
@@ -247,33 +277,24 @@ def build(
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
-    try:
-        files = expand_inputs(list(cards or []) + ([patient] if patient else []))
-        names: list[str | None] = [None]
-        if layout:
-            names = list(dict.fromkeys(n for name in layout for n in (builtin_layouts() if name == "all" else [name])))
-            for name in names:
-                if name not in builtin_layouts() and not Path(name).is_file():
-                    raise InputError(Problem(f"unknown layout {name!r}; built-in layouts: {', '.join(builtin_layouts())} (or give a .yaml file)"))
-        sets = tuple(_parse_sets(set_).items())
-        if clinic is not None and not clinic.is_file():
-            raise InputError(Problem("no such clinic file", file=str(clinic)))
-    except RoutineCardError as error:
-        _report(error)
-        raise typer.Exit(1)
+    files = expand_inputs(list(cards or []) + ([patient] if patient else []))
+    names = _layout_names(layout)
+    sets = tuple(_parse_sets(set_).items())
+    if clinic is not None and not clinic.is_file():
+        raise InputError(Problem("no such clinic file", file=str(clinic)))
     single_file = output is not None and output.suffix.lower() == ".pdf"
     if single_file and len(files) * len(names) > 1:
         typer.echo(f"Error: -o {output} names one PDF file, but {len(files) * len(names)} PDFs would be built; name a folder", err=True)
         raise typer.Exit(2)
     folder = output if output is not None and not single_file else Path("build")
     job_list = [
-        Job(file, name, clinic, lang, only, sets, tuple(allow_path or ()), output if single_file else None,
+        Job(file, name, clinic, lang, _only(only), sets, tuple(allow_path or ()), output if single_file else None,
             folder, len(names) > 1, verify, split)
         for file in files
         for name in names
     ]
-    settings = _settings()
-    progress = _progress(len(job_list), settings)
+    settings = _settings(ctx)
+    progress = _Progress(len(job_list), settings)
     try:
         outcomes = run(
             job_list,
@@ -288,8 +309,7 @@ def build(
     for outcome in outcomes:
         counts[outcome.status] += 1
         if outcome.status == "failed":
-            for line in outcome.errors:
-                typer.echo(line, err=True)
+            _print_problems(outcome.problems)
         elif outcome.status == "built" and not settings.quiet:
             for notice in outcome.notices:
                 typer.echo(notice, err=True)
@@ -309,6 +329,7 @@ def build(
 
 @app.command()
 def check(
+    ctx: typer.Context,
     cards: Annotated[
         Optional[list[Path]],
         typer.Argument(help="Card files, patient files, or folders of them.", show_default=False),
@@ -325,30 +346,24 @@ def check(
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
     from routinecard.advice import fit_summary
-    from routinecard.api import fit_prepared
-    from routinecard.errors import RoutineCardError
+    from routinecard.api import attempt, fit_prepared
 
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
-    try:
-        jobs = list(_prepared(cards or [], patient, clinic, layout, lang, only, set_, allow_path, split))
-    except RoutineCardError as error:
-        _report(error)
-        raise typer.Exit(1)
-    settings = _settings()
+    jobs = list(_prepared(cards or [], patient, clinic, layout, lang, only, set_, allow_path, split))
+    settings = _settings(ctx)
     failed = 0
     graded: set[str] = set()
-    for file, prepared in jobs:
-        if isinstance(prepared, RoutineCardError):
-            _report(prepared)
+    for prepared in jobs:
+        if isinstance(prepared, list):
+            _print_problems(prepared)
             failed += 1
             continue
         loaded, chosen = prepared.loaded, prepared.layout
-        try:
-            plans = fit_prepared(prepared)
-        except RoutineCardError as error:
-            _report(error)
+        plans = attempt(lambda: tuple(fit_prepared(prepared)))  # a tuple: a list would be problems
+        if isinstance(plans, list):
+            _print_problems(plans)
             failed += 1
             continue
         if not settings.quiet:
@@ -369,6 +384,7 @@ def check(
 
 @app.command("library")
 def library(
+    ctx: typer.Context,
     json_: Annotated[bool, typer.Option("--json", help="Print the catalogue as JSON (for tools).")] = False,
     docs: Annotated[
         Optional[Path],
@@ -381,20 +397,15 @@ def library(
     import json
 
     from routinecard.catalogue import catalogue
-    from routinecard.errors import RoutineCardError
 
     routines = catalogue()
     if docs is not None:
         from routinecard.write import write_atomic
         from routinecard.librarydocs import library_docs
 
-        try:
-            for item in library_docs(routines):
-                write_atomic(docs / item.name, item.data)
-        except RoutineCardError as error:
-            _report(error)
-            raise typer.Exit(1)
-        if not _settings().quiet:
+        for item in library_docs(routines):
+            write_atomic(docs / item.name, item.data)
+        if not _settings(ctx).quiet:
             typer.echo(f"wrote {docs / 'library.md'} and {sum(len(r.versions) for r in routines)} thumbnails")
         return
     if json_:
@@ -415,22 +426,23 @@ def library(
 @app.command("layouts")
 def list_layouts() -> None:
     """List the built-in layouts."""
-    from routinecard.errors import RoutineCardError
-    from routinecard.layouts import builtin_layouts, load_layout
+    from routinecard.api import attempt
+    from routinecard.layouts import load_layout
+    from routinecard.resources import builtin_layouts
 
     names = list(builtin_layouts())
     width = max(len(name) for name in names)
     for name in names:
-        try:
-            description = load_layout(name).description
-        except RoutineCardError as error:  # a broken built-in is still listed
-            description = f"(invalid: {error.problems[0].message})"
+        loaded = attempt(lambda: load_layout(name))
+        # a broken built-in is still listed
+        description = f"(invalid: {loaded[0].message})" if isinstance(loaded, list) else loaded.description
         marker = " (default)" if name == "letter" else ""
         typer.echo(f"{name:<{width}}  {description}{marker}")
 
 
 @app.command()
 def preview(
+    ctx: typer.Context,
     card: Annotated[Path, typer.Argument(help="Card or patient file.", show_default=False)],
     output: Annotated[Optional[Path], typer.Option("--output", "-o", help="PNG file. Default: build/<name>.png")] = None,
     dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, help="Resolution of the picture.")] = 100,
@@ -442,31 +454,27 @@ def preview(
     """Render a card to PNG to look at before printing (nothing is printed or kept as PDF)."""
     import io
 
-    from routinecard.api import build_prepared, verify_default
-    from routinecard.errors import RoutineCardError, display_path
+    from routinecard.api import build_prepared
+    from routinecard.errors import display_path
     from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
-    try:
-        prepared = prepare(card, layout=layout, clinic=clinic, language=lang)
-        loaded, chosen = prepared.loaded, prepared.layout
-        built = build_prepared(prepared, verify=verify_default())
-        import pypdfium2 as pdfium
+    prepared = prepare(card, layout=layout, clinic=clinic, language=lang)
+    loaded, chosen = prepared.loaded, prepared.layout
+    built = build_prepared(prepared)
+    import pypdfium2 as pdfium
 
-        from routinecard.verify import PDFIUM_LOCK
+    from routinecard.verify import PDFIUM_LOCK
 
-        with PDFIUM_LOCK:
-            document = pdfium.PdfDocument(built.pdf)
-            image = document[0].render(scale=dpi / 72).to_pil()
-            document.close()
-        buffer = io.BytesIO()
-        image.save(buffer, format="PNG", optimize=False)
-        target = output or Path("build") / f"{output_stem(loaded)}.png"
-        write_atomic(target, buffer.getvalue(), inputs=[card])
-    except RoutineCardError as error:
-        _report(error)
-        raise typer.Exit(1)
-    if not _settings().quiet:
+    with PDFIUM_LOCK:
+        document = pdfium.PdfDocument(built.pdf)
+        image = document[0].render(scale=dpi / 72).to_pil()
+        document.close()
+    buffer = io.BytesIO()
+    image.save(buffer, format="PNG", optimize=False)
+    target = output or Path("build") / f"{output_stem(loaded)}.png"
+    write_atomic(target, buffer.getvalue(), inputs=[card])
+    if not _settings(ctx).quiet:
         typer.echo(f"wrote {display_path(target)} ({image.width} x {image.height} px, {chosen.name}, fits at {built.plan.fit_percent}%: type at {built.plan.fit_percent}% of the layout's full size)")
     if open_:
         _open(target)
@@ -481,8 +489,8 @@ def _open(path: Path) -> None:
         if shutil.which(command):
             subprocess.Popen([command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
             return
-    if hasattr(os, "startfile"):
-        os.startfile(str(path))  # type: ignore[attr-defined]
+    if sys.platform == "win32":
+        os.startfile(str(path))
         return
     typer.echo(f"no picture viewer found; open {path} yourself", err=True)
 
@@ -493,19 +501,35 @@ app.add_typer(new_app, name="new")
 
 @new_app.command("routine")
 def new_routine(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="TITLE", help="The routine's title, e.g. 'Neck stretches'.")],
+    site: Annotated[Optional[list[str]], typer.Option("--site", "-s", metavar="SITE", help="An atlas site for a point, e.g. upper-trapezius; repeat or separate with commas (`routinecard atlas` lists them).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: cards/<id>.yaml")] = None,
 ) -> None:
-    """Start a new routine card: it parses as it is; build and check refuse it until its
-    placeholder red flags and sources are replaced with real ones."""
+    """Start a new routine card, one point per atlas site (asked for on a terminal): it
+    parses as it is; build and check refuse it until its placeholder red flags and
+    sources are replaced with real ones."""
+    import sys
+
     from routinecard import scaffold
 
+    sites = [s.strip() for value in (site or []) for s in value.split(",") if s.strip()]
+    if not sites and sys.stdin.isatty() and not _settings(ctx).quiet:
+        answer = typer.prompt("Sites for the points, separated by commas (`routinecard atlas` lists them)",
+                              default=",".join(scaffold.DEFAULT_SITES))
+        sites = [s.strip() for s in answer.split(",") if s.strip()]
     target = output or Path("cards") / f"{scaffold.slug(name)}.yaml"
-    _write_new(target, scaffold.routine(name, target))
+    try:
+        text = scaffold.routine(name, target, sites or scaffold.DEFAULT_SITES)
+    except scaffold.UnknownSite as error:
+        typer.echo(f"Error: {error}", err=True)
+        raise typer.Exit(1)
+    _write_new(target, text, _settings(ctx))
 
 
 @new_app.command("patient")
 def new_patient(
+    ctx: typer.Context,
     name: Annotated[str, typer.Argument(metavar="NAME", help="The patient's name, e.g. 'José Núñez'.")],
     card: Annotated[str, typer.Option("--card", metavar="ID|FILE", help="The base routine's id (or a card file).")],
     lang: Annotated[Optional[str], typer.Option("--lang", metavar="CODE", help="Write `language: CODE` (the routine must have that version).")] = None,
@@ -521,13 +545,10 @@ def new_patient(
     if found is None:
         typer.echo(f"Error: no card {card!r} in the card library; known cards: {', '.join(library.known_ids(target.resolve())) or 'none'}", err=True)
         raise typer.Exit(1)
-    try:
-        data = load_yaml_file(found.path).data
-    except InputError as error:
-        _report(error)
-        raise typer.Exit(1)
+    data = load_yaml_file(found.path).data
     data = data if isinstance(data, dict) else {}
-    points = data.get("points") if isinstance(data.get("points"), list) else []
+    listed = data.get("points")
+    points = listed if isinstance(listed, list) else []
     ids = [p["id"] for p in points if isinstance(p, dict) and isinstance(p.get("id"), str)]
     card_id = data.get("id") if isinstance(data.get("id"), str) else card
     languages = [e.language for e in library.versions(str(card_id), library.library_folders(target.resolve()))]
@@ -536,18 +557,59 @@ def new_patient(
         raise typer.Exit(1)
     reference = card if library.looks_like_path(card) else str(card_id)
     _write_new(target, scaffold.patient(reference, name, str(target), point_ids=ids, language=lang,
-                                        languages=languages, target=target))
+                                        languages=languages, target=target), _settings(ctx))
 
 
-def _write_new(target: Path, text: str) -> None:
+def _write_new(target: Path, text: str, settings: Settings) -> None:
     from routinecard.write import write_atomic
 
     if target.exists():
         typer.echo(f"Error: {target} already exists; choose another name or -o FILE", err=True)
         raise typer.Exit(1)
     write_atomic(target, text.encode("utf-8"))
-    if not _settings().quiet:
+    if not settings.quiet:
         typer.echo(f"wrote {target}; edit it, then: routinecard build {target}")
+
+
+@app.command("atlas")
+def atlas_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the sites as JSON (for tools).")] = False,
+    sheet: Annotated[Optional[Path], typer.Option("--sheet", help="Write a PDF of every view with each site's marker and id, the region names and a coordinate grid.")] = None,
+    lang: Annotated[str, typer.Option("--lang", help="Language of the names: en or es.")] = "en",
+) -> None:
+    """List the atlas's named sites (id, name, views, languages), or write the atlas sheet."""
+    import json
+
+    from routinecard.atlas import LANGUAGES, load_atlas
+
+    if lang not in LANGUAGES:
+        typer.echo(f"Error: unknown language {lang!r}; one of: {', '.join(LANGUAGES)}", err=True)
+        raise typer.Exit(2)
+    atlas = load_atlas()
+    if sheet is not None:
+        from routinecard.write import write_atomic
+        from routinecard.figures.sheet import atlas_sheet_pdf
+
+        write_atomic(sheet, atlas_sheet_pdf(lang))
+        if not _settings(ctx).quiet:
+            typer.echo(f"wrote {sheet} ({len(atlas.views)} views, {len(atlas.sites)} sites)")
+        return
+    if as_json:
+        rows = [{"id": site.id, "name": site.names, "plain": site.plain, "views": list(site.views),
+                 "languages": sorted(site.names),
+                 "places": {p.view: {"x": p.x, "y": p.y, "regions": list(p.regions)} for p in site.places}}
+                for site in atlas.sites.values()]
+        typer.echo(json.dumps({"views": list(atlas.views), "sites": rows}, ensure_ascii=False, indent=1))
+        return
+    width = max(len(site_id) for site_id in atlas.sites)
+    name_width = max(len(site.name(lang)) for site in atlas.sites.values())
+    typer.echo(f"{'site':<{width}}  {'name':<{name_width}}  {'views':<26}  languages")
+    for site in atlas.sites.values():
+        typer.echo(f"{site.id:<{width}}  {site.name(lang):<{name_width}}  {', '.join(site.views):<26}  "
+                   f"{', '.join(sorted(site.names))}")
+    typer.echo(f"{len(atlas.sites)} sites on {len(atlas.views)} views ({', '.join(atlas.views)}); "
+               "`routinecard atlas --sheet atlas.pdf` draws them")
 
 
 @app.command()
@@ -570,10 +632,9 @@ def doctor() -> None:
     import platform
 
     from routinecard.fonts import cache_dir, font_set
-    from routinecard.layouts import builtin_layouts
     from routinecard.locale import available
     from routinecard.patients import library_folders
-    from routinecard.resources import data_dir
+    from routinecard.resources import builtin_layouts, data_dir
     from routinecard.tools import builtin_tools
 
     lines = [f"routinecard {__version__} on Python {platform.python_version()} ({platform.system()})"]
@@ -594,6 +655,48 @@ def doctor() -> None:
     lines.append("card library: " + ", ".join(str(p) for p in library_folders(None)))
     for line in lines:
         typer.echo(line)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on. Anything but 127.0.0.1/localhost needs a password.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", min=1, max=65535, help="Port to listen on.")] = 8765,
+    library: Annotated[Path, typer.Option("--library", help="Folder with cards/, clinics/ and patients/.")] = Path("."),
+    password_file: Annotated[
+        Optional[Path], typer.Option("--password-file", help="File whose first line is the password (else $ROUTINECARD_PASSWORD).")
+    ] = None,
+    workers: Annotated[Optional[int], typer.Option("--workers", min=1, max=32, help="Cards built at once (default: up to 2).")] = None,
+) -> None:
+    """A local web app for clinicians: pick a routine, tick points, change the dose, preview, print or save."""
+    try:
+        from routinecard.serve.config import UsageError, make_config, start_message
+        from routinecard.serve.server import run
+    except ImportError as error:  # the serve extra is not installed
+        typer.echo(f"Error: routinecard serve needs the serve extra: pip install 'routinecard[serve]' ({error.name} is missing)", err=True)
+        raise typer.Exit(2)
+    try:
+        config = make_config(library, host, port, password_file, workers)
+    except UsageError as error:
+        for problem in error.problems:
+            typer.echo(f"Error: {problem}", err=True)
+        raise typer.Exit(2)
+    typer.echo(start_message(config))
+    run(config)
+
+
+def schema_main(argv: Sequence[str] | None = None) -> int:
+    """`python -m routinecard.schema [FOLDER]`: write every schema file (default: schema/
+    in the checkout) and say which."""
+    from routinecard.schema import default_folder, write_schemas
+
+    args = list(sys.argv[1:] if argv is None else argv)
+    if len(args) > 1 or any(a.startswith("-") for a in args):
+        typer.echo("usage: python -m routinecard.schema [FOLDER]  (default: schema/ in the checkout)", err=True)
+        return 2
+    folder = Path(args[0]) if args else default_folder()
+    for path in write_schemas(folder):
+        typer.echo(str(path))
+    return 0
 
 
 def main() -> None:

@@ -223,7 +223,7 @@ def fit_pages(
         return [fit(card, layout, fonts, assets, card_name=card_name, locale=locale, extras=extras)]
     except FitError as error:
         overflow = error.overflow
-    blocks = card_blocks(len(card.points), notes=bool(extras.notes), log=extras.log is not None)
+    blocks = card_blocks(len(card.points), notes=bool(extras.personal.notes), log=extras.log is not None)
 
     def fits(part: Part) -> bool:
         return overflow_at_min(card, layout, fonts, assets, locale=locale, extras=extras, part=part) <= 0

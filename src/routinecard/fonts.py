@@ -20,6 +20,10 @@ import threading
 from dataclasses import dataclass
 from functools import cache, lru_cache
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from routinecard.text import Run
 
 
 _lock = threading.Lock()
@@ -70,7 +74,8 @@ def _registered_cmap(name: str) -> frozenset[int]:
     """Characters of a font reportlab has already parsed (no second read of the file)."""
     from reportlab.pdfbase import pdfmetrics
 
-    return frozenset(pdfmetrics.getFont(name).face.charToGlyph)
+    font: Any = pdfmetrics.getFont(name)  # a TTFont; the stubs type getFont as any Font
+    return frozenset(font.face.charToGlyph)
 
 
 @cache
@@ -151,13 +156,13 @@ class FontSet:
         return face
 
     # -- markup -----------------------------------------------------------------------
-    def runs(self, text: str, *, bold: bool = False, colour: str | None = None) -> list:
+    def runs(self, text: str, *, bold: bool = False, colour: str | None = None) -> list[Run]:
         """`text` as runs of one font each: Atkinson where it has the character, Noto Sans
         where it does not. Raises ValueError for a character no font has."""
         return list(self._runs(text, bold, colour))
 
     @lru_cache(maxsize=4096)  # noqa: B019 - the font set lives for the whole process
-    def _runs(self, text: str, bold: bool, colour: str | None) -> tuple:
+    def _runs(self, text: str, bold: bool, colour: str | None) -> tuple[Run, ...]:
         from routinecard.text import Run
 
         primary = self.bold.name if bold else self.regular.name

@@ -15,6 +15,7 @@ import json
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
+from typing import Any
 
 MANIFEST = ".routinecard-manifest.json"
 
@@ -63,7 +64,7 @@ class Manifest:
     def __init__(self, folder: Path) -> None:
         self.path = folder / MANIFEST
         try:
-            self.entries: dict[str, dict] = json.loads(self.path.read_text(encoding="utf-8"))
+            self.entries: dict[str, dict[str, Any]] = json.loads(self.path.read_text(encoding="utf-8"))
             if not isinstance(self.entries, dict):
                 self.entries = {}
         except (OSError, ValueError):

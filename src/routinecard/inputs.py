@@ -7,7 +7,6 @@ import re
 from pathlib import Path
 
 from routinecard.errors import InputError, Problem, display_path
-from routinecard.resources import data_dir
 
 
 def expand_inputs(paths: list[Path]) -> list[Path]:
@@ -24,11 +23,11 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
         elif not path.exists() and _is_id(str(path)):
             from routinecard import library
 
-            found = library.find(str(path))
-            if found is None:
+            entry = library.find(str(path))
+            if entry is None:
                 known = ", ".join(library.known_ids()) or "none"
                 raise InputError(Problem(f"{path}: no such file, and no routine with this id; routines: {known}"))
-            result.append(found.path)
+            result.append(entry.path)
         else:
             result.append(path)
     return result
@@ -37,7 +36,3 @@ def expand_inputs(paths: list[Path]) -> list[Path]:
 def _is_id(text: str) -> bool:
     """A bare routine id (`sciatica-trigger-points`), not a path."""
     return re.fullmatch(r"[a-z0-9]+(-[a-z0-9]+)*", text) is not None
-
-
-def builtin_layout_names() -> list[str]:
-    return [p.stem for p in sorted(data_dir("layouts").glob("*.yaml"))]

@@ -17,9 +17,9 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, Strict, WithJsonSchema, model_validator
 
 from routinecard.errors import InputError, Problem
-from routinecard.loader import Document, format_path, load_yaml_file, require_mapping
+from routinecard.loader import Document, FieldPath, format_path, load_yaml_file, require_mapping
 from routinecard.model import StrictModel
-from routinecard.resources import data_dir
+from routinecard.resources import builtin_layouts, looks_like_path
 
 POINTS_PER_UNIT = {"pt": 1.0, "in": 72.0, "mm": 72.0 / 25.4, "cm": 72.0 / 2.54}
 _LENGTH = re.compile(r"^\s*(-?\d+(?:\.\d+)?)\s*(pt|in|mm|cm)\s*$")
@@ -34,8 +34,8 @@ PAGE_SIZES = {
     "a5": (419.5276, 595.2756),
 }
 
-SECTIONS = ("header", "overview", "points", "notes", "medical_attention", "log", "footer")
 Section = Literal["header", "overview", "points", "notes", "medical_attention", "log", "footer"]
+SECTIONS: tuple[Section, ...] = ("header", "overview", "points", "notes", "medical_attention", "log", "footer")
 
 
 def parse_length(value: object) -> float:
@@ -142,7 +142,7 @@ class Page(StrictModel):
     )
     orientation: Literal["portrait", "landscape"] = Field("portrait", description="portrait or landscape.")
     margin: Annotated[Margins, BeforeValidator(_margins)] = Field(
-        default_factory=lambda: Margins(top="36pt", right="36pt", bottom="36pt", left="36pt"),  # type: ignore[arg-type]
+        default_factory=lambda: Margins.model_validate({"top": "36pt", "right": "36pt", "bottom": "36pt", "left": "36pt"}),
         description="One length for all sides ('0.5in') or {top, right, bottom, left}.",
         json_schema_extra=_length_or_margins,
     )
@@ -271,9 +271,9 @@ class Layout(StrictModel):
             raise ValueError("a section is listed twice")
         return self
 
-    def section_order(self) -> list[str]:
+    def section_order(self) -> list[Section]:
         """The listed sections, with any left out inserted after their default predecessor."""
-        order = list(self.sections)
+        order: list[Section] = list(self.sections)
         for index, section in enumerate(SECTIONS):
             if section not in order:
                 before = [s for s in SECTIONS[:index] if s in order]
@@ -313,25 +313,20 @@ class MergedDocument:
         return doc.problem(path, message, key=key)
 
 
-def builtin_layouts() -> dict[str, Path]:
-    """Built-in layout names and their files."""
-    return {p.stem: p for p in sorted(data_dir("layouts").glob("*.yaml"))}
-
-
 def builtin_layout_list() -> tuple[Layout, ...]:
     """Every built-in layout, loaded (once per process), in name order."""
     return tuple(_builtin_layout(name) for name in builtin_layouts())
 
 
 def _resolve_reference(reference: str, relative_to: Path | None) -> Path | None:
-    looks_like_path = reference.endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference
-    if looks_like_path:
+    if looks_like_path(reference):
         base = relative_to.parent if relative_to else Path.cwd()
         return (base / reference).resolve()
     return builtin_layouts().get(reference)
 
 
-def _merge(base: dict[str, Any], top: dict[str, Any], doc: Document, origins: dict, prefix: tuple = ()) -> dict:
+def _merge(base: dict[str, Any], top: dict[str, Any], doc: Document, origins: dict[FieldPath, Document],
+           prefix: FieldPath = ()) -> dict[str, Any]:
     merged = dict(base)
     for key, value in top.items():
         path = prefix + (key,)
@@ -344,7 +339,7 @@ def _merge(base: dict[str, Any], top: dict[str, Any], doc: Document, origins: di
     return merged
 
 
-def _claim(value: Any, path: tuple, doc: Document, origins: dict) -> None:
+def _claim(value: Any, path: FieldPath, doc: Document, origins: dict[FieldPath, Document]) -> None:
     origins[path] = doc
     if isinstance(value, dict):
         for key, item in value.items():
@@ -410,7 +405,7 @@ def _read_layout(reference: str) -> Layout:
     merged = MergedDocument(data, origins, chain[0])
     from routinecard.validate import validate_document
 
-    layout = validate_document(Layout, merged, data)  # type: ignore[arg-type]
+    layout = validate_document(Layout, merged, data)
     layout._files = tuple(seen)  # the chain of files, for incremental builds
     return layout
 

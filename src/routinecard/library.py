@@ -17,12 +17,11 @@ a notice.
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-from routinecard.resources import data_dir
+from routinecard.resources import data_dir, looks_like_path
 
 DEFAULT_LANGUAGE = "en"
 """The language of a card that does not say; its PDF has no language in its file name."""
@@ -155,11 +154,6 @@ class Found:
 
     path: Path
     language: str | None
-
-
-def looks_like_path(reference: str) -> bool:
-    """A reference is a path when it ends in .yaml/.yml or has a folder separator."""
-    return reference.lower().endswith((".yaml", ".yml")) or "/" in reference or os.sep in reference or "\\" in reference
 
 
 def find(reference: str, near: Path | None = None, language: str | None = None) -> Found | None:

@@ -29,7 +29,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any, Protocol
 
 import yaml
 from yaml.events import (
@@ -147,6 +147,18 @@ def walk_strings(value: Any, path: FieldPath = ()) -> Iterator[tuple[FieldPath, 
 # --------------------------------------------------------------------------- document
 
 
+class Located(Protocol):
+    """Data that knows where each of its values was written. Three kinds share this: a
+    `Document` (one file), a `patients.CardSource` (a card adapted by a patient file or
+    the command line) and a `layouts.MergedDocument` (a layout's `extends` chain).
+    Validation and checks report problems through it without knowing which it is."""
+
+    @property
+    def data(self) -> Any: ...
+
+    def problem(self, path: FieldPath, message: str, *, key: bool = False) -> Problem: ...
+
+
 @dataclass(frozen=True)
 class Document:
     """Parsed data plus where each value (and each mapping key) came from."""
@@ -225,7 +237,7 @@ def require_mapping(doc: Document, what: str = "") -> dict[str, Any]:
 class _Refused(Exception):
     """Raised inside the composer for constructs we refuse; carries where."""
 
-    def __init__(self, message: str, mark: yaml.Mark, path: FieldPath) -> None:
+    def __init__(self, message: str, mark: Any, path: FieldPath) -> None:  # a PyYAML or libyaml mark
         super().__init__(message)
         self.message = message
         self.mark = mark
@@ -249,6 +261,10 @@ class _Refusing:
     _path: list[str | int]
     _depth: int
 
+    if TYPE_CHECKING:  # provided by PyYAML's parser, the other base class
+
+        def peek_event(self) -> Any: ...
+
     def _start_refusing(self) -> None:
         self._path = []
         self._depth = 0
@@ -263,7 +279,7 @@ class _Refusing:
             self._path.append(index)
             pushed = True
         try:
-            event = self.peek_event()  # type: ignore[attr-defined]
+            event = self.peek_event()
             here = tuple(self._path)
             if isinstance(event, AliasEvent):
                 raise _Refused(
@@ -318,15 +334,18 @@ class _CoreLoader(_Refusing, yaml.SafeLoader):
         self._start_refusing()
 
 
+_CParser: type[Any] | None  # None: parse with pure Python (tests switch it off too)
 try:  # libyaml's C parser, when PyYAML was built with it (the wheels are)
-    from yaml._yaml import CParser as _CParser  # type: ignore[import-not-found, unused-ignore]
+    from yaml._yaml import CParser as _LibyamlParser
+
+    _CParser = _LibyamlParser
 except ImportError:  # pragma: no cover - a PyYAML without libyaml
     _CParser = None
 
 
 if _CParser is not None:
 
-    class _FastLoader(_Refusing, yaml.composer.Composer, _CParser, yaml.resolver.Resolver):  # type: ignore[misc]
+    class _FastLoader(_Refusing, yaml.composer.Composer, _LibyamlParser, yaml.resolver.Resolver):
         """libyaml's C scanner and parser feeding the same Python composer and resolver.
 
         About ten times faster than the pure-Python parser for a card file, with the same
@@ -334,7 +353,7 @@ if _CParser is not None:
         """
 
         def __init__(self, stream: str) -> None:
-            _CParser.__init__(self, stream)
+            _LibyamlParser.__init__(self, stream)
             yaml.composer.Composer.__init__(self)
             yaml.resolver.Resolver.__init__(self)
             self._start_refusing()
@@ -536,7 +555,7 @@ class _Builder:
         mark = _from_yaml_mark(node.start_mark)
         if isinstance(node, ScalarNode):
             if node.tag == _STR:
-                return node.value
+                return str(node.value)
             value = self.scalar(node, mark, parent)
             shown = "an empty key" if value is None and node.value == "" else _kind(value)
             raise self.fail(
@@ -608,14 +627,25 @@ def _parse_cached(digest: bytes, raw: bytes, file: str) -> Document:
     return found
 
 
+class _Events(Protocol):
+    """The part of PyYAML's loader we drive by hand (its stubs leave `get_event` untyped)."""
+
+    def get_event(self) -> Any: ...
+    def check_event(self, *choices: type[Any]) -> bool: ...
+    def compose_document(self) -> Node | None: ...
+    def dispose(self) -> None: ...
+
+
 def _compose_or_explain(text: str, located: Any, file: str) -> Node:
     """Compose with the pure-Python parser, turning every failure into a located InputError."""
-    loader = _CoreLoader(text)
+    loader: _Events = _CoreLoader(text)
     try:
         loader.get_event()  # StreamStartEvent
         if loader.check_event(StreamEndEvent):
             raise located("the file is empty", None)
-        root: Node = loader.compose_document()
+        composed = loader.compose_document()
+        assert composed is not None  # not at the end of the stream: a document follows
+        root: Node = composed
         if not loader.check_event(StreamEndEvent):
             second = loader.get_event()
             raise located(
@@ -637,6 +667,11 @@ def _compose_or_explain(text: str, located: Any, file: str) -> Node:
     return root
 
 
+# libyaml accepts a block scalar header run into a comment (`key: |#`), which YAML and
+# PyYAML refuse; text that might hold one takes the slow path (found by test_loader_fast).
+_LIBYAML_LENIENT = re.compile(r"[|>][-+0-9]*#")
+
+
 def _parse(raw: bytes, file: str) -> Document:
     if len(raw) > MAX_BYTES:
         raise InputError(
@@ -651,7 +686,7 @@ def _parse(raw: bytes, file: str) -> Document:
         )
 
     root: Node | None = None
-    if _CParser is not None:
+    if _CParser is not None and not _LIBYAML_LENIENT.search(text):
         # The fast path: libyaml. Any trouble, and the slow path below says what it is.
         fast = _FastLoader(text)
         try:

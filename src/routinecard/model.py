@@ -11,7 +11,8 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from typing import Annotated, Literal, Mapping
+from collections.abc import Mapping
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -106,6 +107,8 @@ def _range(low: int, high: int) -> object:
     ]
 
 
+# Built by a function, so mypy cannot read them as types: the fields that use them
+# carry `type: ignore[valid-type]` (pydantic reads the Annotated metadata at run time).
 SecondsRange = _range(1, 600)
 MinutesRange = _range(1, 60)
 CountRange = _range(1, 200)
@@ -207,43 +210,67 @@ def _number_not_bool(value: object) -> object:
 
 Number = Annotated[float, BeforeValidator(_number_not_bool)]
 FileName = Annotated[str, Strict(), Field(min_length=1, max_length=1024)]
-View = Literal["posterior", "anterior"]
+# The atlas's views (images/atlas/atlas.yaml; a test keeps this list and the atlas in step).
+View = Literal["back", "front", "side", "head-neck", "hand-forearm", "sole"]
+GRID_MAX = 2000  # every view's grid is smaller; `check` tests the view's own size
+
+
+def _site_schema() -> dict[str, object]:
+    """Site ids for editors' autocompletion, read from the shipped atlas."""
+    from routinecard.atlas import site_ids
+
+    return {"type": "string", "enum": site_ids()}
+
+
+def _known_site(value: str) -> str:
+    from routinecard.atlas import load_atlas
+
+    atlas = load_atlas()
+    if atlas.site(value) is None:
+        hint = atlas.suggest(value)
+        did_you_mean = f"; did you mean {hint!r}?" if hint else ""
+        raise ValueError(f"unknown site {value!r}{did_you_mean} (`routinecard atlas` lists every site)")
+    return value
+
+
+SiteId = Annotated[str, Strict(), AfterValidator(_known_site), WithJsonSchema(_site_schema())]
 
 
 class Marker(StrictModel):
-    """Where the point is on the body map: a view and x, y in its 540 x 960 grid
-    (origin top left), drawn for the body's right side; `side: left` mirrors it."""
+    """Where the point is on a body view, in that view's grid (origin top left), drawn for
+    the body's right side; `side: left` mirrors it. Overrides the site's marker."""
 
-    view: View = Field(description="Which body map: posterior (back) or anterior (front).")
-    x: Annotated[Number, Field(ge=0, le=540)] = Field(description="0 (left edge) to 540 (right edge).")
-    y: Annotated[Number, Field(ge=0, le=960)] = Field(description="0 (top of the head) to 960 (feet).")
+    view: View = Field(description="Which view: back, front, side, head-neck, hand-forearm or sole.")
+    x: Annotated[Number, Field(ge=0, le=GRID_MAX)] = Field(description="Across the view's grid, from its left edge.")
+    y: Annotated[Number, Field(ge=0, le=GRID_MAX)] = Field(description="Down the view's grid, from its top edge.")
 
 
 class Area(StrictModel):
-    """An elliptical patch of referred pain, in body-map units (right side)."""
+    """An elliptical patch of referred pain, in the view's grid units (right side)."""
 
-    x: Annotated[Number, Field(ge=0, le=540)] = Field(description="Centre, 0 (left edge) to 540 (right edge).")
-    y: Annotated[Number, Field(ge=0, le=960)] = Field(description="Centre, 0 (top of the head) to 960 (feet).")
-    rx: Annotated[Number, Field(gt=0, le=270)] = Field(description="Half the width.")
-    ry: Annotated[Number, Field(gt=0, le=480)] = Field(description="Half the height.")
+    x: Annotated[Number, Field(ge=0, le=GRID_MAX)] = Field(description="Centre, across the view's grid.")
+    y: Annotated[Number, Field(ge=0, le=GRID_MAX)] = Field(description="Centre, down the view's grid.")
+    rx: Annotated[Number, Field(gt=0, le=GRID_MAX / 2)] = Field(description="Half the width.")
+    ry: Annotated[Number, Field(gt=0, le=GRID_MAX / 2)] = Field(description="Half the height.")
 
 
 class Referral(StrictModel):
-    """Where the pain is felt, shaded on the map: named body regions and/or ellipses."""
+    """Where the pain is felt, shaded on the marker's view: named regions and/or ellipses.
+    Given, it replaces the site's usual referral shading."""
 
     regions: list[Annotated[str, Strict()]] = Field(
-        default_factory=list, description="Body-map regions without side, e.g. buttocks, thigh, lower_leg."
+        default_factory=list, description="Regions of the view without side, e.g. buttock, back-of-thigh, temple."
     )
-    areas: list[Area] = Field(default_factory=list, description="Ellipses {x, y, rx, ry} in body-map units.")
+    areas: list[Area] = Field(default_factory=list, description="Ellipses {x, y, rx, ry} in the view's grid units.")
 
 
 class Closeup(StrictModel):
-    """The window of the body map shown in the point's panel (default: around the marker)."""
+    """The window of the view shown in the point's panel (default: framed around the site)."""
 
-    x: Annotated[Number, Field(ge=0, le=540)] = Field(description="Centre of the window, 0 to 540.")
-    y: Annotated[Number, Field(ge=0, le=960)] = Field(description="Centre of the window, 0 to 960.")
-    size: Annotated[Number, Field(ge=60, le=960)] = Field(
-        220.0, description="Width and height of the window, 60 to 960."
+    x: Annotated[Number, Field(ge=0, le=GRID_MAX)] = Field(description="Centre of the window, across the grid.")
+    y: Annotated[Number, Field(ge=0, le=GRID_MAX)] = Field(description="Centre of the window, down the grid.")
+    size: Annotated[Number, Field(ge=40, le=GRID_MAX)] = Field(
+        300.0, description="Width and height of the window, in grid units."
     )
 
 
@@ -259,8 +286,12 @@ class Point(StrictModel):
     pressure: Pressure = Field(description="How hard to press: min and max on the 0-10 scale, and in words.")
     timing: Timing = Field(description="How long and how often, e.g. {hold_s: [20, 30], repeats: 2, per_day: [1, 2]} or {roll_min: 2, every_other_day: true}.")
     steps: list[Text] = Field(min_length=1, max_length=12, description="What to do, in order.")
+    site: SiteId | None = Field(
+        None, description="A site from the atlas, e.g. upper-trapezius: gives the marker, referral and close-up."
+    )
+    view: View | None = Field(None, description="Which of the site's views to draw it on (default: its first).")
     side: Literal["right", "left", "both"] = Field("right", description="Which side of the body is shown.")
-    marker: Marker | None = Field(None, description="The point on the body map.")
+    marker: Marker | None = Field(None, description="x/y on a view: overrides the site's marker.")
     referral: Referral = Field(default_factory=Referral, description="Where the pain is felt, shaded on the map.")
     closeup: Closeup | None = Field(None, description="Window of the close-up; default: around the marker.")
     photo: FileName | None = Field(None, description="A PNG or JPEG shown in the panel instead of the close-up.")

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import copy
 import difflib
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -19,7 +20,7 @@ from routinecard.errors import InputError, Problem, display_path
 from routinecard.loader import Document, FieldPath, format_path
 from routinecard.model import Card, Log, Patient
 from routinecard import library
-from routinecard.validate import _model_at
+from routinecard.validate import model_at
 
 LOCKED = ("medical_attention",)  # `set` may not touch the red flags; they can only be added to
 
@@ -90,6 +91,13 @@ class Personal:
     log: Log | None = None
     source: Document | None = None  # for locating glyph problems in these strings
 
+    def printed(self) -> dict[FieldPath, str]:
+        """The texts printed on the card, by their path in the patient file: the one list
+        that the glyph check, the page and --verify all use."""
+        texts: dict[FieldPath, str | None] = {("patient", "name"): self.patient, ("clinician",): self.clinician,
+                                              ("date",): self.date, ("notes",): self.notes}
+        return {path: text for path, text in texts.items() if text}
+
 
 def plain_source(doc: Document, file: Path) -> CardSource:
     points = doc.data.get("points") if isinstance(doc.data, dict) else None
@@ -122,7 +130,7 @@ def _point_ids(data: dict[str, Any]) -> list[str]:
     points = data.get("points")
     if not isinstance(points, list):
         return []
-    return [p.get("id") for p in points if isinstance(p, dict) and isinstance(p.get("id"), str)]
+    return [p["id"] for p in points if isinstance(p, dict) and isinstance(p.get("id"), str)]
 
 
 def adapt(
@@ -134,8 +142,8 @@ def adapt(
     where: Document,
     where_path: FieldPath,
     where_file: Path | None,
-    extra_urgent: list[str] = (),  # type: ignore[assignment]
-    extra_soon: list[str] = (),  # type: ignore[assignment]
+    extra_urgent: Sequence[str] = (),
+    extra_soon: Sequence[str] = (),
     video: str | None = None,
 ) -> CardSource:
     """Return a new source with the points filtered and the values set.
@@ -240,7 +248,7 @@ def resolve_set_path(dotted: str, data: dict[str, Any], ids: list[str], all_ids:
             value = value[position]
             index += 1
             continue
-        parent = _model_at(Card, tuple(path))
+        parent = model_at(Card, tuple(path))
         if parent is None:
             raise ValueError(f"{'.'.join(parts[: index + 1])!r} is not a field that can be set")
         fields = list(parent.model_fields)

@@ -12,15 +12,15 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any
 
 from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_asset
 from routinecard.compose.sections import Extras
 from routinecard.errors import InputError, Problem, display_path
-from routinecard.figures.bodymap import map_problems
+from routinecard.placement import map_problems
 from routinecard.fonts import FontSet, font_set
 from routinecard.layouts import Layout, builtin_layout_list, load_layout
-from routinecard.loader import Document, FieldPath, load_yaml_file, require_mapping, walk_strings
+from routinecard.loader import Document, FieldPath, Located, load_yaml_file, require_mapping, walk_strings
 from routinecard.locale import Locale, load_locale
 from routinecard.model import Card, Clinic, Log, semantic_problems
 from routinecard.patients import (
@@ -34,15 +34,9 @@ from routinecard.patients import (
     plain_source,
     read_patient,
 )
+from routinecard.resources import looks_like_path
 from routinecard.tools import Tool, builtin_tools
 from routinecard.validate import validate_document
-
-
-class Locates(Protocol):
-    """Anything that turns a field path into a located problem: a loaded `Document`, a
-    `CardSource` (an adapted card) or a merged layout document."""
-
-    def problem(self, path: FieldPath, message: str, *, key: bool = False) -> Problem: ...
 
 
 @dataclass(frozen=True)
@@ -79,7 +73,7 @@ class LoadedCard:
         return self.source.base
 
 
-def glyph_problems(value: Any, locate: Locates, fonts: FontSet, prefix: FieldPath = ()) -> list[Problem]:
+def glyph_problems(value: Any, locate: Located, fonts: FontSet, prefix: FieldPath = ()) -> list[Problem]:
     """Every character that no bundled font can print, named with its field."""
     problems = []
     for path, text in walk_strings(value, prefix):
@@ -138,9 +132,8 @@ def check_card(card: Card | None, source: CardSource, input_file: Path, *, allow
     problems += [source.problem(path, message) for path, message in safety_problems(data)]
     problems += glyph_problems(data, source, font_set())
     if personal is not None and personal.source is not None:
-        texts = {"patient": {"name": personal.patient}, "clinician": personal.clinician,
-                 "date": personal.date, "notes": personal.notes}
-        problems += glyph_problems(texts, personal.source, font_set())
+        for path, text in personal.printed().items():
+            problems += glyph_problems(text, personal.source, font_set(), path)
     if card is None:
         raise InputError(_unique(problems))
     problems += [source.problem(path, message) for path, message in map_problems(card)]
@@ -320,7 +313,7 @@ def choose_layout(loaded: LoadedCard, clinic: LoadedClinic | None, asked: Layout
 
 
 def _layout_near(reference: str, named_in: Path) -> Layout:
-    if reference.endswith((".yaml", ".yml")) or "/" in reference:
+    if looks_like_path(reference):
         return load_layout((named_in.resolve().parent / reference))
     return load_layout(reference)
 
@@ -357,10 +350,7 @@ def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) 
     return Extras(
         clinic=clinic.clinic if clinic else None,
         clinic_logo=clinic.logo if clinic else None,
-        patient=personal.patient,
-        clinician=personal.clinician,
-        date=personal.date,
-        notes=personal.notes,
+        personal=personal,
         log=log,
         emergency=emergency,
     )
@@ -456,24 +446,3 @@ def prepare(
         extras_for(loaded, chosen_clinic, chosen_layout),
         builtin_layout_list(),
     )
-
-
-def output_stem(loaded: LoadedCard) -> str:
-    """The PDF's file name without `.pdf`: the card's id (the patient file's name for a
-    patient file), then `.<language>` for any language but English, so the language
-    versions of one routine never overwrite each other (`x.pdf`, `x.es.pdf`)."""
-    from routinecard.library import output_stem as with_language
-
-    stem = loaded.input_file.stem if loaded.patient is not None else loaded.card.id
-    return with_language(stem, loaded.card.language)
-
-
-def prepare_model(card: Card, *, patient: Path | tuple[Document, Path] | None = None,
-                  layout: Layout | str | Path | None = None, clinic: Path | None = None,
-                  language: str | None = None) -> Prepared:
-    """A card given as a model (already validated by the caller), optionally adapted by a
-    patient file: checked for what the schema cannot check, never re-read as text. A
-    language other than the card's picks the library's version of the routine."""
-    document = model_document(card)
-    file = Path.cwd() / "card.yaml"  # the card's relative picture names resolve from here
-    return prepare(patient, base=(document, file), layout=layout, clinic=clinic, language=language)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from reportlab import rl_config
 from reportlab.lib import colors
@@ -44,14 +45,15 @@ def render_pdf(plans: Sequence[PagePlan], layout: Layout, metadata: Metadata) ->
     page_width, page_height = layout.page.size_pt()
     sheet = layout.page.sheet
     sheet_size = paper(sheet.size, sheet.orientation) if sheet else (page_width, page_height)
+    # Start in our embedded font (types-reportlab types initialFontName as a number).
+    start_font: dict[str, Any] = {"initialFontName": "Atkinson", "initialFontSize": 10}
     canvas = Canvas(
         buffer,
         pagesize=sheet_size,
         invariant=1,
         pageCompression=1,
-        initialFontName="Atkinson",
-        initialFontSize=10,
         lang=metadata.language,
+        **start_font,
     )
     canvas.setTitle(metadata.title)
     canvas.setAuthor(metadata.author)

@@ -30,24 +30,7 @@ before_you_start:
   - "Check with your doctor or physio before you start."
   - "Stop if the pain gets sharp, shooting or burning."
 points:
-  - id: first-point
-    name: "First point"
-    where: "Describe where to find the point, with landmarks a patient can feel."
-    refers_to: "Where the pain from this point is usually felt."
-    tool: tennis-ball        # tennis-ball, lacrosse-ball, golf-ball, foam-roller, frozen-bottle, fingers, thumb, wall
-    position: "How to stand, sit or lie for this point."
-    pressure: {{min: 3, max: 5, words: "Firm but comfortable. Never sharp or shooting."}}
-    timing: {{hold_s: [15, 30], repeats: [2, 3], per_day: [1, 2]}}
-    steps:
-      - "Put the ball on the point."
-      - "Lean in slowly and hold."
-      - "Ease off and rest."
-    side: right
-    # Where the point is on the body map (540 x 960, written for the body's right side),
-    # and where its pain is felt. Without a marker the panel has no picture of the body.
-    # marker: {{view: posterior, x: 312, y: 432}}
-    # referral: {{areas: [{{x: 310, y: 470, rx: 30, ry: 40}}]}}
-medical_attention:
+{points}medical_attention:
   urgent:
     # {{emergency}} prints the clinic's emergency number; {{emergency_department}} prints
     # A&E, the ER or the emergency department, by the clinic's country.
@@ -108,11 +91,49 @@ def schema_line(kind: str, target: Path) -> str:
     return ""
 
 
-def routine(name: str, target: Path | None = None) -> str:
+POINT = """\
+  - id: {id}
+    name: {name}
+    site: {site}{pad}# from the atlas: marker, usual referral shading and close-up
+    side: right              # right, left or both
+    where: "Describe where to find {plain}, with landmarks a patient can feel."
+    refers_to: "Where the pain from this point is usually felt."
+    tool: tennis-ball        # tennis-ball, lacrosse-ball, golf-ball, foam-roller, frozen-bottle, fingers, thumb, wall
+    position: "How to stand, sit or lie for this point."
+    pressure: {{min: 3, max: 5, words: "Firm but comfortable. Never sharp or shooting."}}
+    timing: {{hold_s: [15, 30], repeats: [2, 3], per_day: [1, 2]}}
+    steps:
+      - "Put the ball on the point."
+      - "Lean in slowly and hold."
+      - "Ease off and rest."
+"""
+
+DEFAULT_SITES = ("upper-trapezius",)
+
+
+class UnknownSite(ValueError):
+    """A site the atlas does not have (the message has a "did you mean")."""
+
+
+def routine(name: str, target: Path | None = None, sites: list[str] | tuple[str, ...] = DEFAULT_SITES) -> str:
+    """A routine with one point per atlas site: sites, never coordinates (`routinecard
+    atlas` lists them)."""
+    from routinecard.atlas import load_atlas
+
+    atlas = load_atlas()
+    points: list[str] = []
+    for site_id in sites or DEFAULT_SITES:
+        site = atlas.site(site_id)
+        if site is None:
+            hint = atlas.suggest(site_id)
+            raise UnknownSite(f"unknown site {site_id!r}" + (f"; did you mean {hint!r}?" if hint else "")
+                              + " (`routinecard atlas` lists every site)")
+        points.append(POINT.format(id=site.id, name=quoted(site.name("en")), site=site.id, plain=site.plain["en"],
+                                   pad=" " * max(1, 21 - len(site.id))))
     title = name.strip() or "My routine"
     title = title[:1].upper() + title[1:]
     schema = schema_line("card", target) if target is not None else ""
-    return ROUTINE.format(schema=schema, id=slug(name), title=quoted(title))
+    return ROUTINE.format(schema=schema, id=slug(name), title=quoted(title), points="".join(points))
 
 
 def patient(card: str, name: str, path: str, *, point_ids: list[str] | None = None, language: str | None = None,
@@ -137,4 +158,4 @@ def patient(card: str, name: str, path: str, *, point_ids: list[str] | None = No
     )
 
 
-__all__ = ["patient", "quoted", "routine", "schema_line", "slug"]
+__all__ = ["DEFAULT_SITES", "UnknownSite", "patient", "quoted", "routine", "schema_line", "slug"]

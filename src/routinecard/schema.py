@@ -20,17 +20,16 @@ happen for files our YAML loader reads (YAML 1.2 core schema: `2026-11-23` is te
 from __future__ import annotations
 
 import json
-import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from pydantic import BaseModel
 from pydantic.json_schema import GenerateJsonSchema
-from pydantic_core import core_schema as cs
 
 from routinecard.layouts import Layout
 from routinecard.model import Card, Clinic, Patient
+from routinecard.write import write_atomic
 
 KINDS = ("card", "patient", "clinic", "layout")
 DRAFT = "https://json-schema.org/draft/2020-12/schema"
@@ -73,7 +72,7 @@ class _AsWritten(GenerateJsonSchema):
     better. Model titles in `$defs` are kept.
     """
 
-    def field_title_should_be_set(self, schema: cs.CoreSchemaOrField) -> bool:
+    def field_title_should_be_set(self, schema: Any) -> bool:  # a core schema or field
         return False
 
 
@@ -143,7 +142,7 @@ def write_schemas(folder: Path) -> list[Path]:
     written = []
     for kind in KINDS:
         path = folder / schema_file_name(kind)
-        path.write_text(schema_text(kind), encoding="utf-8", newline="\n")
+        write_atomic(path, schema_text(kind).encode("utf-8"))
         written.append(path)
     return written
 
@@ -156,16 +155,7 @@ def default_folder() -> Path:
     return Path("schema")
 
 
-def main(argv: Sequence[str] | None = None) -> int:
-    args = list(sys.argv[1:] if argv is None else argv)
-    if len(args) > 1 or any(a.startswith("-") for a in args):
-        print("usage: python -m routinecard.schema [FOLDER]  (default: schema/ in the checkout)", file=sys.stderr)
-        return 2
-    folder = Path(args[0]) if args else default_folder()
-    for path in write_schemas(folder):
-        print(path)
-    return 0
+if __name__ == "__main__":  # `python -m routinecard.schema [FOLDER]`; the CLI does the printing
+    from routinecard.cli import schema_main
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())
+    raise SystemExit(schema_main())

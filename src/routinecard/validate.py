@@ -15,12 +15,12 @@ from typing import Any, TypeVar
 from pydantic import BaseModel, ValidationError
 
 from routinecard.errors import InputError, Problem
-from routinecard.loader import Document
+from routinecard.loader import Located
 
 M = TypeVar("M", bound=BaseModel)
 
 
-def validate_document(model: type[M], doc: Document, data: Any = None) -> M:
+def validate_document(model: type[M], doc: Located, data: Any = None) -> M:
     """Validate `doc.data` (or `data`, already derived from it) as `model`, or raise InputError."""
     try:
         return model.model_validate(doc.data if data is None else data)
@@ -28,7 +28,7 @@ def validate_document(model: type[M], doc: Document, data: Any = None) -> M:
         raise InputError(problems_from(error, model, doc)) from None
 
 
-def problems_from(error: ValidationError, model: type[BaseModel], doc: Document) -> list[Problem]:
+def problems_from(error: ValidationError, model: type[BaseModel], doc: Located) -> list[Problem]:
     problems: list[Problem] = []
     seen: set[tuple[tuple[Any, ...], str]] = set()
     for item in error.errors(include_url=False):
@@ -113,7 +113,7 @@ def _friendly(item: Any) -> str:
 
 def _unknown_field_message(model: type[BaseModel], loc: tuple[Any, ...]) -> str:
     name = str(loc[-1])
-    parent = _model_at(model, loc[:-1])
+    parent = model_at(model, loc[:-1])
     if parent is None:
         return f"unknown field {name!r}"
     fields = list(parent.model_fields)
@@ -140,7 +140,7 @@ def _unwrap(annotation: Any) -> Any:
             return annotation
 
 
-def _model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
+def model_at(model: type[BaseModel], loc: tuple[Any, ...]) -> type[BaseModel] | None:
     current: Any = model
     for part in loc:
         if isinstance(part, int):

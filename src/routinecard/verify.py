@@ -15,7 +15,7 @@ from routinecard.locale import Locale
 from routinecard.model import EMERGENCY, Card
 
 # Values that are data, not words: they are printed as something else or not at all.
-NOT_PRINTED = {"id", "tool", "language", "view", "side", "icon", "logo", "photo", "needs_review",
+NOT_PRINTED = {"id", "tool", "language", "view", "side", "site", "icon", "logo", "photo", "needs_review",
                "emergency_number", "body_regions"}
 
 
@@ -41,9 +41,9 @@ def expected_strings(card: Card, locale: Locale, *, emergency: str, tool_names: 
         yield format_path(path), text.replace(EMERGENCY, emergency)
     for index, point in enumerate(card.points):
         yield f"points[{index}].tool", tool_names.get(point.tool, point.tool)
-    for field, text in extra.items():
-        if text:
-            yield field, text
+    for field, value in extra.items():
+        if value:
+            yield field, value
 
 
 # PDFium is not thread-safe: every call into it, from any thread, goes through this lock.

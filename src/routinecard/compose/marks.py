@@ -19,11 +19,15 @@ class CachedTable(Table):
     """A table that lays out its cells once per width: tables wrap their cells again when
     they draw them, and nested tables multiply that."""
 
+    _wrapped_at: float | None = None
+    _wrapped: tuple[float, float] = (0.0, 0.0)
+
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         key = availWidth  # our tables never split, so their height does not depend on the room left
-        if getattr(self, "_wrapped_at", None) == key:
-            return self._wrapped  # type: ignore[has-type]
-        self._wrapped = super().wrap(availWidth, availHeight)
+        if self._wrapped_at == key:
+            return self._wrapped
+        width, height = super().wrap(availWidth, availHeight)
+        self._wrapped = (float(width), float(height))
         self._wrapped_at = key
         return self._wrapped
 
@@ -48,7 +52,7 @@ class QrCode(Flowable):
         x0, y0, x1, y1 = widget.getBounds()
         drawing = Drawing(self.size, self.size, transform=[self.size / (x1 - x0), 0, 0, self.size / (y1 - y0), 0, 0])
         drawing.add(widget)
-        drawing.initialFontName = "Atkinson"  # the renderer would otherwise reference Helvetica
+        drawing.setProperties({"initialFontName": "Atkinson"})  # the renderer would otherwise reference Helvetica
         renderPDF.draw(drawing, self.canv, 0, 0, showBoundary=False)
 
 
@@ -77,7 +81,10 @@ def keep_together(content: list[Flowable], width: float) -> Table:
     return table
 
 
-NO_PADDING = [
+# One command of a reportlab TableStyle: (name, (col, row), (col, row), *values).
+TableCommand = tuple[Any, ...]
+
+NO_PADDING: list[TableCommand] = [
     ("LEFTPADDING", (0, 0), (-1, -1), 0),
     ("RIGHTPADDING", (0, 0), (-1, -1), 0),
     ("TOPPADDING", (0, 0), (-1, -1), 0),
@@ -117,7 +124,7 @@ class FigureColumn(Flowable):
             self.icon.drawOn(self.canv, (self.width - iw) / 2, 0)
 
 
-def table_style(commands: list[Any]) -> TableStyle:
+def table_style(commands: list[TableCommand]) -> TableStyle:
     """Every table names our font: reportlab's default cell font is Helvetica, which would
     otherwise be referenced (unembedded) in the PDF even for cells that hold no text."""
     return TableStyle([("FONTNAME", (0, 0), (-1, -1), "Atkinson"), *commands])

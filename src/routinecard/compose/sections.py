@@ -19,6 +19,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 from routinecard.assets import CardAssets
 from routinecard.compose.marks import (
     NO_PADDING,
+    TableCommand,
     CachedTable,
     FigureColumn,
     NumberBadge,
@@ -30,16 +31,10 @@ from routinecard.compose.marks import (
     table_style,
 )
 from routinecard.compose.styles import make_styles
+from routinecard.atlas import load_atlas
 from routinecard.dose import dose_parts
-from routinecard.figures.bodymap import (
-    MARKER_DIGIT,
-    BodyFigure,
-    Ellipse,
-    FigureStyle,
-    closeup_window,
-    figure_extent,
-    highlights_for,
-)
+from routinecard.figures.bodymap import MARKER_DIGIT, BodyFigure, FigureStyle, figure_extent
+from routinecard.placement import highlights, overview_groups, placement
 from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
@@ -47,6 +42,7 @@ from routinecard.locale import Locale, load_locale
 from routinecard.model import EMERGENCY, Card, Clinic, Log, Point
 from routinecard.split import Part, card_blocks, whole
 from routinecard.tagging import Close, Figure, Open, Whole
+from routinecard.patients import Personal
 from routinecard.text import TextBlock
 
 
@@ -56,11 +52,8 @@ class Extras:
 
     clinic: Clinic | None = None
     clinic_logo: Path | None = None
-    patient: str | None = None
-    clinician: str | None = None
-    date: str | None = None
-    notes: str | None = None
-    log: Log | None = None
+    personal: Personal = field(default_factory=Personal)  # who the card is for, notes
+    log: Log | None = None  # the patient file's, or the layout's
     emergency: str = ""
 
 
@@ -92,7 +85,7 @@ class Composer:
         self.extras = extras or Extras()
         # Which blocks this card holds: all of them, or one card's share of a set.
         self.part = part or whole(
-            card_blocks(len(card.points), notes=bool(self.extras.notes), log=self.extras.log is not None)
+            card_blocks(len(card.points), notes=bool(self.extras.personal.notes), log=self.extras.log is not None)
         )
         self.card = card
         self.layout = layout
@@ -182,14 +175,15 @@ class Composer:
         extras = self.extras
         right: list[Flowable] = []
         blank = "_" * 18
-        name = extras.patient or blank
-        date = extras.date or blank[:12]
+        personal = extras.personal
+        name = personal.patient or blank
+        date = personal.date or blank[:12]
         nbsp = "\u00a0\u00a0\u00a0"
         right.append(
             TextBlock(self.fonts.runs(f"{self.label('patient')}: {name}{nbsp}{self.label('date')}: {date}"), s.fill_in)
         )
-        if extras.clinician:
-            right.append(TextBlock(self.fonts.runs(f"{self.label('clinician')}: {extras.clinician}"), s.fill_in))
+        if personal.clinician:
+            right.append(TextBlock(self.fonts.runs(f"{self.label('clinician')}: {personal.clinician}"), s.fill_in))
         left: list[Flowable] = []
         logo_path = extras.clinic_logo or self.assets.logo
         logo: Flowable | None = None
@@ -234,10 +228,11 @@ class Composer:
         return flowables
 
     def notes_content(self) -> list[Flowable]:
-        if not self.extras.notes or not self.part.has("notes"):
+        notes = self.extras.personal.notes
+        if not notes or not self.part.has("notes"):
             return []
         s = self.styles
-        return [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(self.extras.notes, s.body)]
+        return [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(notes, s.body)]
 
     def notes(self) -> list[Flowable]:
         """The clinician's notes in their own box, unless they went beside the body map."""
@@ -349,8 +344,8 @@ class Composer:
         """The body map(s) with their captions, and the width of the column they take."""
         figure_width = sum(f.width for f in maps) + self.gap * 0.5 * (len(maps) - 1)
         caption_style = ParagraphStyle("caption", parent=self.styles.small, alignment=TA_CENTER)
-        captions = [self.para(self.caption(f.view, self.sides_on(f.view)), caption_style) for f in maps]
-        figures = [Figure(f, self.map_alt(f.view)) for f in maps]
+        captions = [self.para(self.caption(f), caption_style) for f in maps]
+        figures = [Figure(f, self.map_alt(f)) for f in maps]
         figure_cell = CachedTable(
             [figures, captions],
             colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
@@ -359,64 +354,62 @@ class Composer:
         return figure_cell, figure_width + self.gap * 1.5
 
     def overview_figures(self, height: float) -> list[BodyFigure]:
-        """One figure per body view the points use, with every marker; referral areas tinted."""
-        by_view: dict[str, list] = {}
-        for number, point in enumerate(self.card.points, start=1):
-            if point.marker is None:
-                continue
-            by_view.setdefault(point.marker.view, []).extend(self.highlights(number, point))
-        figures: list[BodyFigure] = []
-        if height <= 0:
-            return figures
-        for view in ("posterior", "anterior"):
-            if view in by_view:
-                figures.append(
-                    BodyFigure(
-                        view,  # type: ignore[arg-type]
-                        height,
-                        by_view[view],
-                        window=figure_extent(view),  # type: ignore[arg-type]
-                        marker_size=self.marker_size(),
-                        style=self.figure_style,
-                        hatch=False,
-                        callouts=True,
-                    )
-                )
+        """One figure per view the points use (a one-side view twice when points are on
+        both sides), side by side, with every marker; referral areas tinted and hatched."""
+        groups = overview_groups(self.card)
+        if height <= 0 or not groups:
+            return []
+
+        def make(h: float) -> list[BodyFigure]:
+            return [
+                BodyFigure(view, h, shown, window=figure_extent(view), marker_size=self.marker_size(),
+                           style=self.figure_style, hatch=True, callouts=True, mirror=mirrored)
+                for view, mirrored, shown in groups
+            ]
+
+        figures = make(height)
+        # Several views side by side share at most about half the page's width.
+        budget = self.frame_width * 0.58
+        total = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
+        if total > budget and len(figures) > 1:
+            gutters = sum(f.gutter_left + f.gutter_right for f in figures) + self.gap * 0.5 * (len(figures) - 1)
+            bodies = total - gutters
+            figures = make(height * max(0.45, (budget - gutters) / bodies))
         return figures
 
-    def map_alt(self, view: str) -> str:
-        """The body map in words: which view, and the numbered points on it."""
-        named = [f"{number} {point.name}" for number, point in enumerate(self.card.points, start=1)
-                 if point.marker is not None and point.marker.view == view]
-        return self.label("alt_body_map", view=self.caption(view, self.sides_on(view)), points=", ".join(named))
+    def map_alt(self, figure: BodyFigure) -> str:
+        """The body map in words: which view and side, and the numbered points on it."""
+        numbers = sorted({h.number for h in figure.highlights})
+        named = [f"{n} {self.card.points[n - 1].name}" for n in numbers if 0 < n <= len(self.card.points)]
+        return self.label("alt_body_map", view=self.caption(figure), points=", ".join(named))
 
     def marker_size(self) -> float:
         """Markers are sized so their digits are never below the layout's minimum type."""
         return max(self.styles.body.fontSize * 1.35, 10.0, self.layout.type.min / MARKER_DIGIT)
 
-    def caption(self, view: str, sides: set[str]) -> str:
-        """'Back view · right side': which way the map faces and which side is shown."""
-        side = "both" if len(sides) != 1 else next(iter(sides))
-        return self.locale.formats["separator"].join((self.label("view_" + view), self.label("side_" + side)))
+    def caption(self, figure: BodyFigure) -> str:
+        """'Back view · right side': which view and which side is shown."""
+        view = load_atlas().views[figure.view]
+        if view.both_sides:
+            sides = self.sides_on(figure.view)
+            side = "both" if len(sides) != 1 else next(iter(sides))
+        else:
+            side = "left" if figure.mirror else "right"
+        return self.locale.formats["separator"].join((view.name(self.locale.code), self.label("side_" + side)))
 
     def sides_on(self, view: str) -> set[str]:
         sides: set[str] = set()
         for point in self.card.points:
-            if point.marker is not None and point.marker.view == view:
-                sides |= {"right", "left"} if point.side == "both" else {point.side}
+            where = placement(point)
+            if where is not None and where.view == view:
+                sides |= {"right", "left"} if where.side == "both" else {where.side}
         return sides
-
-    def highlights(self, number: int, point: Point) -> list:
-        assert point.marker is not None
-        areas = [Ellipse(a.x, a.y, a.rx, a.ry) for a in point.referral.areas]
-        return highlights_for(number, point.side, point.marker.x, point.marker.y, point.marker.view,
-                              point.referral.regions, areas)
 
     def boxed(self, content: list[Flowable], width: float, *, background: str | None, height: float = 0.0) -> Table:
         """Content in a bordered box; `height` (if larger) stretches it to match its row."""
         pad = self.gap * 0.9
         table = CachedTable([[content]], colWidths=[width], rowHeights=[height] if height else None)
-        commands = [
+        commands: list[TableCommand] = [
             ("LEFTPADDING", (0, 0), (-1, -1), pad),
             ("RIGHTPADDING", (0, 0), (-1, -1), pad),
             ("TOPPADDING", (0, 0), (-1, -1), pad * 0.8),
@@ -539,26 +532,25 @@ class Composer:
         icon: Flowable | None = Figure(picture(tool.icon, icon_size), tool_alt) if icon_size > 0 else None
         photo = self.assets.photos.get(point.id)
         closeup_alt = self.label("alt_closeup", n=number, name=point.name)
-        if size <= 0 or (point.marker is None and photo is None):
+        where = placement(point)
+        if size <= 0 or (where is None and photo is None):
             return icon
-        if photo is not None:
-            return FigureColumn(Figure(picture(photo, size), closeup_alt), icon, gap=self.gap * 0.5)
-        if point.closeup is not None:
-            window = closeup_window(point.closeup.x, point.closeup.y, point.closeup.size)
-        else:
-            window = closeup_window(point.marker.x if point.side != "left" else 540 - point.marker.x,
-                                    point.marker.y, 240)
-        highlights = [h for h in self.highlights(number, point)]
+        if photo is not None or where is None:
+            return FigureColumn(Figure(picture(photo, size), closeup_alt), icon, gap=self.gap * 0.5) if photo is not None else icon
+        # The close-up shows the side the point is on (the right one for `both`); a
+        # one-side view is mirrored for the left side, a both-sides view mirrors the window.
+        side = "left" if where.side == "left" else "right"
         closeup = BodyFigure(
-            point.marker.view,
+            where.view,
             size,
-            highlights,
-            window=window,
+            highlights(number, where),
+            window=where.window_for(side),
             marker_size=self.marker_size(),
             style=self.figure_style,
             hatch=True,
             frame=True,
             hide_arms=True,
+            mirror=side == "left" and not where.both_sides,
         )
         return FigureColumn(Figure(closeup, closeup_alt), icon, gap=self.gap * 0.5)
 
@@ -572,7 +564,7 @@ class Composer:
         width = (self.frame_width - self.gap * (columns - 1)) / columns
         panels = [self.point_panel(i + 1, self.card.points[i], width) for i in chosen]
         rows: list[list[object]] = []
-        commands: list = [("VALIGN", (0, 0), (-1, -1), "TOP")] + NO_PADDING
+        commands: list[TableCommand] = [("VALIGN", (0, 0), (-1, -1), "TOP"), *NO_PADDING]
         pad = self.gap * 0.9
         for start in range(0, len(panels), columns):
             if rows:

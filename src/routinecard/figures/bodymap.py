@@ -1,248 +1,195 @@
-"""Body maps: anatomapa's human silhouettes, restyled for print, with numbered markers
-and shaded referral areas.
+"""Body maps: the atlas's views drawn for print, with numbered markers and referral areas
+tinted and hatched.
 
-The SVGs (anatomapa 0.4.5, geometry CC0 from gganatogram) are parsed once per process
-with svglib; we keep only the geometry (paths in the SVG's 540 x 960 grid) and draw it
-ourselves on the canvas: a light fill and dark outline (no heavy black silhouette),
-referral areas tinted and hatched so they read in black and white, and markers whose
-numbers are drawn in the card's own embedded font (svglib would look fonts up on the
-system).
+Each view is an SVG shipped in images/atlas/ (back and front from react-native-body-
+highlighter, MIT; side, head and neck, hand and forearm, sole drawn by us). A view is
+parsed once per process into plain shapes in its own grid (origin top left, y down).
 
-Sides: coordinates in cards are written for the body's right side. In the posterior
-view the body's right is the viewer's right (x > 270); `side: left` mirrors about the
-midline. anatomapa names regions by the side of the image (x > 270 is "-right" in both
-views), so in the anterior view the body's right side is anatomapa's "-left".
+Sides: coordinates are written for the body's right side. In a view that shows both
+sides (back, front) the left side is the mirror image about the midline and regions are
+named `<name>-right` / `<name>-left` by the body's side. A view that shows one side (side,
+head-neck, hand-forearm, sole) draws the right side; the left side is the whole picture
+mirrored (`mirror=True`).
+
+Drawing: the view's outline, muscle lines and details are written once per PDF as two
+Form XObjects (fill, lines) and placed with `Do` wherever the view appears; only the
+referral shading, its clip and the markers are written per figure.
 """
 
 from __future__ import annotations
 
+import math
+import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from pathlib import Path
-from typing import TYPE_CHECKING, Iterable, Literal
+from typing import Iterable, Sequence
 
 from reportlab.lib import colors
-from reportlab.pdfgen.canvas import FILL_EVEN_ODD
+from reportlab.pdfgen.canvas import Canvas
+from reportlab.pdfgen.pathobject import PDFPathObject
 from reportlab.platypus import Flowable
 
-if TYPE_CHECKING:
-    from routinecard.model import Card
+from routinecard.atlas import ViewSpec, load_atlas
+from routinecard.figures.svgpath import Segment, parse_path
 
-View = Literal["posterior", "anterior"]
-Side = Literal["right", "left"]
-
-GRID_WIDTH = 540.0
-GRID_HEIGHT = 960.0
-MIDLINE = GRID_WIDTH / 2
-MIDLINE_TOLERANCE = 15.0  # points on the spine may sit a little either side of the midline
-BODY = "male"
 MARKER_DIGIT = 0.68  # a marker's number, as a fraction of the marker's diameter
-# Close-ups of the hip or thigh would otherwise show the hanging hand beside them.
-ARM_REGIONS = frozenset({"upper_arm", "elbow", "forearm", "wrist", "hand", "finger"})  # anatomapa ships male and female outlines; one neutral figure for all cards
-
-# A path in grid units: a list of subpaths, each a list of drawing operations.
-Segment = tuple[str, tuple[float, ...]]  # ("M", (x, y)) | ("L", (x, y)) | ("C", (x1, y1, x2, y2, x, y)) | ("Z", ())
+FILL_EVEN_ODD = 0  # reportlab.pdfgen.canvas.FILL_EVEN_ODD (not in its type stubs)
+FILL_NON_ZERO = 1
+SVG = "{http://www.w3.org/2000/svg}"
+MASK_PREFIX = "mask-"  # regions named mask-... are not body parts: they hide the arms in close-ups
 
 
 @dataclass(frozen=True)
 class Shape:
+    """A path in grid units: move/line/curve/close segments."""
+
     segments: tuple[Segment, ...]
 
-    def mirrored(self) -> Shape:
+    def mirrored(self, width: float) -> Shape:
         out: list[Segment] = []
         for op, args in self.segments:
-            flipped = tuple(GRID_WIDTH - v if i % 2 == 0 else v for i, v in enumerate(args))
-            out.append((op, flipped))
+            out.append((op, tuple(width - v if i % 2 == 0 else v for i, v in enumerate(args))))
         return Shape(tuple(out))
 
     def polygons(self, steps: int = 8) -> list[list[tuple[float, float]]]:
         """The outline flattened into polygons (curves sampled), for hit tests. Cached."""
         return _polygons(self, steps)
 
-    def _flatten(self, steps: int) -> list[list[tuple[float, float]]]:
-        polygons: list[list[tuple[float, float]]] = []
-        current: list[tuple[float, float]] = []
-        for op, args in self.segments:
-            if op == "M":
-                if current:
-                    polygons.append(current)
-                current = [(args[0], args[1])]
-            elif op == "L":
-                current.append((args[0], args[1]))
-            elif op == "C" and current:
-                x0, y0 = current[-1]
-                x1, y1, x2, y2, x3, y3 = args
-                for k in range(1, steps + 1):
-                    t = k / steps
-                    mt = 1 - t
-                    x = mt**3 * x0 + 3 * mt * mt * t * x1 + 3 * mt * t * t * x2 + t**3 * x3
-                    y = mt**3 * y0 + 3 * mt * mt * t * y1 + 3 * mt * t * t * y2 + t**3 * y3
-                    current.append((x, y))
-            elif op == "Z" and current:
+    def bounds(self) -> tuple[float, float, float, float]:
+        xs = [p[0] for poly in self.polygons(4) for p in poly]
+        ys = [p[1] for poly in self.polygons(4) for p in poly]
+        return min(xs), min(ys), max(xs), max(ys)
+
+
+def _flatten(shape: Shape, steps: int) -> list[list[tuple[float, float]]]:
+    polygons: list[list[tuple[float, float]]] = []
+    current: list[tuple[float, float]] = []
+    for op, args in shape.segments:
+        if op == "M":
+            if current:
                 polygons.append(current)
-                current = []
-        if current:
+            current = [(args[0], args[1])]
+        elif op == "L" and current:
+            current.append((args[0], args[1]))
+        elif op == "C" and current:
+            x0, y0 = current[-1]
+            x1, y1, x2, y2, x3, y3 = args
+            for k in range(1, steps + 1):
+                t = k / steps
+                mt = 1 - t
+                current.append((mt**3 * x0 + 3 * mt * mt * t * x1 + 3 * mt * t * t * x2 + t**3 * x3,
+                                mt**3 * y0 + 3 * mt * mt * t * y1 + 3 * mt * t * t * y2 + t**3 * y3))
+        elif op == "Z" and current:
             polygons.append(current)
-        return polygons
+            current = []
+    if current:
+        polygons.append(current)
+    return polygons
 
 
-@dataclass(frozen=True)
-class BodyMap:
-    """One view's geometry: the outline and the named regions (by image side)."""
-
-    view: View
-    outline: tuple[Shape, ...]
-    regions: dict[str, tuple[Shape, ...]]
-
-    @property
-    def line_art(self) -> bool:
-        """True when the outline is a ring of line art (anatomapa's front view) rather than
-        a filled silhouette (its back view): then the regions give the body's area and the
-        outline is filled in the line colour."""
-        return _is_line_art(self)
-
-    @property
-    def body(self) -> tuple[Shape, ...]:
-        """The shapes that cover the body's surface."""
-        if self.line_art:
-            return tuple(shape for shapes in self.regions.values() for shape in shapes)
-        return self.outline
-
-    def contains(self, x: float, y: float) -> bool:
-        """Is the point on the body? (Cached: cards name the same points again and again.)"""
-        return _contains(self, x, y)
-
-    def __hash__(self) -> int:  # the geometry is immutable; one map per view per process
-        return hash((self.view, len(self.outline), len(self.regions)))
-
-    def region_names(self) -> list[str]:
-        """Region names as cards write them: without the side suffix."""
-        return sorted({name.rsplit("-", 1)[0] for name in self.regions})
-
-    def region(self, name: str, side: Side) -> tuple[Shape, ...]:
-        image_side = side if self.view == "posterior" else ("left" if side == "right" else "right")
-        return self.regions.get(f"{name}-{image_side}", ())
+@lru_cache(maxsize=4096)
+def _polygons(shape: Shape, steps: int) -> list[list[tuple[float, float]]]:
+    return _flatten(shape, steps)
 
 
-@lru_cache(maxsize=8)
-def _is_line_art(body: BodyMap) -> bool:
-    return not _inside(body.outline, MIDLINE - 30.0, 300.0)  # a point on the back or chest
-
-
-@lru_cache(maxsize=1024)
-def _contains(body: BodyMap, x: float, y: float) -> bool:
-    if body.line_art:
-        return any(_inside((shape,), x, y) for shape in body.body)
-    return _inside(body.outline, x, y)
-
-
-def _inside(shapes: tuple[Shape, ...], x: float, y: float) -> bool:
+def inside(shapes: Iterable[Shape], x: float, y: float) -> bool:
     """Even-odd test of a point against shapes."""
-    inside = False
+    hit = False
     for shape in shapes:
         for polygon in shape.polygons():
             n = len(polygon)
             for i in range(n):
                 (xa, ya), (xb, yb) = polygon[i], polygon[(i + 1) % n]
                 if (ya > y) != (yb > y) and x < (xb - xa) * (y - ya) / (yb - ya) + xa:
-                    inside = not inside
-    return inside
+                    hit = not hit
+    return hit
 
 
-def _asset(view: View) -> Path:
-    """The SVG inside the installed anatomapa package (found, not imported: importing
-    anatomapa pulls in its renderers and readers, which we do not use)."""
-    import importlib.util
+@dataclass(frozen=True, eq=False)
+class BodyMap:
+    """One view's geometry: outline, named regions, muscle lines and details."""
 
-    spec = importlib.util.find_spec("anatomapa")
-    if spec is None or not spec.submodule_search_locations:  # pragma: no cover - a dependency
-        raise RuntimeError("the anatomapa package is not installed")
-    return Path(next(iter(spec.submodule_search_locations))) / "assets" / f"body_{BODY}_{view}.svg"
+    spec: ViewSpec
+    width: float
+    height: float
+    outline: tuple[Shape, ...]
+    regions: dict[str, tuple[Shape, ...]]  # by body side in both-sides views: trapezius-right
+    lines: tuple[Shape, ...]  # drawn thin over the body: muscle shapes, ear, creases
+
+    @property
+    def view(self) -> str:
+        return self.spec.id
+
+    def contains(self, x: float, y: float) -> bool:
+        """Is the point on the body? (Cached: cards name the same points again and again.)"""
+        return _contains(self, round(x, 2), round(y, 2))
+
+    def region_names(self) -> list[str]:
+        """Region names as cards write them: without the side suffix, masks left out."""
+        names = {self.base_name(name) for name in self.regions if not name.startswith(MASK_PREFIX)}
+        return sorted(names)
+
+    def base_name(self, name: str) -> str:
+        if self.spec.both_sides and name.endswith(("-right", "-left")):
+            return name.rsplit("-", 1)[0]
+        return name
+
+    def region(self, name: str, side: str) -> tuple[Shape, ...]:
+        """A region's shapes on one side of the body (both sides of a region without side)."""
+        if not self.spec.both_sides:
+            return self.regions.get(name, ())
+        return self.regions.get(f"{name}-{side}", ()) or self.regions.get(name, ())
+
+    def masks(self) -> list[tuple[Shape, ...]]:
+        """Arm areas a close-up hides (one per arm)."""
+        return [shapes for name, shapes in sorted(self.regions.items()) if name.startswith(MASK_PREFIX)]
+
+    def mirror_x(self, x: float) -> float:
+        return self.width - x
+
+    def extent(self) -> tuple[float, float, float, float]:
+        """The body's bounding box in grid units (x, y, width, height), with a small margin."""
+        return _extent(self)
 
 
-def _shapes_of(node: object) -> Iterable[Shape]:
-    """Every reportlab Path under a svglib node, as our Shape (grid coordinates)."""
-    from reportlab.graphics.shapes import Path as RLPath
+@lru_cache(maxsize=8192)
+def _contains(body: BodyMap, x: float, y: float) -> bool:
+    return inside(body.outline, x, y)
 
-    for child in getattr(node, "contents", []):
-        if isinstance(child, RLPath):
-            segments: list[Segment] = []
-            points = child.points
-            i = 0
-            for op in child.operators:
-                if op == 0:
-                    segments.append(("M", tuple(points[i : i + 2])))
-                    i += 2
-                elif op == 1:
-                    segments.append(("L", tuple(points[i : i + 2])))
-                    i += 2
-                elif op == 2:
-                    segments.append(("C", tuple(points[i : i + 6])))
-                    i += 6
-                else:
-                    segments.append(("Z", ()))
-            yield Shape(tuple(segments))
-        else:
-            yield from _shapes_of(child)
+
+@lru_cache(maxsize=16)
+def _extent(body: BodyMap) -> tuple[float, float, float, float]:
+    boxes = [shape.bounds() for shape in body.outline]
+    x0, y0 = min(b[0] for b in boxes), min(b[1] for b in boxes)
+    x1, y1 = max(b[2] for b in boxes), max(b[3] for b in boxes)
+    pad = 0.012 * max(body.width, body.height)
+    return x0 - pad, y0 - pad, x1 - x0 + 2 * pad, y1 - y0 + 2 * pad
 
 
 @cache
-def body_map(view: View) -> BodyMap:
-    """The view's geometry: parsed once per process, and kept between processes in the
-    cache folder (keyed by the SVG's content), so a one-card command does not pay for
-    parsing the SVG every time."""
-    import hashlib
-
-    from routinecard.diskcache import cached_json
-
-    source = _asset(view)
-    digest = hashlib.sha256(source.read_bytes()).hexdigest()[:16]
-
-    def parse() -> dict:
-        parsed = _parse_body_map(view, source)
-        return {
-            "outline": [list(s.segments) for s in parsed.outline],
-            "regions": {k: [list(s.segments) for s in v] for k, v in parsed.regions.items()},
-        }
-
-    def shapes(items: list) -> tuple[Shape, ...]:
-        return tuple(Shape(tuple((op, tuple(args)) for op, args in segments)) for segments in items)
-
-    data = cached_json("bodymaps", f"{view}-{digest}-v1", parse)
-    return BodyMap(view, shapes(data["outline"]), {k: shapes(v) for k, v in data["regions"].items()})
-
-
-def _parse_body_map(view: View, source: Path) -> BodyMap:
-    """Parse the SVG with svglib and keep only the geometry."""
-    from svglib.svglib import svg2rlg
-
-    drawing = svg2rlg(str(source))
-    if drawing is None:  # pragma: no cover - the asset ships with anatomapa
-        raise RuntimeError(f"cannot read the {view} body map")
+def body_map(view: str) -> BodyMap:
+    """The view's geometry, parsed once per process from its SVG."""
+    spec = load_atlas().views[view]
+    root = ElementTree.parse(spec.file).getroot()
+    _, _, width, height = (float(v) for v in root.attrib["viewBox"].split())
     outline: tuple[Shape, ...] = ()
     regions: dict[str, tuple[Shape, ...]] = {}
-
-    def visit(node: object) -> None:
-        nonlocal outline
-        for child in getattr(node, "contents", []):
-            svgid = getattr(child, "svgid", None)
-            if svgid == "body-outline":
-                outline = tuple(_shapes_of(child)) or outline
-            elif svgid == "silhouette":
-                visit(child)
-            elif svgid and svgid not in ("regions",) and hasattr(child, "contents"):
-                regions[svgid] = tuple(_shapes_of(child))
-            else:
-                visit(child)
-
-    visit(drawing)
+    lines: list[Shape] = []
+    for element in root.iter(f"{SVG}path"):
+        shape = Shape(tuple(parse_path(element.attrib["d"])))
+        name = element.attrib.get("id")
+        if name == "outline":
+            outline = (shape,)
+        elif name:
+            regions[name] = (shape,)
+    for group in root.iter(f"{SVG}g"):
+        group_id = group.attrib.get("id")
+        if group_id == "details" or (group_id == "regions" and group.attrib.get("stroke", "none") != "none"):
+            lines.extend(Shape(tuple(parse_path(e.attrib["d"]))) for e in group.iter(f"{SVG}path")
+                         if not e.attrib.get("id", "").startswith(MASK_PREFIX))
     if not outline:
-        # Some svglib versions wrap the outline path without its id: fall back to the group.
-        for child in getattr(drawing, "contents", []):
-            for grandchild in getattr(child, "contents", []):
-                if getattr(grandchild, "svgid", None) == "silhouette":
-                    outline = tuple(_shapes_of(grandchild))
-    return BodyMap(view, outline, regions)
+        raise RuntimeError(f"the {view} view has no outline")
+    return BodyMap(spec, width, height, outline, regions, tuple(lines))
 
 
 # -- what a figure shows -----------------------------------------------------------------
@@ -255,13 +202,13 @@ class Ellipse:
     rx: float
     ry: float
 
-    def mirrored(self) -> Ellipse:
-        return Ellipse(GRID_WIDTH - self.x, self.y, self.rx, self.ry)
+    def mirrored(self, width: float) -> Ellipse:
+        return Ellipse(width - self.x, self.y, self.rx, self.ry)
 
 
 @dataclass(frozen=True)
 class Highlight:
-    """One point drawn on a map: its number, marker, and referral area, on one side."""
+    """One point drawn on a map: its number, marker (grid units), and referral area."""
 
     number: int
     x: float
@@ -274,41 +221,142 @@ class Highlight:
 class FigureStyle:
     body_fill: str = "#e1e6ec"
     body_line: str = "#56606b"
+    muscle_line: str = "#a9b4bf"
     referral_fill: str = "#f6c9c4"
     referral_hatch: str = "#b3261e"
     marker_fill: str = "#1f4e79"
     marker_ring: str = "#ffffff"
 
 
-def highlights_for(number: int, side: str, marker_x: float, marker_y: float, view: View,
+def highlights_for(number: int, side: str, marker_x: float, marker_y: float, view: str,
                    region_names: Iterable[str], areas: Iterable[Ellipse]) -> list[Highlight]:
-    """The marker and referral area on each side the point is shown on."""
-    bodies = body_map(view)
+    """The marker and referral area on each side the point is shown on.
+
+    In a both-sides view the left side is mirrored about the midline. In a one-side view
+    the highlight stays in the right side's coordinates: the figure mirrors the picture."""
+    body = body_map(view)
+    names = tuple(region_names)
+    ellipses = tuple(areas)
+    if not body.spec.both_sides:
+        regions = tuple(shape for name in names for shape in body.region(name, "right"))
+        return [Highlight(number, marker_x, marker_y, regions, ellipses)]
     result: list[Highlight] = []
-    sides: list[Side] = ["right", "left"] if side == "both" else [side]  # type: ignore[list-item]
-    for one_side in sides:
-        regions = tuple(shape for name in region_names for shape in bodies.region(name, one_side))
-        ellipses = tuple(areas)
-        x = marker_x
+    for one_side in (["right", "left"] if side == "both" else [side]):
+        regions = tuple(shape for name in names for shape in body.region(name, one_side))
         if one_side == "left":
-            x = GRID_WIDTH - marker_x
-            ellipses = tuple(e.mirrored() for e in ellipses)
-        result.append(Highlight(number, x, marker_y, regions, ellipses))
+            result.append(Highlight(number, body.mirror_x(marker_x), marker_y, regions,
+                                    tuple(e.mirrored(body.width) for e in ellipses)))
+        else:
+            result.append(Highlight(number, marker_x, marker_y, regions, ellipses))
     return result
 
 
-class BodyFigure(Flowable):
-    """A body map (or a window of it) at a given width, with highlights.
+def _add_shapes(path: PDFPathObject, shapes: Iterable[Shape]) -> None:
+    for shape in shapes:
+        for op, args in shape.segments:
+            if op == "M":
+                path.moveTo(args[0], args[1])
+            elif op == "L":
+                path.lineTo(args[0], args[1])
+            elif op == "C":
+                path.curveTo(*args)
+            else:
+                path.close()
 
-    `window` is (x, y, width, height) in grid units; the figure keeps its aspect ratio.
-    `shade` draws referral areas; `hatch` adds diagonal lines so they survive greyscale.
+
+def _add_ellipses(path: PDFPathObject, ellipses: Iterable[Ellipse]) -> None:
+    """Ellipses as four curves each, added to the path (never a separate canvas call, which
+    would end the path: the bug that once dropped regions whenever areas were given)."""
+    k = 0.5523
+    for e in ellipses:
+        x, y, rx, ry = e.x, e.y, e.rx, e.ry
+        path.moveTo(x + rx, y)
+        path.curveTo(x + rx, y + k * ry, x + k * rx, y + ry, x, y + ry)
+        path.curveTo(x - k * rx, y + ry, x - rx, y + k * ry, x - rx, y)
+        path.curveTo(x - rx, y - k * ry, x - k * rx, y - ry, x, y - ry)
+        path.curveTo(x + k * rx, y - ry, x + rx, y - k * ry, x + rx, y)
+        path.close()
+
+
+def _define_forms(canvas: Canvas, body: BodyMap) -> tuple[str, str]:
+    """The view's fill and lines as Form XObjects, defined once per PDF."""
+    fill_name, lines_name = f"rc-view-{body.view}-fill", f"rc-view-{body.view}-lines"
+    if not canvas.hasForm(fill_name):
+        canvas.beginForm(fill_name, 0, 0, body.width, body.height)
+        path = canvas.beginPath()
+        _add_shapes(path, body.outline)
+        canvas.drawPath(path, stroke=0, fill=1, fillMode=FILL_EVEN_ODD)
+        canvas.endForm()
+    if not canvas.hasForm(lines_name):
+        canvas.beginForm(lines_name, 0, 0, body.width, body.height)
+        if body.lines:
+            muscles = canvas.beginPath()
+            _add_shapes(muscles, body.lines)
+            canvas.drawPath(muscles, stroke=1, fill=0)
+        canvas.endForm()
+    return fill_name, lines_name
+
+
+@dataclass(frozen=True)
+class Placed:
+    """Where one marker's label is drawn: at its dot, or moved aside with a leader line."""
+
+    highlight: Highlight
+    dot: tuple[float, float]  # the site, in figure points
+    label: tuple[float, float]  # the numbered disc's centre, in figure points
+
+    @property
+    def moved(self) -> bool:
+        return self.dot != self.label
+
+
+def segments_cross(a: tuple[tuple[float, float], tuple[float, float]],
+                   b: tuple[tuple[float, float], tuple[float, float]]) -> bool:
+    """Do two line segments cross (sharing an end point does not count)?"""
+    (p1, p2), (p3, p4) = a, b
+    if p1 in (p3, p4) or p2 in (p3, p4):
+        return False
+
+    def orient(p: tuple[float, float], q: tuple[float, float], r: tuple[float, float]) -> float:
+        return (q[0] - p[0]) * (r[1] - p[1]) - (q[1] - p[1]) * (r[0] - p[0])
+
+    d1, d2 = orient(p3, p4, p1), orient(p3, p4, p2)
+    d3, d4 = orient(p1, p2, p3), orient(p1, p2, p4)
+    return ((d1 > 0) != (d2 > 0)) and ((d3 > 0) != (d4 > 0)) and 0 not in (d1, d2, d3, d4)
+
+
+def uncross(placed: list[Placed]) -> list[Placed]:
+    """Swap labels between leader lines that cross until none do: each swap shortens the
+    total length of the leaders, so this ends."""
+    items = list(placed)
+    for _ in range(len(items) ** 2 + 1):
+        swapped = False
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                a, b = items[i], items[j]
+                if segments_cross((a.dot, a.label), (b.dot, b.label)):
+                    items[i] = Placed(a.highlight, a.dot, b.label)
+                    items[j] = Placed(b.highlight, b.dot, a.label)
+                    swapped = True
+        if not swapped:
+            break
+    return items
+
+
+class BodyFigure(Flowable):
+    """A body view (or a window of it) at a given height, with highlights.
+
+    `window` is (x, y, width, height) in grid units; `mirror` draws a one-side view for
+    the left side. `callouts` puts numbered labels in gutters beside the body, joined to
+    small dots by leader lines (overviews); otherwise each marker sits on its site and a
+    marker that would cover another is moved aside with a leader line (close-ups).
     """
 
     def __init__(
         self,
-        view: View,
+        view: str,
         height: float,
-        highlights: list[Highlight],
+        highlights: Sequence[Highlight],
         *,
         window: tuple[float, float, float, float] | None = None,
         marker_size: float = 12.0,
@@ -317,25 +365,26 @@ class BodyFigure(Flowable):
         frame: bool = False,
         callouts: bool = False,
         hide_arms: bool = False,
+        mirror: bool = False,
     ) -> None:
         super().__init__()
         self.view = view
-        self.window = window or (0.0, 0.0, GRID_WIDTH, GRID_HEIGHT)
-        wx, wy, ww, wh = self.window
+        self.body = body_map(view)
+        self.mirror = mirror
+        self.window = window or (0.0, 0.0, self.body.width, self.body.height)
+        _, _, ww, wh = self.window
         self.scale = height / wh
         self.callouts = callouts
         self.hide_arms = hide_arms
-        # Callouts: small dots on the body, numbered labels in a gutter beside it, joined
-        # by leader lines, so markers a few millimetres apart never cover each other.
         self.gutter_left = self.gutter_right = 0.0
+        self.highlights = list(highlights)
+        self.marker_size = marker_size
         if callouts:
-            sides = {h.x >= MIDLINE for h in highlights}
+            sides = {self._on_right(h) for h in self.highlights}
             self.gutter_right = marker_size * 2.2 if True in sides else 0.0
             self.gutter_left = marker_size * 2.2 if False in sides else 0.0
         self.width = ww * self.scale + self.gutter_left + self.gutter_right
         self.height = height
-        self.highlights = highlights
-        self.marker_size = marker_size
         self.style = style
         self.hatch = hatch
         self.frame = frame
@@ -343,32 +392,53 @@ class BodyFigure(Flowable):
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.width, self.height
 
-    # grid -> figure coordinates (y grows upwards in PDF)
-    def to_figure(self, x: float, y: float) -> tuple[float, float]:
-        wx, wy, _, wh = self.window
-        return (x - wx) * self.scale + self.gutter_left, (wy + wh - y) * self.scale
+    def _on_right(self, highlight: Highlight) -> bool:
+        """Is the marker on the right half of the figure as printed?"""
+        x, _ = self.to_figure(highlight.x, highlight.y, gutter=False)
+        return x >= (self.width - self.gutter_left - self.gutter_right) / 2
 
-    def _grid_path(self, canvas, shapes: Iterable[Shape] = (), ellipses: Iterable[Ellipse] = ()):  # noqa: ANN001
-        """A canvas path in grid units (draw it under `_enter_grid`). The PDF operators
-        of each shape are built once per process: the outline has thousands of points."""
-        path = canvas.beginPath()
-        path._code.extend(_shape_code(shape) for shape in shapes)  # noqa: SLF001 - cached operators
-        for e in ellipses:
-            path.ellipse(e.x - e.rx, e.y - e.ry, 2 * e.rx, 2 * e.ry)
-        return path
+    def display_x(self, x: float) -> float:
+        return self.body.width - x if self.mirror else x
 
-    def _enter_grid(self, canvas) -> None:  # noqa: ANN001
-        """Map grid units (y down) onto the figure (y up)."""
-        wx, wy, _, wh = self.window
+    def to_figure(self, x: float, y: float, gutter: bool = True) -> tuple[float, float]:
+        """Grid -> figure coordinates (y grows upwards in PDF)."""
+        wx, wy, _, wh = self.display_window()
+        left = self.gutter_left if gutter else 0.0
+        return (self.display_x(x) - wx) * self.scale + left, (wy + wh - y) * self.scale
+
+    def display_window(self) -> tuple[float, float, float, float]:
+        wx, wy, ww, wh = self.window
+        if self.mirror:
+            wx = self.body.width - wx - ww
+        return wx, wy, ww, wh
+
+    def _enter_grid(self, canvas: Canvas) -> None:
+        """Map grid units (y down, mirrored if asked) onto the figure (y up)."""
+        wx, wy, _, wh = self.display_window()
         s = self.scale
         canvas.transform(s, 0, 0, -s, self.gutter_left - wx * s, (wy + wh) * s)
+        if self.mirror:
+            canvas.transform(-1, 0, 0, 1, self.body.width, 0)
+
+    def _body_clip(self, canvas: Canvas) -> None:
+        path = canvas.beginPath()
+        _add_shapes(path, self.body.outline)
+        canvas.clipPath(path, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
+
+    def hidden_masks(self) -> list[tuple[Shape, ...]]:
+        """Arm masks to hide: never one that holds a marker (a forearm close-up keeps its arm)."""
+        if not self.hide_arms:
+            return []
+        return [mask for mask in self.body.masks()
+                if not any(inside(mask, h.x, h.y) for h in self.highlights)]
 
     def draw(self) -> None:
-        canvas = self.canv
+        canvas: Canvas = self.canv
         style = self.style
-        body = body_map(self.view)
+        body = self.body
         wx, wy, ww, wh = self.window
-        points = 1 / self.scale  # one point on paper, in grid units
+        unit = 1 / self.scale  # one point on paper, in grid units
+        fill_form, lines_form = _define_forms(canvas, body)
         canvas.saveState()
         clip = canvas.beginPath()
         clip.rect(0, 0, self.width, self.height)
@@ -377,100 +447,168 @@ class BodyFigure(Flowable):
             canvas.setFillColor(colors.white)
             canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
         self._enter_grid(canvas)
-        if self.hide_arms:
-            # Even-odd clip: the whole window minus the arm regions.
-            arms = [shape for name, shapes in body.regions.items()
-                    if name.rsplit("-", 1)[0] in ARM_REGIONS for shape in shapes]
-            knockout = self._grid_path(canvas, arms)
-            knockout.rect(wx - 10, wy - 10, ww + 20, wh + 20)
+        masks = self.hidden_masks()
+        if masks:
+            knockout = canvas.beginPath()
+            knockout.rect(-10, -10, body.width + 20, body.height + 20)
+            for mask in masks:
+                _add_shapes(knockout, mask)
             canvas.clipPath(knockout, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
 
         canvas.setFillColor(colors.HexColor(style.body_fill))
-        canvas.drawPath(self._grid_path(canvas, body.body), stroke=0, fill=1)
+        canvas.doForm(fill_form)
 
-        # referral areas, inside the body only: tint, then hatch lines (for greyscale)
         areas = [h for h in self.highlights if h.regions or h.areas]
         if areas:
+            # Each region and ellipse is filled and hatched on its own: shapes that overlap
+            # (a region and an ellipse, two muscle heads) must add up, never cancel out.
             canvas.saveState()
-            canvas.clipPath(self._grid_path(canvas, body.body), stroke=0, fill=0)
+            self._body_clip(canvas)
             canvas.setFillColor(colors.HexColor(style.referral_fill))
-            for highlight in areas:
-                canvas.drawPath(self._grid_path(canvas, highlight.regions, highlight.areas), stroke=0, fill=1)
+            for piece in self._referral_pieces(canvas, areas):
+                canvas.drawPath(piece, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
             if self.hatch:
-                spacing = max(2.2, self.marker_size * 0.28) * points
+                # Diagonal lines, so the area reads in black and white at every size.
+                spacing = max(2.0, self.marker_size * 0.26) * unit
                 canvas.setStrokeColor(colors.HexColor(style.referral_hatch))
-                canvas.setLineWidth(max(0.45, spacing / points * 0.16) * points)
-                for highlight in areas:
+                canvas.setLineWidth(max(0.5, self.marker_size * 0.045) * unit)
+                for piece in self._referral_pieces(canvas, areas):
                     canvas.saveState()
-                    canvas.clipPath(self._grid_path(canvas, highlight.regions, highlight.areas), stroke=0, fill=0)
+                    canvas.clipPath(piece, stroke=0, fill=0, fillMode=FILL_NON_ZERO)
                     hatch = canvas.beginPath()
-                    offset = wx - wh
-                    while offset < wx + ww:
-                        hatch.moveTo(offset, wy + wh)
-                        hatch.lineTo(offset + wh, wy)
+                    offset = -body.height
+                    while offset < body.width:
+                        hatch.moveTo(offset, body.height)
+                        hatch.lineTo(offset + body.height, 0)
                         offset += spacing
                     canvas.drawPath(hatch, stroke=1, fill=0)
                     canvas.restoreState()
             canvas.restoreState()
 
-        canvas.setStrokeColor(colors.HexColor(style.body_line))
-        canvas.setLineWidth(max(0.6, self.marker_size * 0.07) * points)
         canvas.setLineJoin(1)
-        if body.line_art:
-            canvas.setFillColor(colors.HexColor(style.body_line))
-            canvas.drawPath(self._grid_path(canvas, body.outline), stroke=0, fill=1)
-        else:
-            canvas.drawPath(self._grid_path(canvas, body.outline), stroke=1, fill=0)
+        canvas.setStrokeColor(colors.HexColor(style.muscle_line))
+        canvas.setLineWidth(max(0.3, self.marker_size * 0.025) * unit)
+        canvas.doForm(lines_form)
+        outline = canvas.beginPath()
+        _add_shapes(outline, body.outline)
+        canvas.setStrokeColor(colors.HexColor(style.body_line))
+        canvas.setLineWidth(max(0.6, self.marker_size * 0.06) * unit)
+        canvas.drawPath(outline, stroke=1, fill=0)
         canvas.restoreState()
 
-        if self.callouts:
-            self._callouts(canvas)
-        else:
-            for highlight in self.highlights:
-                self._marker(canvas, highlight)
+        placed = self.callout_positions() if self.callouts else self.marker_positions()
+        dot = self.dot_radius(placed)
+        for item in placed:
+            if item.moved:
+                canvas.setStrokeColor(colors.HexColor(style.marker_fill))
+                canvas.setLineWidth(max(0.6, self.marker_size * 0.06))
+                canvas.line(*item.dot, *item.label)
+                canvas.setFillColor(colors.HexColor(style.marker_fill))
+                canvas.setStrokeColor(colors.HexColor(style.marker_ring))
+                canvas.setLineWidth(max(0.4, dot * 0.35))
+                canvas.circle(*item.dot, dot, stroke=1, fill=1)
+            self._marker(canvas, item.highlight.number, item.label)
         if self.frame:
             canvas.setStrokeColor(colors.HexColor(style.body_line))
             canvas.setLineWidth(0.6)
             canvas.rect(0, 0, self.width, self.height, stroke=1, fill=0)
 
-    def callout_positions(self) -> list[tuple[Highlight, tuple[float, float], tuple[float, float]]]:
-        """(highlight, dot position, label centre) for every marker, labels spread apart."""
-        placed = []
+    def _referral_pieces(self, canvas: Canvas, areas: Sequence[Highlight]) -> list[PDFPathObject]:
+        pieces: list[PDFPathObject] = []
+        for highlight in areas:
+            for shape in highlight.regions:
+                path = canvas.beginPath()
+                _add_shapes(path, (shape,))
+                pieces.append(path)
+            for ellipse in highlight.areas:
+                path = canvas.beginPath()
+                _add_ellipses(path, (ellipse,))
+                pieces.append(path)
+        return pieces
+
+    def dot_radius(self, placed: Sequence[Placed]) -> float:
+        """Small dots for moved markers, never so big that two dots touch."""
+        radius = max(1.6, self.marker_size * 0.2)
+        dots = sorted({item.dot for item in placed if item.moved})
+        for i, a in enumerate(dots):
+            for b in dots[i + 1:]:
+                gap = math.dist(a, b)
+                if gap > 0:
+                    radius = min(radius, gap * 0.45)
+        return max(0.8, radius)
+
+    def visible(self, highlight: Highlight) -> bool:
+        x, y = self.to_figure(highlight.x, highlight.y)
+        return -0.5 <= x <= self.width + 0.5 and -0.5 <= y <= self.height + 0.5
+
+    def marker_positions(self) -> list[Placed]:
+        """Markers on their sites; one that would cover another moves to the nearest free
+        spot inside the figure (a ring search), with a leader line back to its site."""
+        size = self.marker_size
+        r = size / 2
+        placed: list[Placed] = []
+        shown = sorted((h for h in self.highlights if self.visible(h)), key=lambda h: (h.number, h.x))
+        labels: list[tuple[float, float]] = []
+        for highlight in shown:
+            dot = self.to_figure(highlight.x, highlight.y)
+            spot = dot
+            if any(math.dist(spot, other) < size * 1.05 for other in labels):
+                spot = self._free_spot(dot, labels, placed)
+            labels.append(spot)
+            placed.append(Placed(highlight, dot, spot))
+        return uncross(placed) if any(p.moved for p in placed) else placed
+
+    def _free_spot(self, dot: tuple[float, float], labels: list[tuple[float, float]],
+                   placed: list[Placed]) -> tuple[float, float]:
+        size = self.marker_size
+        r = size / 2
+        dots = [p.dot for p in placed] + [dot]
+        for ring in range(1, 12):
+            distance = size * (0.9 + 0.55 * ring)
+            for step in range(16):
+                angle = math.pi / 2 - step * math.pi / 8  # start above, go clockwise
+                x = dot[0] + distance * math.cos(angle)
+                y = dot[1] + distance * math.sin(angle)
+                if not (r <= x <= self.width - r and r <= y <= self.height - r):
+                    continue
+                if any(math.dist((x, y), other) < size * 1.05 for other in labels):
+                    continue
+                if any(math.dist((x, y), d) < r + 1.5 for d in dots if d != dot):
+                    continue
+                leader = (dot, (x, y))
+                if any(segments_cross(leader, (p.dot, p.label)) for p in placed if p.moved):
+                    continue
+                return x, y
+        return dot  # nowhere free: keep it on its site
+
+    def callout_positions(self) -> list[Placed]:
+        """Labels in the gutters beside the body, spread apart and joined to the sites by
+        leader lines that do not cross."""
+        placed: list[Placed] = []
         for right in (True, False):
-            group = sorted((h for h in self.highlights if (h.x >= MIDLINE) == right), key=lambda h: h.y)
+            group = sorted((h for h in self.highlights if self._on_right(h) == right),
+                           key=lambda h: (-self.to_figure(h.x, h.y)[1], h.number))
             if not group:
                 continue
+            # Labels a quarter of a marker apart, closer when many share a short figure.
+            spacing = min(self.marker_size * 1.25, max(self.marker_size * 1.05, self.height / len(group)))
             label_x = self.width - self.marker_size / 2 - 0.5 if right else self.marker_size / 2 + 0.5
-            spacing = self.marker_size * 1.25
-            ys = [self.to_figure(h.x, h.y)[1] for h in group]
-            labels: list[float] = []
-            for y in ys:  # top to bottom in the grid = descending figure y
-                if labels and labels[-1] - y < spacing:
-                    y = labels[-1] - spacing
-                labels.append(y)
-            overflow = self.marker_size / 2 - labels[-1]
+            ys: list[float] = []
+            for h in group:  # from the top of the figure down
+                y = self.to_figure(h.x, h.y)[1]
+                y = min(y, self.height - self.marker_size / 2)
+                if ys and ys[-1] - y < spacing:
+                    y = ys[-1] - spacing
+                ys.append(y)
+            overflow = self.marker_size / 2 - ys[-1]
             if overflow > 0:  # pushed below the figure: shift the stack up
-                labels = [y + overflow for y in labels]
-            for h, y in zip(group, labels):
-                placed.append((h, self.to_figure(h.x, h.y), (label_x, y)))
+                ys = [y + overflow for y in ys]
+            side = [Placed(h, self.to_figure(h.x, h.y), (label_x, y)) for h, y in zip(group, ys)]
+            placed += uncross(side)
         return placed
 
-    def _callouts(self, canvas) -> None:  # noqa: ANN001
-        dot = max(1.6, self.marker_size * 0.2)
-        for highlight, (x, y), (lx, ly) in self.callout_positions():
-            canvas.setStrokeColor(colors.HexColor(self.style.marker_fill))
-            canvas.setLineWidth(max(0.6, self.marker_size * 0.06))
-            canvas.line(x, y, lx, ly)
-            canvas.setFillColor(colors.HexColor(self.style.marker_fill))
-            canvas.setStrokeColor(colors.HexColor(self.style.marker_ring))
-            canvas.setLineWidth(max(0.5, dot * 0.35))
-            canvas.circle(x, y, dot, stroke=1, fill=1)
-            self._marker(canvas, Highlight(highlight.number, 0, 0, (), ()), at=(lx, ly))
-
-    def _marker(self, canvas, highlight: Highlight, at: tuple[float, float] | None = None) -> None:  # noqa: ANN001
-        x, y = at if at is not None else self.to_figure(highlight.x, highlight.y)
-        if not (-1 <= x <= self.width + 1 and -1 <= y <= self.height + 1):
-            return
+    def _marker(self, canvas: Canvas, number: int, at: tuple[float, float]) -> None:
+        x, y = at
         r = self.marker_size / 2
         canvas.setFillColor(colors.HexColor(self.style.marker_fill))
         canvas.setStrokeColor(colors.HexColor(self.style.marker_ring))
@@ -478,87 +616,18 @@ class BodyFigure(Flowable):
         canvas.circle(x, y, r, stroke=1, fill=1)
         canvas.setFillColor(colors.white)
         canvas.setFont("Atkinson-Bold", self.marker_size * MARKER_DIGIT)
-        canvas.drawCentredString(x, y - self.marker_size * 0.24, str(highlight.number))
+        canvas.drawCentredString(x, y - self.marker_size * 0.24, str(number))
 
 
-@lru_cache(maxsize=512)
-def _polygons(shape: Shape, steps: int) -> list[list[tuple[float, float]]]:
-    return shape._flatten(steps)  # noqa: SLF001
+def closeup_window(cx: float, cy: float, size: float, width: float, height: float) -> tuple[float, float, float, float]:
+    """A square window centred on (cx, cy), kept inside the grid."""
+    w = min(size, width)
+    h = min(size, height)
+    x = min(max(cx - w / 2, 0.0), width - w)
+    y = min(max(cy - h / 2, 0.0), height - h)
+    return x, y, w, h
 
 
-@lru_cache(maxsize=512)
-def _shape_code(shape: Shape) -> str:
-    """PDF path operators for a shape, in grid units."""
-    from reportlab.lib.rl_accel import fp_str
-
-    out: list[str] = []
-    for op, args in shape.segments:
-        if op == "M":
-            out.append(f"{fp_str(*args)} m")
-        elif op == "L":
-            out.append(f"{fp_str(*args)} l")
-        elif op == "C":
-            out.append(f"{fp_str(*args)} c")
-        else:
-            out.append("h")
-    return " ".join(out)
-
-
-def closeup_window(cx: float, cy: float, size: float, aspect: float = 1.0) -> tuple[float, float, float, float]:
-    """A square-ish window centred on (cx, cy), kept inside the grid."""
-    width = min(size, GRID_WIDTH)
-    height = min(size * aspect, GRID_HEIGHT)
-    x = min(max(cx - width / 2, 0.0), GRID_WIDTH - width)
-    y = min(max(cy - height / 2, 0.0), GRID_HEIGHT - height)
-    return x, y, width, height
-
-
-@cache
-def figure_extent(view: View) -> tuple[float, float, float, float]:
+def figure_extent(view: str) -> tuple[float, float, float, float]:
     """The body's bounding box in grid units, so overview figures waste no space."""
-    xs: list[float] = []
-    ys: list[float] = []
-    for shape in body_map(view).outline:
-        for polygon in shape.polygons(2):
-            xs.extend(p[0] for p in polygon)
-            ys.extend(p[1] for p in polygon)
-    pad = 6.0
-    return min(xs) - pad, min(ys) - pad, max(xs) - min(xs) + 2 * pad, max(ys) - min(ys) + 2 * pad
-
-
-def map_problems(card: "Card") -> list[tuple[tuple[str | int, ...], str]]:
-    """Markers outside the body, unknown regions, referral areas with nowhere to go."""
-    problems: list[tuple[tuple[str | int, ...], str]] = []
-    for index, point in enumerate(card.points):
-        here: tuple[str | int, ...] = ("points", index)
-        marker = point.marker
-        if marker is None:
-            if point.referral.regions or point.referral.areas or point.closeup:
-                problems.append((here + ("referral",), "needs a marker: the referral area is drawn on the marker's body map"))
-            continue
-        body = body_map(marker.view)
-        if not body.contains(marker.x, marker.y):
-            problems.append(
-                (here + ("marker",), f"the marker ({marker.x:g}, {marker.y:g}) is outside the body in the "
-                 f"{marker.view} view; x runs 0-540 left to right, y 0-960 head to feet")
-            )
-        body_right_is_viewer_right = marker.view == "posterior"
-        on_viewer_right = marker.x >= MIDLINE - MIDLINE_TOLERANCE
-        on_viewer_left = marker.x <= MIDLINE + MIDLINE_TOLERANCE
-        if point.side in ("right", "left") and not (on_viewer_right if body_right_is_viewer_right else on_viewer_left):
-            where = "the viewer's right (x of 270 or more)" if body_right_is_viewer_right else "the viewer's left (x of 270 or less)"
-            problems.append(
-                (here + ("marker", "x"), f"markers are written for the body's right side, which in the {marker.view} "
-                 f"view is on {where}; `side: {point.side}` then draws it on the side asked for")
-            )
-        known = body.region_names()
-        for r, name in enumerate(point.referral.regions):
-            if name not in known:
-                hint = ""
-                if name.endswith(("-left", "-right")) and name.rsplit("-", 1)[0] in known:
-                    hint = f" (write {name.rsplit('-', 1)[0]!r}: the point's `side` chooses left or right)"
-                problems.append(
-                    (here + ("referral", "regions", r),
-                     f"unknown region {name!r} in the {marker.view} view{hint}; regions: {', '.join(known)}")
-                )
-    return problems
+    return body_map(view).extent()

@@ -47,13 +47,13 @@ def _colour(value: Any) -> str | None:
         return None
 
 
-def _primitives(drawing: Any) -> list[dict]:
+def _primitives(drawing: Any) -> list[dict[str, Any]]:
     """svglib's drawing as a flat list of shapes with their matrix and paint."""
     from reportlab.graphics import shapes as rl
 
-    out: list[dict] = []
+    out: list[dict[str, Any]] = []
 
-    def paint(shape: Any, *, stroke: bool = True) -> dict:
+    def paint(shape: Any, *, stroke: bool = True) -> dict[str, Any]:
         stroke_colour = _colour(getattr(shape, "strokeColor", None)) if stroke else None
         return {
             "fill": _colour(getattr(shape, "fillColor", None)),
@@ -67,9 +67,10 @@ def _primitives(drawing: Any) -> list[dict]:
     def visit(node: Any, matrix: Matrix) -> None:
         for child in getattr(node, "contents", []):
             if isinstance(child, rl.Group):
-                visit(child, _multiply(tuple(child.transform), matrix))  # type: ignore[arg-type]
+                a, b, c, d, e, f = child.transform
+                visit(child, _multiply((a, b, c, d, e, f), matrix))
                 continue
-            item: dict | None = None
+            item: dict[str, Any] | None = None
             if isinstance(child, rl.Path):
                 no_stroke = type(child).__name__ == "NoStrokePath"
                 item = {"kind": "path", "points": list(child.points), "ops": list(child.operators),
@@ -96,7 +97,7 @@ def _primitives(drawing: Any) -> list[dict]:
     return out
 
 
-def _parse(path: Path) -> dict:
+def _parse(path: Path) -> dict[str, Any]:
     from svglib.svglib import svg2rlg
 
     try:
@@ -109,13 +110,14 @@ def _parse(path: Path) -> dict:
 
 
 @lru_cache(maxsize=128)
-def _icon(digest: str, path: Path) -> dict:
+def _icon(digest: str, path: Path) -> dict[str, Any]:
     from routinecard.diskcache import cached_json
 
-    return cached_json("icons", f"{digest}-{CACHE_VERSION}", lambda: _parse(path))
+    icon: dict[str, Any] = cached_json("icons", f"{digest}-{CACHE_VERSION}", lambda: _parse(path))
+    return icon
 
 
-def svg_icon(path: Path) -> dict:
+def svg_icon(path: Path) -> dict[str, Any]:
     """The icon's size and shapes, cached by the file's content."""
     try:
         digest = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
@@ -151,7 +153,7 @@ class SvgIcon(Flowable):
         canvas.restoreState()
 
 
-def _draw(canvas: Any, shape: dict) -> None:
+def _draw(canvas: Any, shape: dict[str, Any]) -> None:
     fill, stroke = shape["fill"], shape["stroke"]
     if not fill and not stroke:
         return
