@@ -47,6 +47,7 @@ $(BENCH_STAMP): $(STAMP)
 # Not part of the tests: timings, ratios and targets, side by side in one run.
 bench: $(BENCH_STAMP)
 	$(BIN)/python bench/run.py $(BENCH_ARGS)
+	$(BIN)/python bench/serve_load.py
 
 clean:
 	rm -rf build .venv

@@ -28,19 +28,6 @@ from routinecard.render import Metadata, render_pdf
 from routinecard.write import write_atomic
 
 
-T = TypeVar("T")
-
-
-def attempt(work: Callable[[], T]) -> T | list[Problem]:
-    """One item of a batch: its result, or the problems that stopped it, so that the
-    other items go on. Front ends print the problems; this is the only place below the
-    CLI's error boundary that catches `RoutineCardError`."""
-    try:
-        return work()
-    except RoutineCardError as error:
-        return error.problems
-
-
 @dataclass(frozen=True)
 class BuiltCard:
     pdf: bytes
@@ -224,7 +211,6 @@ __all__ = [
     "build_pdf",
     "validate_card",
     "load_card",
-    "attempt",
     "load_input",
     "build_prepared",
     "fit_prepared",

@@ -63,7 +63,7 @@ class Outcome:
 
 def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
     """Load, fit, render, verify (if asked) and write one PDF. Runs in a worker."""
-    from routinecard.api import attempt
+    from routinecard.errors import attempt
 
     done = attempt(lambda: _build_and_write(job, inputs))
     return Outcome(job, "failed", problems=done) if isinstance(done, list) else done

@@ -207,7 +207,7 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
               allow: list[Path] | None, split: bool = False) -> Iterator[Prepared | list[Problem]]:
     """Each card x layout, prepared, or the problems that stopped it (the others go on).
     With `split`, each may print as a set of one-page cards."""
-    from routinecard.api import attempt
+    from routinecard.errors import attempt
     from routinecard.inputs import expand_inputs
     from routinecard.layouts import load_layout
     from routinecard.prepare import load_clinic, prepare
@@ -287,14 +287,15 @@ def build(
         typer.echo(f"Error: -o {output} names one PDF file, but {len(files) * len(names)} PDFs would be built; name a folder", err=True)
         raise typer.Exit(2)
     folder = output if output is not None and not single_file else Path("build")
+    settings = _settings(ctx)
+    progress = _Progress(len(files) * len(names), settings)
+    only_ids = _only(only)
     job_list = [
-        Job(file, name, clinic, lang, _only(only), sets, tuple(allow_path or ()), output if single_file else None,
+        Job(file, name, clinic, lang, only_ids, sets, tuple(allow_path or ()), output if single_file else None,
             folder, len(names) > 1, verify, split)
         for file in files
         for name in names
     ]
-    settings = _settings(ctx)
-    progress = _Progress(len(job_list), settings)
     try:
         outcomes = run(
             job_list,
@@ -346,7 +347,8 @@ def check(
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
     from routinecard.advice import fit_summary
-    from routinecard.api import attempt, fit_prepared
+    from routinecard.api import fit_prepared
+    from routinecard.errors import attempt
 
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
@@ -426,7 +428,7 @@ def library(
 @app.command("layouts")
 def list_layouts() -> None:
     """List the built-in layouts."""
-    from routinecard.api import attempt
+    from routinecard.errors import attempt
     from routinecard.layouts import load_layout
     from routinecard.resources import builtin_layouts
 

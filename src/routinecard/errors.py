@@ -3,8 +3,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 
 @dataclass(frozen=True)
@@ -65,3 +67,16 @@ def display_path(path: Path | str) -> str:
         return str(p.resolve().relative_to(Path.cwd().resolve()))
     except (ValueError, OSError):
         return str(p)
+
+
+T = TypeVar("T")
+
+
+def attempt(work: Callable[[], T]) -> T | list[Problem]:
+    """One item of a batch: its result, or the problems that stopped it, so that the
+    other items go on. Front ends print the problems; this is the only place below the
+    CLI's error boundary that catches `RoutineCardError`."""
+    try:
+        return work()
+    except RoutineCardError as error:
+        return error.problems

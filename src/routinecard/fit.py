@@ -12,19 +12,20 @@ import hashlib
 import threading
 from collections import OrderedDict
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from reportlab.platypus import Flowable
 
 from routinecard import advice
 from routinecard.assets import CardAssets
-from routinecard.compose.sections import Composer, Extras, Story
+from routinecard.compose.sections import Composer, Story
 from routinecard.errors import FitError, Problem
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.locale import Locale
 from routinecard.model import Card
+from routinecard.prepare import Extras
 from routinecard.split import BlockTooLarge, Part, card_blocks, pack
 
 FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
@@ -39,11 +40,11 @@ class PagePlan:
     height: float
     available: float
     passes: int
+    fit_percent: int = field(init=False)  # the scale as `check` and `build` report it
     part: Part | None = None  # the card's share of a set; None: the whole routine
 
-    @property
-    def fit_percent(self) -> int:
-        return round(self.scale * 100)
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "fit_percent", round(self.scale * 100))
 
 
 def story_height(story: list[Flowable], width: float, height: float) -> float:
@@ -88,7 +89,9 @@ def fit_key(card: Card, layout: Layout, assets: CardAssets, locale: Locale, extr
         card.model_dump_json(),
         layout.model_dump_json(),
         repr(locale),  # the code and every label and format
-        repr(extras),
+        # what prints besides the card (not where it was read from)
+        repr((extras.clinic, extras.clinic_logo, extras.personal.patient, extras.personal.clinician,
+              extras.personal.date, extras.personal.notes, extras.log, extras.emergency)),
         repr(part),  # a card of a set holds only its share
         *(_file_stamp(f) for f in files),
     ]

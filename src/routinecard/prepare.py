@@ -10,12 +10,11 @@ the `Prepared` job and never reads an input file again.
 from __future__ import annotations
 
 import dataclasses
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 from routinecard.assets import IMAGE_SUFFIXES, AssetError, CardAssets, resolve_asset
-from routinecard.compose.sections import Extras
 from routinecard.errors import InputError, Problem, display_path
 from routinecard.placement import map_problems
 from routinecard.fonts import FontSet, font_set
@@ -37,6 +36,18 @@ from routinecard.patients import (
 from routinecard.resources import looks_like_path
 from routinecard.tools import Tool, builtin_tools
 from routinecard.validate import validate_document
+
+
+@dataclass(frozen=True)
+class Extras:
+    """What is printed besides the card's own content: the clinic, who the card is for,
+    the exercise log and the emergency number (compose reads it)."""
+
+    clinic: Clinic | None = None
+    clinic_logo: Path | None = None
+    personal: Personal = field(default_factory=Personal)  # who the card is for, notes
+    log: Log | None = None  # the patient file's, or the layout's
+    emergency: str = ""
 
 
 @dataclass(frozen=True)
@@ -62,11 +73,11 @@ class LoadedCard:
     patient: PatientPlan | None = None
     notices: tuple[str, ...] = ()  # e.g. a clinic's language preference that could not be met
     language_requested: bool = False  # --lang, language=, or the patient file chose the language
+    name: str = field(init=False)  # the file the user gave, as they should see it
 
-    @property
-    def name(self) -> str:
-        """The file the user gave, as they should see it."""
-        return display_path(self.input_file)
+    def __post_init__(self) -> None:
+        # Worked out here, once: later stages only read the job, they never call back into it.
+        object.__setattr__(self, "name", display_path(self.input_file))
 
     @property
     def document(self) -> Document:
@@ -368,11 +379,13 @@ class Prepared:
     locale: Locale
     extras: Extras
     alternatives: tuple[Layout, ...] = ()
+    notices: tuple[str, ...] = field(init=False)  # worth saying, not errors (shown unless --quiet)
+    files: tuple[Path, ...] = field(init=False)  # every file this PDF is made from, for incremental builds
 
-    @property
-    def notices(self) -> tuple[str, ...]:
-        """Things the user should know that are not errors (shown unless --quiet)."""
-        return self.loaded.notices
+    def __post_init__(self) -> None:
+        # Worked out here, once: later stages only read the job, they never call back into it.
+        object.__setattr__(self, "notices", self.loaded.notices)
+        object.__setattr__(self, "files", tuple(self._files()))
 
     def with_layout(self, layout: Layout) -> Prepared:
         """The same job on another layout (what prints besides the card may differ: a
@@ -386,9 +399,7 @@ class Prepared:
         layout._files = self.layout._files
         return Prepared(self.loaded, layout, self.clinic, self.locale, self.extras, self.alternatives)
 
-    @property
-    def files(self) -> list[Path]:
-        """Every file this PDF is made from, for incremental builds."""
+    def _files(self) -> list[Path]:
         fonts = font_set()
         deps = [self.loaded.input_file, *self.layout.files, fonts.regular.path, fonts.bold.path]
         if self.loaded.patient is not None:

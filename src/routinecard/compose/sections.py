@@ -8,7 +8,6 @@ nothing of the page's height; `fit` chooses the scale.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Callable
 
 from reportlab.lib import colors
@@ -39,22 +38,11 @@ from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
 from routinecard.locale import Locale, load_locale
-from routinecard.model import EMERGENCY, Card, Clinic, Log, Point
+from routinecard.model import EMERGENCY, Card, Point
+from routinecard.prepare import Extras
 from routinecard.split import Part, card_blocks, whole
 from routinecard.tagging import Close, Figure, Open, Whole
-from routinecard.patients import Personal
 from routinecard.text import TextBlock
-
-
-@dataclass(frozen=True)
-class Extras:
-    """What is printed besides the card's own content."""
-
-    clinic: Clinic | None = None
-    clinic_logo: Path | None = None
-    personal: Personal = field(default_factory=Personal)  # who the card is for, notes
-    log: Log | None = None  # the patient file's, or the layout's
-    emergency: str = ""
 
 
 @dataclass(frozen=True)

@@ -103,7 +103,7 @@ class App:
     def editor_context(self, state: FormState, **more: Any) -> dict[str, Any]:
         routine = self.library.routine(state.routine)
         return dict(state=state, routine=routine, translation=routine.translation(state.language),
-                    clinics=self.library.clinic_names(), suggested=suggested_file_name(state), **more)
+                    clinics=self.library.clinic_titles(), suggested=suggested_file_name(state), **more)
 
     async def build(self, state: FormState, want: engine.Kind, key: str | None) -> tuple[engine.Outcome, PatientText]:
         text = to_yaml(state)
@@ -145,10 +145,7 @@ class App:
             if not routines:
                 raise NotInLibrary(Problem("the library has no routines: add a card to cards/"))
             chosen = request.query_params.get("routine", routines[0].id)
-            clinics = self.library.clinic_names()
-            state = new_form(self.library.routine(chosen), request.query_params.get("language"),
-                             clinic="")
-            del clinics
+            state = new_form(self.library.routine(chosen), request.query_params.get("language"))
         return self.page(request, "customise.html", key=secrets.token_urlsafe(12), **self.editor_context(state))
 
     def open_patient(self, name: str) -> FormState:
@@ -177,12 +174,14 @@ class App:
         except Superseded:
             return Response(status_code=204)
         except Busy:
-            return self.fragment("_preview.html", busy=True, state=state, by_field={}, general=[], fields=self.fields(state))
+            return self.fragment("_preview.html", busy=True, state=state, by_field={}, general=[], fields=self.fields(state),
+                                 suggested=suggested_file_name(state))
         by_field, general = place_problems(outcome.problems, state, text, outcome.draft_file)
         image = base64.b64encode(outcome.data).decode() if outcome.ok else ""
         return self.fragment("_preview.html", state=state, image=image, fit=fit_words(outcome.fit_percent, outcome.layout),
                              by_field=by_field, general=general, fit_failed=outcome.fit_failed, busy=False,
-                             fields=self.fields(state), title=self.library.routine(state.routine).translation(state.language).title)
+                             fields=self.fields(state), suggested=suggested_file_name(state),
+                             title=self.library.routine(state.routine).translation(state.language).title)
 
     def fields(self, state: FormState) -> list[str]:
         names = ["patient", "clinician", "date", "clinic", "layout", "language", "notes", "urgent", "soon", "points",

@@ -234,7 +234,7 @@ def to_yaml(state: FormState) -> PatientText:
     emit(f"# Build it with: routinecard build patients/{state.file_name or suggested_file_name(state)}")
     emit(f"card: {state.card_ref}", "routine")
     if state.patient:
-        emit(f"patient: {{name: {_scalar(state.patient)}}}", "patient")
+        emit(f"patient: {_scalar(state.patient)}", "patient")
     if state.clinician:
         emit(f"clinician: {_scalar(state.clinician)}", "clinician")
     if state.date:
@@ -375,7 +375,9 @@ def place_problems(problems: tuple[Problem, ...] | list[Problem], state: FormSta
                     target = f"{column}.{point.id}"
         if target in ("urgent", "soon", "notes", "patient", "clinician", "date", "clinic", "layout", "language",
                       "points", "routine") or "." in target:
-            by_field.setdefault(target, []).append(problem.message)
+            messages = by_field.setdefault(target, [])
+            if problem.message not in messages:  # [80, 80]: one message, not one per number
+                messages.append(problem.message)
         else:
             general.append(str(problem) if problem.file != draft_file else (
                 f"{problem.field}: {problem.message}" if problem.field else problem.message))

@@ -206,6 +206,21 @@ class Library:
     def clinic_names(self) -> list[str]:
         return _listing(self.clinics)
 
+    def clinic_titles(self) -> dict[str, str]:
+        """clinics/ file name -> the clinic's name as printed (the file name if unreadable)."""
+        from routinecard.errors import RoutineCardError
+        from routinecard.loader import load_yaml_file
+
+        titles: dict[str, str] = {}
+        for name in self.clinic_names():
+            try:
+                data = load_yaml_file(inside(self.clinics, name)).data
+            except RoutineCardError:
+                data = None
+            title = data.get("name") if isinstance(data, dict) else None
+            titles[name] = f"{title} ({name})" if isinstance(title, str) else name
+        return titles
+
     def clinic(self, name: str) -> Path:
         if name not in self.clinic_names():
             raise NotInLibrary(Problem(f"no clinic file {name!r} in clinics/", field="clinic"))
