@@ -15,6 +15,7 @@ import uvicorn
 
 from routinecard.serve.app import create_app
 from routinecard.serve.config import ServeConfig
+from routinecard.serve.pool import BuildPool
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -43,10 +44,10 @@ class LiveServer:
         self.thread.join(timeout=20)
 
 
-def start(config: ServeConfig) -> LiveServer:
+def start(config: ServeConfig, pool: BuildPool | None = None) -> LiveServer:
     port = free_port()
     config = replace(config, host="127.0.0.1", port=port)
-    server = uvicorn.Server(uvicorn.Config(create_app(config), host="127.0.0.1", port=port, access_log=False,
+    server = uvicorn.Server(uvicorn.Config(create_app(config, pool), host="127.0.0.1", port=port, access_log=False,
                                            log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
@@ -58,8 +59,8 @@ def start(config: ServeConfig) -> LiveServer:
     return LiveServer(f"http://127.0.0.1:{port}", config, server, thread)
 
 
-def running(config: ServeConfig) -> Iterator[LiveServer]:
-    live = start(config)
+def running(config: ServeConfig, pool: BuildPool | None = None) -> Iterator[LiveServer]:
+    live = start(config, pool)
     try:
         yield live
     finally:

@@ -168,3 +168,32 @@ def test_print_a_stack(live: LiveServer, web: Any, tmp_path: Path) -> None:
     assert page_count(path) == 4
     text = squash(page_text(path))
     assert text.count(squash("Self-massage for sciatica trigger points")) == 2
+
+
+CONTRAST = """() => {
+  const rgb = s => (s.match(/[\\d.]+/g) || []).map(Number);
+  const lum = c => { const v = c.slice(0, 3).map(x => { x /= 255; return x <= 0.03928 ? x / 12.92 : Math.pow((x + 0.055) / 1.055, 2.4); });
+                     return 0.2126 * v[0] + 0.7152 * v[1] + 0.0722 * v[2]; };
+  const background = el => { for (let e = el; e; e = e.parentElement) { const c = rgb(getComputedStyle(e).backgroundColor);
+                              if (c.length >= 3 && (c.length < 4 || c[3] > 0.5)) return c; } return [255, 255, 255]; };
+  const found = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const own = [...el.childNodes].some(n => n.nodeType === 3 && n.textContent.trim());
+    if (!own || !el.offsetParent) continue;
+    const a = lum(rgb(getComputedStyle(el).color)), b = lum(background(el));
+    const ratio = (Math.max(a, b) + 0.05) / (Math.min(a, b) + 0.05);
+    if (ratio < 4.5) found.push(el.tagName + ' ' + el.textContent.trim().slice(0, 40) + ' ' + ratio.toFixed(2));
+  }
+  return found;
+}"""
+
+
+def test_every_text_on_every_page_has_at_least_4_5_to_1_contrast(live: LiveServer, web: Any) -> None:
+    page = web
+    for path in ("/", "/stack", "/customise?routine=sciatica-trigger-points"):
+        page.goto(live.url + path)
+        if path.startswith("/customise"):
+            page.wait_for_selector("#preview img")
+            page.get_by_label("Hamstrings: Repeats, from").fill("99")
+            page.wait_for_selector("#err-repeats--hamstrings p")  # the problem text too
+        assert page.evaluate(CONTRAST) == [], path

@@ -115,7 +115,8 @@ def _names(raw: Any, what: str) -> dict[str, str]:
 def load_atlas() -> Atlas:
     """The shipped atlas, parsed and checked once per process."""
     folder = atlas_dir()
-    raw = yaml.safe_load((folder / "atlas.yaml").read_text(encoding="utf-8"))
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml when present: 10x faster
+    raw = yaml.load((folder / "atlas.yaml").read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
     views: dict[str, ViewSpec] = {}
     for view_id, spec in raw["views"].items():
         views[view_id] = ViewSpec(

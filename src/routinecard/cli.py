@@ -640,7 +640,7 @@ def doctor() -> None:
     from routinecard.tools import builtin_tools
 
     lines = [f"routinecard {__version__} on Python {platform.python_version()} ({platform.system()})"]
-    for package in ("reportlab", "rl-accel", "pydantic", "pyyaml", "typer", "pillow", "svglib", "anatomapa", "pypdfium2",
+    for package in ("reportlab", "rl-accel", "pydantic", "pyyaml", "typer", "pillow", "svglib", "pypdfium2",
                     "fonttools", "fontpkg-atkinson-hyperlegible", "fontpkg-noto-sans"):
         try:
             lines.append(f"  {package} {metadata.version(package)}")

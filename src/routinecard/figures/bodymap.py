@@ -22,7 +22,7 @@ import math
 import xml.etree.ElementTree as ElementTree
 from dataclasses import dataclass
 from functools import cache, lru_cache
-from typing import Iterable, Sequence
+from typing import Any, Iterable, Sequence
 
 from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
@@ -168,28 +168,48 @@ def _extent(body: BodyMap) -> tuple[float, float, float, float]:
 
 @cache
 def body_map(view: str) -> BodyMap:
-    """The view's geometry, parsed once per process from its SVG."""
+    """The view's geometry: parsed once per process, and kept between processes in the
+    cache folder (keyed by the SVG's content), so a one-card command does not parse the
+    back and front views' path data (a tenth of a second each) every time."""
+    import hashlib
+
+    from routinecard.diskcache import cached_json
+
     spec = load_atlas().views[view]
-    root = ElementTree.parse(spec.file).getroot()
+    source = spec.file.read_bytes()
+    digest = hashlib.sha256(source).hexdigest()[:16]
+    data = cached_json("bodymaps", f"atlas-{view}-{digest}-v1", lambda: _parse_view(source))
+
+    def shapes(items: list[list[tuple[str, list[float]]]]) -> tuple[Shape, ...]:
+        return tuple(Shape(tuple((str(op), tuple(float(v) for v in args)) for op, args in segments))
+                     for segments in items)
+
+    return BodyMap(spec, float(data["width"]), float(data["height"]), shapes(data["outline"]),
+                   {name: shapes(items) for name, items in data["regions"].items()}, shapes(data["lines"]))
+
+
+def _parse_view(source: bytes) -> dict[str, Any]:
+    """The SVG's outline, named regions and drawn lines, as plain JSON-able data."""
+    root = ElementTree.fromstring(source)
     _, _, width, height = (float(v) for v in root.attrib["viewBox"].split())
-    outline: tuple[Shape, ...] = ()
-    regions: dict[str, tuple[Shape, ...]] = {}
-    lines: list[Shape] = []
+    outline: list[list[Segment]] = []
+    regions: dict[str, list[list[Segment]]] = {}
+    lines: list[list[Segment]] = []
     for element in root.iter(f"{SVG}path"):
-        shape = Shape(tuple(parse_path(element.attrib["d"])))
+        segments = parse_path(element.attrib["d"])
         name = element.attrib.get("id")
         if name == "outline":
-            outline = (shape,)
+            outline = [segments]
         elif name:
-            regions[name] = (shape,)
+            regions[name] = [segments]
     for group in root.iter(f"{SVG}g"):
         group_id = group.attrib.get("id")
         if group_id == "details" or (group_id == "regions" and group.attrib.get("stroke", "none") != "none"):
-            lines.extend(Shape(tuple(parse_path(e.attrib["d"]))) for e in group.iter(f"{SVG}path")
+            lines.extend(parse_path(e.attrib["d"]) for e in group.iter(f"{SVG}path")
                          if not e.attrib.get("id", "").startswith(MASK_PREFIX))
     if not outline:
-        raise RuntimeError(f"the {view} view has no outline")
-    return BodyMap(spec, width, height, outline, regions, tuple(lines))
+        raise RuntimeError("an atlas view has no outline")
+    return {"width": width, "height": height, "outline": outline, "regions": regions, "lines": lines}
 
 
 # -- what a figure shows -----------------------------------------------------------------
@@ -251,6 +271,59 @@ def highlights_for(number: int, side: str, marker_x: float, marker_y: float, vie
     return result
 
 
+def _ellipse_polygon(e: Ellipse, sides: int = 40) -> list[tuple[float, float]]:
+    return [(e.x + e.rx * math.cos(2 * math.pi * k / sides), e.y + e.ry * math.sin(2 * math.pi * k / sides))
+            for k in range(sides)]
+
+
+@lru_cache(maxsize=1024)
+def ellipse_on_body(view: str, e: Ellipse) -> Shape:
+    """The part of an ellipse that lies on the body, as a polygon: the body outline clipped
+    by the (convex) ellipse, Sutherland-Hodgman. Drawn instead of the ellipse, it needs no
+    clip to the body outline, so the outline is not written into the page again."""
+    window = _ellipse_polygon(e)
+    pieces: list[Segment] = []
+    for outline in body_map(view).outline:
+        for subject in outline.polygons(4):
+            points = subject
+            for i in range(len(window)):
+                ax, ay = window[i]
+                bx, by = window[(i + 1) % len(window)]
+
+                def keep(p: tuple[float, float]) -> bool:
+                    return (bx - ax) * (p[1] - ay) - (by - ay) * (p[0] - ax) >= 0
+
+                def cut(p: tuple[float, float], q: tuple[float, float]) -> tuple[float, float]:
+                    ex, ey = bx - ax, by - ay  # the clip edge
+                    dx, dy = q[0] - p[0], q[1] - p[1]  # the subject edge
+                    denominator = dx * ey - dy * ex
+                    u = ((ax - p[0]) * ey - (ay - p[1]) * ex) / denominator if denominator else 0.0
+                    return p[0] + u * dx, p[1] + u * dy
+
+                result: list[tuple[float, float]] = []
+                for j in range(len(points)):
+                    current, previous = points[j], points[j - 1]
+                    if keep(current):
+                        if not keep(previous):
+                            result.append(cut(previous, current))
+                        result.append(current)
+                    elif keep(previous):
+                        result.append(cut(previous, current))
+                points = result
+                if not points:
+                    break
+            rounded: list[tuple[float, float]] = []
+            for x, y in points:  # a tenth of a grid unit is far below a printed dot
+                point = (round(x, 1), round(y, 1))
+                if not rounded or rounded[-1] != point:
+                    rounded.append(point)
+            if len(rounded) >= 3:
+                pieces.append(("M", rounded[0]))
+                pieces.extend(("L", p) for p in rounded[1:])
+                pieces.append(("Z", ()))
+    return Shape(tuple(pieces))
+
+
 def _add_shapes(path: PDFPathObject, shapes: Iterable[Shape]) -> None:
     for shape in shapes:
         for op, args in shape.segments:
@@ -278,9 +351,18 @@ def _add_ellipses(path: PDFPathObject, ellipses: Iterable[Ellipse]) -> None:
         path.close()
 
 
-def _define_forms(canvas: Canvas, body: BodyMap) -> tuple[str, str]:
-    """The view's fill and lines as Form XObjects, defined once per PDF."""
+def _define_forms(canvas: Canvas, body: BodyMap) -> tuple[str, str, str]:
+    """The view's fill, muscle lines and edge as Form XObjects, defined once per PDF and
+    placed with `Do` wherever the view appears. They set no colour or line width: those
+    come from the graphics state where the form is placed."""
     fill_name, lines_name = f"rc-view-{body.view}-fill", f"rc-view-{body.view}-lines"
+    edge_name = f"rc-view-{body.view}-edge"
+    if not canvas.hasForm(edge_name):
+        canvas.beginForm(edge_name, 0, 0, body.width, body.height)
+        path = canvas.beginPath()
+        _add_shapes(path, body.outline)
+        canvas.drawPath(path, stroke=1, fill=0)
+        canvas.endForm()
     if not canvas.hasForm(fill_name):
         canvas.beginForm(fill_name, 0, 0, body.width, body.height)
         path = canvas.beginPath()
@@ -294,7 +376,7 @@ def _define_forms(canvas: Canvas, body: BodyMap) -> tuple[str, str]:
             _add_shapes(muscles, body.lines)
             canvas.drawPath(muscles, stroke=1, fill=0)
         canvas.endForm()
-    return fill_name, lines_name
+    return fill_name, lines_name, edge_name
 
 
 @dataclass(frozen=True)
@@ -438,7 +520,7 @@ class BodyFigure(Flowable):
         body = self.body
         wx, wy, ww, wh = self.window
         unit = 1 / self.scale  # one point on paper, in grid units
-        fill_form, lines_form = _define_forms(canvas, body)
+        fill_form, lines_form, edge_form = _define_forms(canvas, body)
         canvas.saveState()
         clip = canvas.beginPath()
         clip.rect(0, 0, self.width, self.height)
@@ -463,24 +545,28 @@ class BodyFigure(Flowable):
             # Each region and ellipse is filled and hatched on its own: shapes that overlap
             # (a region and an ellipse, two muscle heads) must add up, never cancel out.
             canvas.saveState()
-            self._body_clip(canvas)
+            # The back and front views' regions lie inside the body and ellipses are cut
+            # to it beforehand; only the detail views' rough regions need the clip.
+            if not body.spec.both_sides:
+                self._body_clip(canvas)
             canvas.setFillColor(colors.HexColor(style.referral_fill))
-            for piece in self._referral_pieces(canvas, areas):
+            pieces = self._referral_pieces(canvas, areas)
+            for piece, _ in pieces:
                 canvas.drawPath(piece, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
             if self.hatch:
-                # Diagonal lines, so the area reads in black and white at every size.
+                # Diagonal lines, so the area reads in black and white at every size; on
+                # one grid (x + y = k * spacing) so neighbouring pieces line up.
                 spacing = max(2.0, self.marker_size * 0.26) * unit
                 canvas.setStrokeColor(colors.HexColor(style.referral_hatch))
                 canvas.setLineWidth(max(0.5, self.marker_size * 0.045) * unit)
-                for piece in self._referral_pieces(canvas, areas):
+                for piece, (x0, y0, x1, y1) in pieces:
                     canvas.saveState()
                     canvas.clipPath(piece, stroke=0, fill=0, fillMode=FILL_NON_ZERO)
                     hatch = canvas.beginPath()
-                    offset = -body.height
-                    while offset < body.width:
-                        hatch.moveTo(offset, body.height)
-                        hatch.lineTo(offset + body.height, 0)
-                        offset += spacing
+                    for k in range(math.floor((x0 + y0) / spacing), math.ceil((x1 + y1) / spacing) + 1):
+                        c = k * spacing
+                        hatch.moveTo(c - y1, y1)
+                        hatch.lineTo(c - y0, y0)
                     canvas.drawPath(hatch, stroke=1, fill=0)
                     canvas.restoreState()
             canvas.restoreState()
@@ -489,11 +575,9 @@ class BodyFigure(Flowable):
         canvas.setStrokeColor(colors.HexColor(style.muscle_line))
         canvas.setLineWidth(max(0.3, self.marker_size * 0.025) * unit)
         canvas.doForm(lines_form)
-        outline = canvas.beginPath()
-        _add_shapes(outline, body.outline)
         canvas.setStrokeColor(colors.HexColor(style.body_line))
         canvas.setLineWidth(max(0.6, self.marker_size * 0.06) * unit)
-        canvas.drawPath(outline, stroke=1, fill=0)
+        canvas.doForm(edge_form)
         canvas.restoreState()
 
         placed = self.callout_positions() if self.callouts else self.marker_positions()
@@ -513,17 +597,25 @@ class BodyFigure(Flowable):
             canvas.setLineWidth(0.6)
             canvas.rect(0, 0, self.width, self.height, stroke=1, fill=0)
 
-    def _referral_pieces(self, canvas: Canvas, areas: Sequence[Highlight]) -> list[PDFPathObject]:
-        pieces: list[PDFPathObject] = []
+    def _referral_pieces(self, canvas: Canvas,
+                         areas: Sequence[Highlight]) -> list[tuple[PDFPathObject, tuple[float, float, float, float]]]:
+        """Each region and ellipse as its own path, with its bounding box (grid units)."""
+        pieces: list[tuple[PDFPathObject, tuple[float, float, float, float]]] = []
         for highlight in areas:
             for shape in highlight.regions:
                 path = canvas.beginPath()
                 _add_shapes(path, (shape,))
-                pieces.append(path)
-            for ellipse in highlight.areas:
+                pieces.append((path, shape.bounds()))
+            for e in highlight.areas:
                 path = canvas.beginPath()
-                _add_ellipses(path, (ellipse,))
-                pieces.append(path)
+                if self.body.spec.both_sides:
+                    on_body = ellipse_on_body(self.view, e)
+                    if not on_body.segments:
+                        continue
+                    _add_shapes(path, (on_body,))
+                else:
+                    _add_ellipses(path, (e,))
+                pieces.append((path, (e.x - e.rx, e.y - e.ry, e.x + e.rx, e.y + e.ry)))
         return pieces
 
     def dot_radius(self, placed: Sequence[Placed]) -> float:

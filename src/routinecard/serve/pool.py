@@ -72,8 +72,10 @@ class BuildPool:
         self._latest: dict[str, int] = {}
         self._seq = 0
         self.stats = Stats(self.workers, self.queue_limit)
+        self.loop: asyncio.AbstractEventLoop | None = None  # the server's, once started
 
     async def start(self) -> None:
+        self.loop = asyncio.get_running_loop()
         if self._executor is None:
             self._executor = process_executor(self.workers)
         self._queue = asyncio.Queue()
