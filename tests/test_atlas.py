@@ -386,3 +386,64 @@ def test_new_routine_asks_for_sites_not_coordinates(runner: Any, tmp_path: Path,
     assert problems and all("placeholder" in line for line in problems), checked.stderr  # only the red flags to write
     bad = runner.invoke(app, ["new", "routine", "Other", "--site", "plantar-fascea"])
     assert bad.exit_code == 1 and "did you mean 'plantar-fascia'" in bad.stderr
+
+
+def test_each_view_is_written_once_per_pdf_as_forms(sciatica_pdf: bytes) -> None:
+    """Performance: the back view's outline and muscle lines (thousands of path operators)
+    are Form XObjects placed with `Do`, not written again for the overview and each of the
+    four close-ups."""
+    import re
+    import zlib
+
+    forms = 0
+    page_operators = b""
+    for match in re.finditer(rb"<<(.{0,400}?)>>\s*stream\r?\n", sciatica_pdf, re.S):
+        length = re.search(rb"/Length (\d+)", match.group(1))
+        assert length is not None
+        body = sciatica_pdf[match.end():match.end() + int(length.group(1))]
+        if b"/Subtype /Form" in match.group(1):
+            forms += 1
+        elif b"/Length1" not in match.group(1) and b"FontFile" not in match.group(1):
+            try:
+                page_operators += zlib.decompress(body)
+            except zlib.error:
+                pass
+    assert forms == 3  # fill, muscle lines, edge of the one view the card uses
+    assert page_operators.count(b" Do") >= 3 * 5  # overview + 4 close-ups, each placing the three forms
+    assert len(sciatica_pdf) < 100_000
+
+
+def _callouts_are_clean(view: str, chosen: list[tuple[float, float]], height: float, size: float, mirror: bool) -> None:
+    shown = [Highlight(n, x, y, (), ()) for n, (x, y) in enumerate(chosen, start=1)]
+    figure = BodyFigure(view, height, shown, window=body_map(view).extent(), marker_size=size, callouts=True,
+                        mirror=mirror)
+    placed = figure.callout_positions()
+    assert len(placed) == len(shown)
+    for i, a in enumerate(placed):
+        for b in placed[i + 1:]:
+            assert math.dist(a.label, b.label) >= size * 1.05 - 1e-6
+            assert not segments_cross((a.dot, a.label), (b.dot, b.label))
+
+
+@pytest.mark.parametrize("view", list(ATLAS.views))
+def test_callouts_never_overlap_or_cross_for_any_sites_on_any_view(view: str) -> None:
+    """Property: any choice of up to 8 of the view's sites (and both sides of a both-sides
+    view), at card sizes, gives labels apart and leader lines that do not cross."""
+    from hypothesis import given, settings
+    from hypothesis import strategies as st
+
+    places = [(p.x, p.y) for s in ATLAS.sites.values() for p in s.places if p.view == view]
+    body = body_map(view)
+    if body.spec.both_sides:
+        places += [(body.width - x, y) for x, y in places]
+
+    @settings(max_examples=40, deadline=None, derandomize=True)
+    @given(st.lists(st.sampled_from(places), min_size=1, max_size=8, unique=True),
+           st.sampled_from([(158.0, 11.5), (120.0, 10.0), (300.0, 22.0)]), st.booleans())
+    def check(chosen: list[tuple[float, float]], size: tuple[float, float], mirror: bool) -> None:
+        height, marker = size
+        if len(chosen) * marker * 1.05 > height:  # more labels than the figure is tall: not a card the fit makes
+            return
+        _callouts_are_clean(view, chosen, height, marker, mirror and not body.spec.both_sides)
+
+    check()

@@ -94,7 +94,7 @@ def test_a_dose_line_never_says_times_twice(code: str) -> None:
         ({"hold_s": 20, "per_day": 1, "per_week": 3}, "(found per_day, per_week)"),
         ({"hold_s": 20, "per_day": 1, "every_other_day": True}, "(found per_day, every_other_day)"),
         ({"hold_s": 20, "every_other_day": "yes"}, "valid boolean"),
-        ({"hold_min": 61, "per_day": 1}, "less than or equal to 60"),
+        ({"hold_min": 61, "per_day": 1}, "must be from 1 to 60, found 61"),
         ({"rolls": [15, 10], "per_day": 1}, "the range is backwards"),
     ],
 )

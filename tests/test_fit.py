@@ -133,8 +133,9 @@ def test_overflow_message_says_by_how_much_and_what_to_do(tmp_path: Path) -> Non
     # where it fits (so none is named), but a set of cards holds it
     assert "keep fewer points (`only:` in a patient file)" in message
     assert "shorten the longest texts: summary (" in message
-    assert "--layout" not in message
-    assert "print it as a set of 2 one-page cards (--split)" in message
+    assert "print it as a set of 2 one-page cards" in message
+    # the API's message names no command-line options (the CLI adds them: test_cli)
+    assert "--" not in message and caught.value.roomier == ()
     assert caught.value.overflow > 0
 
 
@@ -145,10 +146,11 @@ def test_overflow_advice_was_measured() -> None:
     with pytest.raises(FitError) as caught:
         build_pdf(capacity_long, layout="letter")
     message = str(caught.value)
-    assert "print it as a set of 2 one-page cards (--split)" in message
+    assert "print it as a set of 2 one-page cards" in message
+    assert caught.value.problems[0].set_of == 2 and caught.value.problems[0].points == 4
     with pytest.raises(FitError) as caught:
         build_pdf(capacity_long, layout="a4")
-    assert "--layout letter" not in str(caught.value)  # letter was tried: it does not fit either
+    assert "letter" not in caught.value.roomier  # letter was tried: it does not fit either
 
 
 def test_one_point_card_is_not_told_to_keep_fewer_points(tmp_path: Path) -> None:

@@ -93,7 +93,7 @@ def change(path: str, value) -> Callable[[dict], None]:
 
 VALUES = [
     ("negative seconds", change("points.0.timing.hold_s", [-5, 30]), "points[0].timing.hold_s[0]: must be at least 1, found -5"),
-    ("zero repeats", change("points.0.timing.repeats", 0), "points[0].timing.repeats[0]: must be at least 1, found 0"),
+    ("zero repeats", change("points.0.timing.repeats", 0), "points[0].timing.repeats: must be from 1 to 50, found 0"),
     ("huge seconds", change("points.0.timing.hold_s", [15, 10 ** 12]), "points[0].timing.hold_s[1]: must be at most 600"),
     ("non-numeric", change("points.0.pressure.min", "four"), "points[0].pressure.min: expected a whole number, found text 'four'"),
     ("float", change("points.0.pressure.min", 4.5), "points[0].pressure.min: expected a whole number, found 4.5"),

@@ -80,9 +80,9 @@ def test_card_id_and_path_references(tmp_path: Path) -> None:
          "unknown field 'hold' in points.piriformis.timing; did you mean 'hold_s'?"),
         ("card: sciatica-trigger-points\nset:\n  points.sciatic.name: X\n", "3:3", "set['points.sciatic.name']",
          "no point 'sciatic' on this card; its points are: piriformis"),
-        ("card: sciatica-trigger-points\nset:\n  points.piriformis.timing.hold_s: [45, 30]\n", "3:36", "points[0].timing.hold_s",
+        ("card: sciatica-trigger-points\nset:\n  points.piriformis.timing.hold_s: [45, 30]\n", "3:36", "set: points.piriformis.timing.hold_s",
          "the range is backwards: write [30, 45], smaller number first"),
-        ("card: sciatica-trigger-points\nset:\n  points.piriformis.pressure.max: eleven\n", "3:35", "points[0].pressure.max",
+        ("card: sciatica-trigger-points\nset:\n  points.piriformis.pressure.max: eleven\n", "3:35", "set: points.piriformis.pressure.max",
          "expected a whole number, found text 'eleven'"),
         ("card: sciatica-trigger-points\nonly: [hamstrings]\nset:\n  points.piriformis.name: X\n", "4:3", "set['points.piriformis.name']",
          "no point 'piriformis' on this card (left out by only/skip)"),
@@ -129,7 +129,8 @@ def test_command_line_only_and_set(runner, tmp_path: Path) -> None:
     assert squash("4 sessions a day") in squash(text)
     bad = runner.invoke(app, ["check", str(SCIATICA), "--set", "points.hamstrings.timing.per_day=[3, 1]"])
     assert bad.exit_code == 1
-    assert "command line: points[3].timing.per_day: the range is backwards" in bad.stderr
+    # the path as typed, not points[3]
+    assert "--set points.hamstrings.timing.per_day: the range is backwards" in bad.stderr
     bad = runner.invoke(app, ["check", str(SCIATICA), "--set", "nonsense"])
     assert bad.exit_code == 1 and "write PATH=VALUE" in bad.stderr
 

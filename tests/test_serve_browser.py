@@ -126,7 +126,7 @@ def test_a_problem_appears_beside_its_field(live: LiveServer, web: Any) -> None:
     page.get_by_label("Hamstrings: Repeats, from").fill("99")
     page.get_by_label("Hamstrings: Repeats, to").fill("99")
     page.wait_for_selector("#err-repeats--hamstrings p")
-    assert "at most 50" in page.inner_text("#err-repeats--hamstrings")
+    assert "from 1 to 50" in page.inner_text("#err-repeats--hamstrings")
     assert page.inner_text("#err-notes") == ""
     page.get_by_label("Hamstrings: Repeats, from").fill("2")
     page.get_by_label("Hamstrings: Repeats, to").fill("3")

@@ -122,8 +122,11 @@ def test_pocket_set_prints_one_card_per_half_sheet() -> None:
 
 def test_letter_splits_only_when_asked(runner, tmp_path: Path) -> None:
     long_card = CAPACITY / "long-patient.yaml"
-    with pytest.raises(FitError, match=r"\(--split\)"):
+    with pytest.raises(FitError, match="print it as a set of 2 one-page cards"):
         build_pdf(long_card, layout="letter")
+    refused = runner.invoke(app, ["check", str(long_card), "--layout", "letter"])
+    assert refused.exit_code == 1
+    assert "On the command line: --split or --only POINT,POINT." in refused.stderr
     out = tmp_path / "set.pdf"
     result = runner.invoke(app, ["build", str(long_card), "--layout", "letter", "--split", "-o", str(out)])
     assert result.exit_code == 0, result.output

@@ -169,6 +169,9 @@ def arm(x0: float, palm: bool) -> tuple[list[Point], list[str]]:
     ]
     if palm:
         details.append(f"M {side(44):g} 470 C {side(20):g} 500 {side(16):g} 540 {side(28):g} 580")  # thenar crease
+    else:
+        for dx in (36, 12, -12, -36):  # knuckles, so the back of the hand reads as the back
+            details.append(f"M {side(dx + 8):g} 586 C {side(dx + 4):g} 578 {side(dx - 4):g} 578 {side(dx - 8):g} 586")
     return points, details
 
 

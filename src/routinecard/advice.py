@@ -63,7 +63,8 @@ def overflow_message(
     roomier: list[str],
     set_of: int | None,
 ) -> str:
-    """Say by how much, then only what would help.
+    """Say by how much, then only what would help, in words any front end can use (the
+    command line adds its options: see cli._with_advice).
 
     `roomier`: built-in layouts (with type no smaller than this one's) where the card was
     tried and fits one page; `set_of`: how many cards it prints as with `--split` (None
@@ -74,9 +75,9 @@ def overflow_message(
     )
     helps: list[str] = []
     if set_of is not None:
-        helps.append(f"print it as a set of {set_of} one-page cards (--split)")
+        helps.append(f"print it as a set of {set_of} one-page cards")
     if roomier:
-        helps.append(f"use a layout where it fits (tried): --layout {' or --layout '.join(roomier)}")
+        helps.append(f"use a layout where it fits (tried): {' or '.join(roomier)}")
     if len(card.points) > 1:
         helps.append("keep fewer points (`only:` in a patient file)")
     longest = ", ".join(f"{path} ({length} characters)" for path, length in longest_texts(card))

@@ -34,6 +34,7 @@ class Job:
     folder: Path
     suffix_layout: bool  # add -<layout> to the file name (several layouts built)
     verify: bool
+    patient: Path | None = None  # a patient file applied to `input` (a card), as build_pdf(card, patient=...)
     split: bool = False  # --split: a card too long for one page becomes a set of cards
 
     @property
@@ -44,7 +45,8 @@ class Job:
             clinic=str(self.clinic.resolve()) if self.clinic else None,
             language=self.language,
             only=",".join(self.only) if self.only is not None else None,
-            sets=json.dumps(self.sets, sort_keys=True, default=str),
+            sets=json.dumps([self.sets, str(self.patient.resolve()) if self.patient else None], sort_keys=True,
+                            default=str),
             split=self.split,
         )
 
@@ -72,12 +74,17 @@ def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
 def _build_and_write(job: Job, inputs: tuple[Path, ...]) -> Outcome:
     from routinecard.api import build_prepared
     from routinecard.errors import display_path
+    from routinecard.loader import load_yaml_file
     from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
     only = list(job.only) if job.only is not None else None
-    prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
-                       sets=dict(job.sets), allow=job.allow)
+    if job.patient is not None:  # the patient file applied to this card (build CARD --patient P)
+        prepared = prepare(job.patient, base=(load_yaml_file(job.input), job.input), layout=job.layout,
+                           clinic=job.clinic, language=job.language, only=only, sets=dict(job.sets), allow=job.allow)
+    else:
+        prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
+                           sets=dict(job.sets), allow=job.allow)
     if job.split:
         prepared = prepared.splitting()
     loaded, layout = prepared.loaded, prepared.layout

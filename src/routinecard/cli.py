@@ -42,7 +42,39 @@ class _Commands(typer.core.TyperGroup):
 
 def _print_problems(problems: list[Problem]) -> None:
     for problem in problems:
-        typer.echo(str(problem), err=True)
+        typer.echo(_with_advice(problem), err=True)
+
+
+def _with_advice(problem: Problem) -> str:
+    """A card that does not fit: the domain says by how much (in words any front end can
+    use); the command line adds which of its options would help."""
+    if problem.roomier is None:
+        return str(problem)
+    options = [f"--layout {name}" for name in problem.roomier]
+    if problem.set_of is not None:
+        options.append("--split")
+    if problem.points > 1:
+        options.append("--only POINT,POINT")
+    return f"{problem} On the command line: {' or '.join(options)}." if options else str(problem)
+
+
+def _no_python_types_in_help() -> None:
+    """Help shows words (CARD, FILE, N), never Python types like <list[Path]> or {card}:
+    typer adds an argument's type after its name, so that is switched off for arguments."""
+
+    def no_type(self: object, ctx: object) -> None:
+        return None
+
+    def usage_name(self: typer.core.TyperArgument) -> str:
+        name = str(self.metavar or self.name or "").upper()
+        name = name if self.required else f"[{name}]"
+        return f"{name}..." if self.nargs != 1 else name
+
+    setattr(typer.core.TyperArgument, "display_type_rich", no_type)
+    setattr(typer.core.TyperArgument, "_usage_display_name", usage_name)
+
+
+_no_python_types_in_help()
 
 
 app = typer.Typer(
@@ -68,6 +100,7 @@ LayoutOption = Annotated[
     typer.Option(
         "--layout",
         "-l",
+        metavar="NAME|FILE|all",
         help="Built-in layout name (letter, a4, large-print, half-letter-2up), a layout .yaml file, "
         "or 'all'. Repeat to build several layouts.",
     ),
@@ -93,17 +126,33 @@ def _settings(ctx: typer.Context) -> Settings:
     return found if found is not None else Settings()
 
 
+QuietOption = Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Also say what was skipped and why.")]
+
+
 @app.callback()
 def _main(
     ctx: typer.Context,
     version: Annotated[
         bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version and exit.")
     ] = False,
-    quiet: Annotated[bool, typer.Option("--quiet", "-q", help="Print only errors.")] = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Also say what was skipped and why.")] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Turn self-care routines (YAML) into illustrated one-page printable PDF cards."""
-    ctx.obj = Settings(quiet=quiet, verbose=verbose and not quiet)
+    ctx.obj = Settings(quiet=quiet, verbose=verbose)
+    _verbosity(ctx, False, False)
+
+
+def _verbosity(ctx: typer.Context, quiet: bool, verbose: bool) -> Settings:
+    """-q/-v before or after the subcommand (the command's own options join the global
+    ones); both together is a usage error (exit 2)."""
+    given = _settings(ctx)
+    settings = Settings(quiet=given.quiet or quiet, verbose=given.verbose or verbose)
+    if settings.quiet and settings.verbose:
+        typer.echo("Error: -q/--quiet and -v/--verbose cannot be used together", err=True)
+        raise typer.Exit(2)
+    return settings
 
 
 class _Progress:
@@ -133,18 +182,14 @@ def _layout_names(asked: list[str] | None) -> list[str | None]:
     """The layouts asked for, by name or file ('all' means every built-in), checked to
     exist; [None] to let each card choose (its patient file's layout, its clinic's, or
     letter)."""
-    from routinecard.errors import InputError, Problem
+    from routinecard.layouts import layout_name
     from routinecard.resources import builtin_layouts
 
     if not asked:
         return [None]
     known = builtin_layouts()
-    names: list[str | None] = []
-    for name in dict.fromkeys(n for name in asked for n in (known if name == "all" else [name])):
-        if name not in known and not Path(name).is_file():
-            raise InputError(Problem(f"unknown layout {name!r}; built-in layouts: {', '.join(known)} (or give a .yaml file)"))
-        names.append(name)
-    return names
+    wanted: list[str | None] = [n for name in asked for n in (known if name.lower() == "all" else [layout_name(name)])]
+    return list(dict.fromkeys(wanted))
 
 
 def _only(value: str | None) -> tuple[str, ...] | None:
@@ -152,17 +197,26 @@ def _only(value: str | None) -> tuple[str, ...] | None:
     return tuple(i.strip() for i in value.split(",") if i.strip()) if value else None
 
 
-PatientOption = Annotated[Optional[Path], typer.Option("--patient", "-p", help="Patient file to apply (names its card).")]
-ClinicOption = Annotated[Optional[Path], typer.Option("--clinic", "-c", help="Clinic file: name, logo, phone, emergency number.")]
-LangOption = Annotated[Optional[str], typer.Option("--lang", help="Language of the card's labels, e.g. en or es.")]
-OnlyOption = Annotated[Optional[str], typer.Option("--only", help="Keep only these points: comma-separated ids.")]
+PatientOption = Annotated[Optional[Path], typer.Option(
+    "--patient", "-p", metavar="FILE",
+    help="Patient file. With CARD: applied to CARD (like build_pdf(card, patient=...)); alone: applied to the card it names.")]
+ClinicOption = Annotated[Optional[Path], typer.Option("--clinic", "-c", metavar="FILE", help="Clinic file: name, logo, phone, emergency number, country.")]
+LangOption = Annotated[Optional[str], typer.Option(
+    "--lang", metavar="CODE",
+    help="Print the routine's version in this language, e.g. es; an error when the routine has none.")]
+OnlyOption = Annotated[Optional[str], typer.Option("--only", metavar="IDS", help="Keep only these points: comma-separated ids.")]
 SetOption = Annotated[
     Optional[list[str]],
-    typer.Option("--set", help="Change a value: PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]. Repeatable."),
+    typer.Option("--set", metavar="PATH=VALUE", help="Change a value, e.g. points.piriformis.timing.hold_s=[30,45] or "
+                 "points.*.timing.per_day=2 (every point). Quote a value with ': ' in it. Repeatable."),
 ]
 AllowOption = Annotated[
     Optional[list[Path]],
-    typer.Option("--allow-path", help="Also allow images from this folder (repeatable)."),
+    typer.Option("--allow-path", metavar="DIR", help="Also allow images from this folder (repeatable)."),
+]
+CardsArgument = Annotated[
+    Optional[list[Path]],
+    typer.Argument(metavar="CARD", help="Card files, patient files, folders of them, or routine ids.", show_default=False),
 ]
 
 
@@ -195,9 +249,12 @@ def _parse_sets(values: list[str] | None) -> dict[str, Any]:
         if not sep or not path.strip():
             raise InputError(Problem(f"--set {item!r}: write PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]"))
         try:
-            doc = load_yaml_bytes(f"value: {raw}".encode(), "--set")
-        except InputError:
-            raise InputError(Problem(f"--set {item!r}: the value is not valid YAML")) from None
+            doc = load_yaml_bytes(f"value: {raw}".encode("utf-8", "surrogateescape"), "--set")
+        except (InputError, UnicodeError):
+            hint = ""
+            if ": " in raw or raw.rstrip().endswith(":"):
+                hint = f"; a value with ': ' in it needs quotes: --set '{path.strip()}=\"{raw}\"'"
+            raise InputError(Problem(f"--set {item!r}: the value is not valid YAML{hint}")) from None
         sets[path.strip()] = doc.data["value"] if isinstance(doc.data, dict) else raw
     return sets
 
@@ -210,18 +267,23 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
     from routinecard.errors import attempt
     from routinecard.inputs import expand_inputs
     from routinecard.layouts import load_layout
+    from routinecard.loader import load_yaml_file
     from routinecard.prepare import load_clinic, prepare
 
     allowed = tuple(allow or ())
-    files = expand_inputs(list(cards) + ([patient] if patient else []))
+    files = expand_inputs(list(cards)) if cards else expand_inputs([patient] if patient else [])
     layouts = [load_layout(name) for name in _layout_names(layout) if name is not None]
     given_clinic = load_clinic(clinic, allow=allowed) if clinic else None
     ids = _only(only)
     only_ids = list(ids) if ids is not None else None
     set_values = _parse_sets(sets)
     for file in files:
-        prepared = attempt(lambda: prepare(file, clinic=given_clinic, language=lang, only=only_ids,
-                                           sets=set_values, allow=allowed))
+        if cards and patient is not None:  # the patient file applied to this card, as build_pdf(card, patient=...)
+            prepared = attempt(lambda: prepare(patient, base=(load_yaml_file(file), file), clinic=given_clinic,
+                                               language=lang, only=only_ids, sets=set_values, allow=allowed))
+        else:
+            prepared = attempt(lambda: prepare(file, clinic=given_clinic, language=lang, only=only_ids,
+                                               sets=set_values, allow=allowed))
         if isinstance(prepared, list):
             yield prepared
             continue
@@ -233,18 +295,16 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
 @app.command()
 def build(
     ctx: typer.Context,
-    cards: Annotated[
-        Optional[list[Path]],
-        typer.Argument(help="Card files, patient files, or folders of them.", show_default=False),
-    ] = None,
+    cards: CardsArgument = None,
     output: Annotated[
         Optional[Path],
         typer.Option(
             "--output",
             "-o",
+            metavar="FILE.pdf|DIR",
             help="PDF file (one card, one layout) or folder. Default: build/. Files are named "
-            "<card id>.pdf (<patient file name>.pdf for patient files), with -<layout> when several "
-            "layouts are built.",
+            "<card id>.pdf (<patient file name>.pdf for patient files), .<lang>.pdf for a language "
+            "other than English, with -<layout> when several layouts are built.",
         ),
     ] = None,
     layout: LayoutOption = None,
@@ -254,15 +314,17 @@ def build(
     only: OnlyOption = None,
     set_: SetOption = None,
     allow_path: AllowOption = None,
-    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, help="Cards built at once. Default: all cores.")] = None,
+    jobs: Annotated[Optional[int], typer.Option("--jobs", "-j", min=1, metavar="N", help="Cards built at once. Default and most: the number of cores.")] = None,
     force: Annotated[bool, typer.Option("--force", help="Rebuild even if nothing changed.")] = False,
     verify: Annotated[
         bool, typer.Option("--verify", help="Read each PDF back and check every word of the input is on it.")
     ] = False,
     example: Annotated[
-        Optional[str], typer.Option("--example", help="Build a built-in example card, e.g. sciatica.")
+        Optional[str], typer.Option("--example", metavar="NAME", help="Build a built-in example card, e.g. sciatica.")
     ] = None,
     split: SplitOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Build each card into a one-page PDF (unchanged cards are skipped)."""
     import time
@@ -270,36 +332,50 @@ def build(
     from routinecard.batch import Job, run
     from routinecard.errors import InputError, Problem
     from routinecard.inputs import expand_inputs
+    from routinecard.prepare import clinic_file
 
+    settings = _verbosity(ctx, quiet, verbose)
     started = time.perf_counter()
     if example is not None:
         cards = list(cards or []) + [_example(example)]
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
-    files = expand_inputs(list(cards or []) + ([patient] if patient else []))
+    files = expand_inputs(list(cards or [])) if cards else expand_inputs([patient] if patient else [])
+    if cards and patient is not None and len(files) > 1:
+        typer.echo(f"Error: --patient applies one patient file to one CARD, but {len(files)} cards were given", err=True)
+        raise typer.Exit(2)
+    apply_patient = patient if cards else None
+    if patient is not None and not patient.is_file():
+        raise InputError(Problem("no such patient file", file=str(patient)))
     names = _layout_names(layout)
     sets = tuple(_parse_sets(set_).items())
-    if clinic is not None and not clinic.is_file():
-        raise InputError(Problem("no such clinic file", file=str(clinic)))
+    if clinic is not None:
+        clinic = clinic_file(clinic)
+        if not clinic.is_file():
+            raise InputError(Problem("no such clinic file", file=str(clinic)))
+    cores = os.cpu_count() or 1
+    if jobs is not None and jobs > cores:
+        if not settings.quiet:
+            typer.echo(f"note: --jobs {jobs} is more than the {cores} cores here; using {cores} (more would only be slower)", err=True)
+        jobs = cores
     single_file = output is not None and output.suffix.lower() == ".pdf"
     if single_file and len(files) * len(names) > 1:
         typer.echo(f"Error: -o {output} names one PDF file, but {len(files) * len(names)} PDFs would be built; name a folder", err=True)
         raise typer.Exit(2)
     folder = output if output is not None and not single_file else Path("build")
-    settings = _settings(ctx)
     progress = _Progress(len(files) * len(names), settings)
     only_ids = _only(only)
     job_list = [
         Job(file, name, clinic, lang, only_ids, sets, tuple(allow_path or ()), output if single_file else None,
-            folder, len(names) > 1, verify, split)
+            folder, len(names) > 1, verify, apply_patient, split)
         for file in files
         for name in names
     ]
     try:
         outcomes = run(
             job_list,
-            workers=jobs or os.cpu_count() or 1,
+            workers=jobs or cores,
             force=force,
             inputs=tuple(files),
             on_done=progress.advance,
@@ -331,10 +407,7 @@ def build(
 @app.command()
 def check(
     ctx: typer.Context,
-    cards: Annotated[
-        Optional[list[Path]],
-        typer.Argument(help="Card files, patient files, or folders of them.", show_default=False),
-    ] = None,
+    cards: CardsArgument = None,
     layout: LayoutOption = None,
     patient: PatientOption = None,
     clinic: ClinicOption = None,
@@ -343,6 +416,8 @@ def check(
     set_: SetOption = None,
     allow_path: AllowOption = None,
     split: SplitOption = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
@@ -350,11 +425,11 @@ def check(
     from routinecard.api import fit_prepared
     from routinecard.errors import attempt
 
+    settings = _verbosity(ctx, quiet, verbose)
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
     jobs = list(_prepared(cards or [], patient, clinic, layout, lang, only, set_, allow_path, split))
-    settings = _settings(ctx)
     failed = 0
     graded: set[str] = set()
     for prepared in jobs:
@@ -368,15 +443,17 @@ def check(
             _print_problems(plans)
             failed += 1
             continue
-        if not settings.quiet:
-            for notice in prepared.notices:
-                typer.echo(f"{loaded.name}: note: {notice}", err=True)
+        if settings.quiet:
+            continue
+        for notice in prepared.notices:
+            typer.echo(f"{loaded.name}: note: {notice}", err=True)
         typer.echo(f"{loaded.name}: {chosen.name}: {fit_summary([plan.fit_percent for plan in plans])}")
         if loaded.name not in graded:
             graded.add(loaded.name)
             from routinecard.readability import assess, report_lines
 
-            report = assess(loaded.card)
+            notes = loaded.personal.notes if loaded.personal is not None else None
+            report = assess(loaded.card, extra=[("notes", notes)] if notes else [])
             warn = report.measured and (report.above_limit or any(s.words > 20 for s in report.longest))
             for line in report_lines(report):
                 typer.echo(f"{loaded.name}: {line}", err=warn)
@@ -445,23 +522,53 @@ def list_layouts() -> None:
 @app.command()
 def preview(
     ctx: typer.Context,
-    card: Annotated[Path, typer.Argument(help="Card or patient file.", show_default=False)],
-    output: Annotated[Optional[Path], typer.Option("--output", "-o", help="PNG file. Default: build/<name>.png")] = None,
-    dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, help="Resolution of the picture.")] = 100,
-    layout: Annotated[Optional[str], typer.Option("--layout", "-l", help="Layout name or file.")] = None,
+    card: Annotated[Optional[Path], typer.Argument(metavar="CARD", help="Card file, patient file or routine id.", show_default=False)] = None,
+    output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE.png", help="PNG file. Default: build/<name>.png")] = None,
+    dpi: Annotated[int, typer.Option("--dpi", min=30, max=600, metavar="N", help="Resolution of the picture, 30 to 600.")] = 100,
+    layout: Annotated[Optional[str], typer.Option("--layout", "-l", metavar="NAME|FILE", help="Layout name or file.")] = None,
+    patient: PatientOption = None,
     clinic: ClinicOption = None,
     lang: LangOption = None,
+    only: OnlyOption = None,
+    set_: SetOption = None,
+    allow_path: AllowOption = None,
     open_: Annotated[bool, typer.Option("--open", help="Open the picture with the desktop's viewer.")] = False,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Render a card to PNG to look at before printing (nothing is printed or kept as PDF)."""
     import io
 
     from routinecard.api import build_prepared
     from routinecard.errors import display_path
+    from routinecard.inputs import expand_inputs
+    from routinecard.loader import load_yaml_file
     from routinecard.prepare import output_stem, prepare
     from routinecard.write import write_atomic
 
-    prepared = prepare(card, layout=layout, clinic=clinic, language=lang)
+    settings = _verbosity(ctx, quiet, verbose)
+    if card is None and patient is None:
+        typer.echo("Error: give a card, a patient file or --patient FILE", err=True)
+        raise typer.Exit(2)
+    if output is not None and output.suffix.lower() != ".png":
+        typer.echo(f"Error: -o {output}: preview writes a PNG picture; name the file .png (build writes PDFs)", err=True)
+        raise typer.Exit(2)
+    if open_ and _viewer() is None:
+        typer.echo("Error: --open needs a desktop picture viewer, and none was found (no display?); "
+                   "leave out --open and open the PNG yourself", err=True)
+        raise typer.Exit(2)
+    ids = _only(only)
+    only_ids = list(ids) if ids is not None else None
+    sets = _parse_sets(set_)
+    allowed = tuple(allow_path or ())
+    if card is not None:
+        [card_file] = expand_inputs([card])
+    if card is not None and patient is not None:
+        prepared = prepare(patient, base=(load_yaml_file(card_file), card_file), layout=layout, clinic=clinic,
+                           language=lang, only=only_ids, sets=sets, allow=allowed)
+    else:
+        prepared = prepare(card_file if card is not None else patient, layout=layout, clinic=clinic, language=lang,
+                           only=only_ids, sets=sets, allow=allowed)
     loaded, chosen = prepared.loaded, prepared.layout
     built = build_prepared(prepared)
     import pypdfium2 as pdfium
@@ -475,26 +582,38 @@ def preview(
     buffer = io.BytesIO()
     image.save(buffer, format="PNG", optimize=False)
     target = output or Path("build") / f"{output_stem(loaded)}.png"
-    write_atomic(target, buffer.getvalue(), inputs=[card])
-    if not _settings(ctx).quiet:
+    write_atomic(target, buffer.getvalue(), inputs=[p for p in (card, patient) if p is not None])
+    if not settings.quiet:
+        for notice in prepared.notices:
+            typer.echo(f"{loaded.name}: note: {notice}", err=True)
         typer.echo(f"wrote {display_path(target)} ({image.width} x {image.height} px, {chosen.name}, fits at {built.plan.fit_percent}%: type at {built.plan.fit_percent}% of the layout's full size)")
     if open_:
         _open(target)
 
 
-def _open(path: Path) -> None:
-    """Open a file with the desktop's viewer, if there is one."""
+def _viewer() -> list[str] | None:
+    """The desktop's command to open a file, or None on a machine without a display."""
     import shutil
+
+    if sys.platform == "darwin" and shutil.which("open"):
+        return ["open"]
+    if os.name == "nt":
+        return ["cmd", "/c", "start", ""]
+    if not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY")):
+        return None
+    found = shutil.which("xdg-open")
+    return [found] if found else None
+
+
+def _open(path: Path) -> None:
+    """Open a file with the desktop's viewer (checked by `_viewer` before building)."""
     import subprocess
 
-    for command in ("xdg-open", "open"):
-        if shutil.which(command):
-            subprocess.Popen([command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-            return
-    if sys.platform == "win32":
-        os.startfile(str(path))
-        return
-    typer.echo(f"no picture viewer found; open {path} yourself", err=True)
+    command = _viewer()
+    if command is None:  # pragma: no cover - checked before the build
+        typer.echo(f"no picture viewer found; open {path} yourself", err=True)
+        raise typer.Exit(1)
+    subprocess.Popen([*command, str(path)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
 new_app = typer.Typer(help="Write a commented starting file.", no_args_is_help=True)
@@ -507,6 +626,8 @@ def new_routine(
     name: Annotated[str, typer.Argument(metavar="TITLE", help="The routine's title, e.g. 'Neck stretches'.")],
     site: Annotated[Optional[list[str]], typer.Option("--site", "-s", metavar="SITE", help="An atlas site for a point, e.g. upper-trapezius; repeat or separate with commas (`routinecard atlas` lists them).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: cards/<id>.yaml")] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Start a new routine card, one point per atlas site (asked for on a terminal): it
     parses as it is; build and check refuse it until its placeholder red flags and
@@ -515,8 +636,9 @@ def new_routine(
 
     from routinecard import scaffold
 
+    settings = _verbosity(ctx, quiet, verbose)
     sites = [s.strip() for value in (site or []) for s in value.split(",") if s.strip()]
-    if not sites and sys.stdin.isatty() and not _settings(ctx).quiet:
+    if not sites and sys.stdin.isatty() and not settings.quiet:
         answer = typer.prompt("Sites for the points, separated by commas (`routinecard atlas` lists them)",
                               default=",".join(scaffold.DEFAULT_SITES))
         sites = [s.strip() for s in answer.split(",") if s.strip()]
@@ -526,7 +648,7 @@ def new_routine(
     except scaffold.UnknownSite as error:
         typer.echo(f"Error: {error}", err=True)
         raise typer.Exit(1)
-    _write_new(target, text, _settings(ctx))
+    _write_new(target, text, settings)
 
 
 @new_app.command("patient")
@@ -536,6 +658,8 @@ def new_patient(
     card: Annotated[str, typer.Option("--card", metavar="ID|FILE", help="The base routine's id (or a card file).")],
     lang: Annotated[Optional[str], typer.Option("--lang", metavar="CODE", help="Write `language: CODE` (the routine must have that version).")] = None,
     output: Annotated[Optional[Path], typer.Option("--output", "-o", metavar="FILE", help="File. Default: patients/<name>.yaml")] = None,
+    quiet: QuietOption = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Start a patient file for a routine, listing the routine's real point ids."""
     from routinecard import library, scaffold
@@ -543,7 +667,7 @@ def new_patient(
     from routinecard.loader import load_yaml_file
 
     target = output or Path("patients") / f"{scaffold.slug(name, 'patient')}.yaml"
-    found = library.find(card, target.resolve(), lang)
+    found = library.find(card, target.resolve(), lang) or library.find(card, target.resolve())
     if found is None:
         typer.echo(f"Error: no card {card!r} in the card library; known cards: {', '.join(library.known_ids(target.resolve())) or 'none'}", err=True)
         raise typer.Exit(1)
@@ -559,7 +683,7 @@ def new_patient(
         raise typer.Exit(1)
     reference = card if library.looks_like_path(card) else str(card_id)
     _write_new(target, scaffold.patient(reference, name, str(target), point_ids=ids, language=lang,
-                                        languages=languages, target=target), _settings(ctx))
+                                        languages=languages, target=target), _verbosity(ctx, quiet, verbose))
 
 
 def _write_new(target: Path, text: str, settings: Settings) -> None:
@@ -616,7 +740,7 @@ def atlas_command(
 
 @app.command()
 def schema(
-    kind: Annotated[str, typer.Argument(help="card, patient, clinic or layout.", show_default=False)],
+    kind: Annotated[str, typer.Argument(metavar="KIND", help="card, patient, clinic or layout.", show_default=False)],
 ) -> None:
     """Print the JSON Schema of a file kind (for editors: see schema/ and the README)."""
     from routinecard.schema import KINDS, schema_text

@@ -18,6 +18,13 @@ class Problem:
     line: int | None = None  # 1-based
     column: int | None = None  # 1-based
     field: str | None = None  # dotted path, e.g. "points[0].timing.hold_s"
+    # A card that does not fit: the built-in layouts with more room (possibly none), so a
+    # front end can add its own advice (the CLI names its options). None otherwise.
+    roomier: tuple[str, ...] | None = None
+    # ... how many one-page cards it prints as when split (None: it cannot, or already
+    # splits), and how many points it has (keeping fewer only helps with more than one).
+    set_of: int | None = None
+    points: int = 0
 
     def __str__(self) -> str:
         parts: list[str] = []
@@ -53,11 +60,15 @@ class InputError(RoutineCardError):
 class FitError(RoutineCardError):
     """The content does not fit on one page even at the layout's smallest sizes.
 
-    `overflow` is by how much, in points (0 when not measured)."""
+    `overflow` is by how much, in points (0 when not measured); `roomier` names built-in
+    layouts with more room. The message names no command-line options: front ends add
+    their own advice (the CLI says which options would help)."""
 
-    def __init__(self, problems: list[Problem] | Problem | str, *, overflow: float = 0.0) -> None:
+    def __init__(self, problems: list[Problem] | Problem | str, *, overflow: float = 0.0,
+                 roomier: tuple[str, ...] = ()) -> None:
         super().__init__(problems)
         self.overflow = overflow
+        self.roomier = roomier  # built-in layouts with more room, for a front end's advice
 
 
 def display_path(path: Path | str) -> str:

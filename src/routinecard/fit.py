@@ -163,8 +163,9 @@ def fit(
             break  # bracket closed
         if fits is None and over is not None and over[0] <= low_scale + 1e-9:
             excess = over[1] - frame
-            message = overflow_message(layout, excess, frame, roomier(layout, alternatives))
-            raise FitError(Problem(message, file=card_name), overflow=excess)
+            larger = tuple(roomier(layout, alternatives))
+            message = overflow_message(layout, excess, frame, larger)
+            raise FitError(Problem(message, file=card_name, roomier=larger), overflow=excess, roomier=larger)
         if fits is not None and over is not None:
             if probe_next:
                 guess = fits[0] + FIT_PRECISION
@@ -264,10 +265,10 @@ def fit_pages(
         and other.page.sheet is None
         and overflow_at_min(card, other, fonts, assets, locale=locale, extras=extras) <= 0
     ]
-    message = advice.overflow_message(
-        layout, overflow, frame, card=card, roomier=roomy, set_of=len(parts) if parts is not None else None
-    )
-    raise FitError(Problem(message, file=card_name), overflow=overflow)
+    set_of = len(parts) if parts is not None else None
+    message = advice.overflow_message(layout, overflow, frame, card=card, roomier=roomy, set_of=set_of)
+    problem = Problem(message, file=card_name, roomier=tuple(roomy), set_of=set_of, points=len(card.points))
+    raise FitError(problem, overflow=overflow, roomier=tuple(roomy))
 
 
 def roomier(layout: Layout, alternatives: Sequence[Layout]) -> list[str]:
@@ -284,7 +285,7 @@ def roomier(layout: Layout, alternatives: Sequence[Layout]) -> list[str]:
 
 def overflow_message(layout: Layout, over: float, frame_height: float, larger: Sequence[str]) -> str:
     """Say by how much, and what the user can do about it."""
-    bigger = f", or use a layout with more room (--layout {' or '.join(larger)})" if larger else ""
+    bigger = f", or use a layout with more room ({' or '.join(larger)})" if larger else ""
     return (
         f"does not fit on one {layout.name!r} page, even with the smallest type ({layout.type.min:g}pt): "
         f"about {over / 72:.1f} in ({over * 25.4 / 72:.0f} mm) too long, {over / frame_height:.0%} of the page. "

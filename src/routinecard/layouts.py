@@ -349,8 +349,27 @@ def _claim(value: Any, path: FieldPath, doc: Document, origins: dict[FieldPath, 
             _claim(item, path + (index,), doc, origins)
 
 
+def layout_name(reference: str) -> str:
+    """A layout reference as it will be read: an existing file as given, a built-in name
+    in any case (`A4` is `a4`). Anything else is an `InputError`: a path that is not a
+    file says "no such layout file"; an unknown name suggests the closest built-in."""
+    if Path(reference).is_file():
+        return reference
+    names = list(builtin_layouts())
+    lowered = reference.strip().lower()
+    if lowered in names:
+        return lowered
+    if reference.lower().endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference:
+        raise InputError(Problem("no such layout file", file=reference))
+    import difflib
+
+    close = difflib.get_close_matches(lowered, names, n=1, cutoff=0.6)
+    hint = f"did you mean {close[0]!r}? " if close else ""
+    raise InputError(Problem(f"unknown layout {reference!r}; {hint}built-in layouts: {', '.join(names)} (or give a .yaml file)"))
+
+
 def load_layout(reference: str | Path | None = None) -> Layout:
-    """A layout by built-in name or file path (None: the default, `letter`).
+    """A layout by built-in name (any case) or file path (None: the default, `letter`).
 
     Built-in layouts are resolved once per process; files are read every time, so an
     edit shows up on the next build of a long-running worker.
@@ -358,6 +377,8 @@ def load_layout(reference: str | Path | None = None) -> Layout:
     if reference is None:
         reference = "letter"
     reference = str(reference)
+    if isinstance(reference, str) and not Path(reference).is_file():
+        reference = layout_name(reference)
     if not Path(reference).is_file() and reference in builtin_layouts():
         return _builtin_layout(reference)
     return _read_layout(reference)

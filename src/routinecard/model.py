@@ -102,8 +102,20 @@ def _range(low: int, high: int) -> object:
             {"type": "integer", "minimum": low, "maximum": high},
         ]
     }
+    def pair(value: object) -> object:
+        """One number means "exactly this"; anything but numbers and lists gets a message
+        that says both forms are allowed (not pydantic's "expected a list")."""
+        if isinstance(value, bool) or isinstance(value, (str, dict)) or value is None:
+            shown = f"the text {value!r}" if isinstance(value, str) else (
+                "true/false" if isinstance(value, bool) else "nothing" if value is None else "a mapping")
+            hint = " (write the number without quotes)" if isinstance(value, str) and value.strip().isdigit() else ""
+            raise ValueError(f"expected a number or [smallest, largest], found {shown}{hint}")
+        if isinstance(value, int) and not low <= value <= high:
+            raise ValueError(f"must be from {low} to {high}, found {value}")
+        return _pair(value)
+
     return Annotated[
-        tuple[number, number], BeforeValidator(_pair), AfterValidator(_ordered), WithJsonSchema(written)
+        tuple[number, number], BeforeValidator(pair), AfterValidator(_ordered), WithJsonSchema(written)
     ]
 
 

@@ -32,6 +32,7 @@ class Override:
     doc: Document
     path: FieldPath
     file: Path | None  # the real file, for resolving relative image paths
+    typed: str | None = None  # a `set` path as the user wrote it (with `*` resolved to the point's id)
 
 
 @dataclass
@@ -69,7 +70,14 @@ class CardSource:
         if found is not None:
             override, rest = found
             located = override.doc.problem(override.path + rest, message, key=key)
-            return Problem(message, located.file, located.line, located.column, format_path(tuple(path)))
+            field = format_path(tuple(path))
+            if override.typed is not None:  # the path the user typed, not points[0]
+                tail = format_path(rest) if rest else ""
+                field = override.typed + ("" if not tail else tail if tail.startswith("[") else "." + tail)
+                if located.file == COMMAND_LINE:
+                    return Problem(message, None, None, None, f"--set {field}")
+                field = f"set: {field}"
+            return Problem(message, located.file, located.line, located.column, field)
         return self.base.problem(self.base_path(tuple(path)), message, key=key)
 
     def file_of(self, path: FieldPath) -> Path:
@@ -159,9 +167,11 @@ def adapt(
     def check_ids(names: list[str], key: str) -> None:
         for index, name in enumerate(names):
             if name not in ids:
-                problems.append(
-                    where.problem(where_path + (key, index), f"no point {name!r} on this card; its points are: {known}")
-                )
+                message = f"no point {name!r} on this card; its points are: {known}"
+                if where.file == COMMAND_LINE:
+                    problems.append(Problem(message, None, None, None, f"--{key}"))
+                else:
+                    problems.append(where.problem(where_path + (key, index), message))
 
     if only is not None:
         check_ids(only, "only")
@@ -169,7 +179,9 @@ def adapt(
     keep = [i for i, pid in enumerate(ids) if (only is None or pid in only) and pid not in skip]
     if not keep:
         if not problems:
-            problems.append(where.problem(where_path + ("only" if only is not None else "skip",), "leaves no points on the card"))
+            key = "only" if only is not None else "skip"
+            problems.append(Problem("leaves no points on the card", None, None, None, f"--{key}") if where.file == COMMAND_LINE
+                            else where.problem(where_path + (key,), "leaves no points on the card"))
         keep = list(range(len(ids)))  # go on with every point, so every other problem is listed too
 
     index_map = [source.index_map[i] for i in keep]
@@ -186,13 +198,18 @@ def adapt(
 
     for dotted, value in sets.items():
         located = where_path + ("set", dotted)
-        try:
-            card_path = resolve_set_path(dotted, data, new_ids, ids)
-        except ValueError as error:
-            problems.append(where.problem(located, str(error), key=True))
-            continue
-        _assign(data, card_path, copy.deepcopy(value))
-        result.overrides[card_path] = Override(where, located, where_file)
+        every = dotted.startswith("points.*.") or dotted == "points.*"
+        for typed in ([dotted.replace("points.*", f"points.{pid}", 1) for pid in new_ids] if every else [dotted]):
+            try:
+                card_path = resolve_set_path(typed, data, new_ids, ids)
+            except ValueError as error:
+                problem = where.problem(located, str(error).replace(typed, dotted) if every else str(error), key=True)
+                if where.file == COMMAND_LINE:
+                    problem = Problem(problem.message, None, None, None, f"--set {dotted}")
+                problems.append(problem)
+                break  # one message for a `*` path, not one per point
+            _assign(data, card_path, copy.deepcopy(value))
+            result.overrides[card_path] = Override(where, located, where_file, typed)
 
     attention = data.get("medical_attention")
     for tier, extra, key in (("urgent", extra_urgent, "urgent"), ("soon", extra_soon, "soon")):
@@ -348,13 +365,16 @@ def apply_patient(source: CardSource, plan: PatientPlan) -> CardSource:
     )
 
 
+COMMAND_LINE = "command line"
+
+
 def command_line_document(only: list[str] | None, sets: dict[str, Any]) -> Document:
-    """The command line's --only/--set as a document, so problems read `--set: ...`."""
+    """The command line's --only/--set as a document, so problems read `--set PATH: ...`."""
     data: dict[str, Any] = {}
     if only is not None:
         data["only"] = only
     data["set"] = sets
-    return Document(data=data, file="command line", positions={}, key_positions={})
+    return Document(data=data, file=COMMAND_LINE, positions={}, key_positions={})
 
 
 __all__ = ["CardSource", "Personal", "PatientPlan", "adapt", "apply_patient", "read_patient", "find_card",

@@ -218,7 +218,10 @@ def load_input(
             raise InputError(doc.problem((), "expected a patient file (with a `card:` field)"))
         else:
             base_doc, base_file = doc, path
+    switched = base_file
     base_doc, base_file, notice = _language_version(base_doc, base_file, language, preferred, plan, input_file)
+    if plan is None and base_file is not switched and not input_file.name.startswith("<"):
+        input_file = base_file  # a card file asked for in another language: messages name the version printed
     requested = language is not None or (plan is not None and plan.language is not None)
     if plan is not None:
         require_mapping(base_doc, "card")
@@ -271,8 +274,25 @@ def refuse_other_kinds(doc: Document) -> None:
                                          "(or `layout:` in a patient or clinic file)"))
 
 
+def clinic_file(reference: Path | str) -> Path:
+    """A clinic file by path, or a built-in example clinic by name (`example-clinic`,
+    shipped in the package so the README's examples work outside the repository)."""
+    path = Path(reference)
+    if path.exists() or path.suffix.lower() in (".yaml", ".yml") or len(path.parts) > 1:
+        return path
+    from routinecard.resources import data_dir
+
+    try:
+        builtin = data_dir("clinics") / f"{path.name}.yaml"
+    except FileNotFoundError:
+        return path
+    return builtin if builtin.is_file() else path
+
+
 def load_clinic(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedClinic:
-    """Read and validate a clinic file; its logo is relative to it."""
+    """Read and validate a clinic file (or a built-in example clinic by name); its logo is
+    relative to it."""
+    path = clinic_file(path)
     doc = load_yaml_file(path)
     require_mapping(doc, "clinic")
     clinic = validate_document(Clinic, doc)

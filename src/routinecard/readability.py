@@ -29,6 +29,8 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+from typing import Sequence
+
 from routinecard.model import EMERGENCY, EMERGENCY_DEPARTMENT, Card
 
 GRADE_LIMIT = 8.0
@@ -393,8 +395,9 @@ def is_english(language: str) -> bool:
     return language.lower() == "en" or language.lower().startswith("en-")
 
 
-def assess(card: Card, *, top: int = 3) -> Report:
-    """Measure the reading level of a card's patient-facing text.
+def assess(card: Card, *, top: int = 3, extra: Sequence[tuple[str, str]] = ()) -> Report:
+    """Measure the reading level of a card's patient-facing text, and of `extra` texts
+    printed with it (a clinician's `notes`, as ("notes", text)).
 
     Only English is graded (Flesch-Kincaid is an English formula); for other languages
     `measured` is False, `grade` is NaN, `hardest` is empty and `longest` still lists
@@ -403,7 +406,7 @@ def assess(card: Card, *, top: int = 3) -> Report:
     english = is_english(card.language)
     measured: list[Sentence] = []
     total_words = total_syllables = 0
-    for field, text in card_texts(card):
+    for field, text in [*card_texts(card), *extra]:
         for sentence in split_sentences(text):
             tokens = words_of(sentence)
             count = sum(syllables(w) for w in tokens) if english else 0

@@ -98,6 +98,10 @@ def _friendly(item: Any) -> str:
         return f"has {ctx.get('actual_length')} items; at most {ctx.get('max_length')} are allowed"
     if kind == "string_pattern_mismatch":
         pattern = str(ctx.get("pattern", ""))
+        if "a-z]{2,3}" in pattern:
+            return f"{_describe(value)} is not a language code: write a code like 'en', 'es' or 'pt-BR'"
+        if "A-Z]{2}" in pattern:
+            return f"{_describe(value)} is not a country code: write a two-letter code like 'US', 'GB' or 'ES'"
         if "a-z0-9" in pattern:
             return f"{_describe(value)} is not a valid id: use lowercase letters, digits and hyphens, like 'tennis-ball'"
         if "a-z]{2,3}" in pattern:

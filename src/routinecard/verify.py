@@ -15,7 +15,7 @@ from routinecard.locale import Locale
 from routinecard.model import EMERGENCY, Card
 
 # Values that are data, not words: they are printed as something else or not at all.
-NOT_PRINTED = {"id", "tool", "language", "view", "side", "site", "icon", "logo", "photo", "needs_review",
+NOT_PRINTED = {"id", "tool", "language", "country", "view", "side", "site", "icon", "logo", "photo", "needs_review",
                "emergency_number", "body_regions"}
 
 

@@ -192,10 +192,17 @@ class Composer:
             block.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             left = [block]
         if left:
+            right = [*self.review_banner(self.frame_width * 0.4), Spacer(1, self.gap * 0.3), *right] if self.card.needs_review else right
             # The clinic's contact lines are the longest: they get the wider column.
             top = CachedTable([[left, right]], colWidths=[self.frame_width * 0.6, self.frame_width * 0.4])
             top.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
             first: list[Flowable] = [top]
+        elif self.card.needs_review:
+            banner_width = self.frame_width * 0.55 - self.gap
+            top = CachedTable([[self.review_banner(banner_width), right]],
+                              colWidths=[self.frame_width * 0.55, self.frame_width * 0.45])
+            top.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+            first = [top]
         else:
             first = right
         # The letterhead is read after the title and summary (tagging.TagRecorder.finish).
@@ -214,6 +221,23 @@ class Composer:
         if self.part.has("summary"):
             flowables += [Spacer(1, self.gap * 0.4), self.para(self.card.summary, s.body)]
         return flowables
+
+    def review_banner(self, width: float) -> list[Flowable]:
+        """A draft (`needs_review: true`, e.g. a new translation) says so in a red-bordered
+        box at the top of the card, beside who it is for, where staff cannot miss it;
+        nothing is hidden or moved (the header's spare room holds it)."""
+        if not self.card.needs_review:
+            return []
+        warning = colors.HexColor(self.layout.colours.warning)
+        runs = self.fonts.runs(self.label("review"), bold=True, colour=self.layout.colours.warning)
+        pad = self.gap * 0.4
+        banner = CachedTable([[TextBlock(runs, self.styles.small)]], colWidths=[width])
+        banner.setStyle(table_style([
+            ("LEFTPADDING", (0, 0), (-1, -1), pad), ("RIGHTPADDING", (0, 0), (-1, -1), pad),
+            ("TOPPADDING", (0, 0), (-1, -1), pad * 0.5), ("BOTTOMPADDING", (0, 0), (-1, -1), pad * 0.7),
+            ("BOX", (0, 0), (-1, -1), 1.6, warning),
+        ]))
+        return [banner]
 
     def notes_content(self) -> list[Flowable]:
         notes = self.extras.personal.notes
@@ -658,8 +682,6 @@ class Composer:
         s = self.styles
         sources = self.locale.formats["separator"].join(self.card.sources)
         runs = self.fonts.runs(self.label("sources") + ":", bold=True) + self.fonts.runs(" " + sources)
-        if self.card.needs_review:
-            runs = self.fonts.runs(self.label("review") + ".", bold=True, colour=self.layout.colours.warning) + self.fonts.runs(" ") + runs
         paragraph = TextBlock(runs, s.small)
         if not self.card.video:
             return [paragraph]
