@@ -64,6 +64,23 @@ def one(client: httpx.Client, i: int) -> tuple[float, str]:
     return elapsed, "ok"
 
 
+def rss_mib(pid: int) -> float:
+    """Resident memory of a process and all its children (Linux /proc), in MiB."""
+    total = 0.0
+    todo = [pid]
+    while todo:
+        current = todo.pop()
+        try:
+            for line in Path(f"/proc/{current}/status").read_text().splitlines():
+                if line.startswith("VmRSS:"):
+                    total += int(line.split()[1]) / 1024
+            for task in Path(f"/proc/{current}/task").iterdir():
+                todo += [int(c) for c in (task / "children").read_text().split()]
+        except OSError:
+            continue
+    return round(total, 1)
+
+
 def percentile(values: list[float], share: float) -> float:
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, max(0, round(share * (len(ordered) - 1))))]
@@ -116,6 +133,7 @@ def main() -> int:
                     key = outcome if not outcome.startswith("error") else "error"
                     outcomes[key] = outcomes.get(key, 0) + 1
             status = client.get("/status").json()
+            memory = rss_mib(server.pid)
     finally:
         server.terminate()
         server.wait(timeout=30)
@@ -135,13 +153,15 @@ def main() -> int:
         "ok": outcomes.get("ok", 0),
         "busy": outcomes.get("busy", 0),
         "errors": outcomes.get("error", 0),
+        "server_rss_mib": memory,
         "server": status,
     }
     print(f"routinecard serve under load ({result['machine']}, {workers} workers)")
     print(f"  one clinician alone: p50 {result['alone_p50_s']:.2f} s per preview")
     print(f"  {args.clients} at once x {args.rounds} rounds: p50 {result['p50_s']:.2f} s, p95 {result['p95_s']:.2f} s, "
           f"max {result['max_s']:.2f} s; {result['previews_per_s']} previews/s")
-    print(f"  ok {result['ok']}, busy {result['busy']}, errors {result['errors']}")
+    print(f"  ok {result['ok']}, busy {result['busy']}, errors {result['errors']}; "
+          f"server and workers use {memory:.0f} MiB")
     if args.json:
         args.json.write_text(json.dumps(result, indent=2) + "\n")
     return 1 if result["errors"] else 0

@@ -417,3 +417,15 @@ def test_a_card_too_long_for_the_layout_says_so_in_the_preview(client: httpx.Cli
     fragment = client.post("/customise/preview", data=data).text
     assert "It does not fit on one page" in fragment
     assert "does not fit on one &#39;half-letter-2up&#39; page" in fragment  # the CLI's own message, in the list
+
+
+def test_the_language_picked_in_the_form_wins_over_a_clinics_preference(live: LiveServer, client: httpx.Client) -> None:
+    clinic = live.config.library / "clinics" / "clinica-sol.yaml"
+    clinic.write_text("name: Clínica Sol\nemergency_number: \"112\"\nlanguage: es\n")
+    try:
+        pdf = client.post("/customise/pdf", data=maria(language="en", clinic="clinica-sol.yaml")).content
+        text = squash(page_text(pdf))
+        assert squash("Self-massage for sciatica trigger points") in text and "Automasaje" not in text
+        assert squash("Clínica Sol") in text
+    finally:
+        clinic.unlink()

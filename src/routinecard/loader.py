@@ -357,6 +357,15 @@ if _CParser is not None:
             yaml.composer.Composer.__init__(self)
             yaml.resolver.Resolver.__init__(self)
             self._start_refusing()
+            self.saw_empty_plain = False
+
+        def compose_scalar_node(self, anchor: Any) -> ScalarNode:
+            """libyaml marks an empty plain scalar (`[?, ]`, `key:`) a column away from
+            PyYAML; such files take the slow path so every position agrees."""
+            node: ScalarNode = super().compose_scalar_node(anchor)
+            if node.value == "" and not node.style:
+                self.saw_empty_plain = True
+            return node
 
 
 def _core(pattern: str) -> re.Pattern[str]:
@@ -693,19 +702,27 @@ def _parse(raw: bytes, file: str) -> Document:
             fast.get_event()  # StreamStartEvent
             if not fast.check_event(StreamEndEvent):
                 candidate = fast.compose_document()
-                if fast.check_event(StreamEndEvent):
+                if fast.check_event(StreamEndEvent) and not fast.saw_empty_plain:
                     root = candidate
         except (yaml.YAMLError, _Refused):
             root = None
         finally:
             fast.dispose()
+    fast_root = root is not None
     if root is None:
         root = _compose_or_explain(text, located, file)
     if isinstance(root, ScalarNode) and root.tag == _NULL and root.value == "" and not root.style:
         raise located("the file is empty", None)
 
     builder = _Builder(file)
-    data = builder.build(root, ())
+    try:
+        data = builder.build(root, ())
+    except InputError:
+        if not fast_root:
+            raise
+        # Messages about content come from PyYAML's marks, as on the slow path.
+        builder = _Builder(file)
+        data = builder.build(_compose_or_explain(text, located, file), ())
     return Document(data=data, file=file, positions=builder.positions, key_positions=builder.key_positions)
 
 

@@ -77,6 +77,7 @@ class FormState:
     opened: str = ""  # the patient file this form was opened from, if any
     kept: dict[str, Any] = field(default_factory=dict)  # what the form has no field for, kept as written
     card_ref: str = ""
+    languages: tuple[str, ...] = ("en",)  # the routine's languages: with a choice, the file names its pick
 
     def point(self, point_id: str) -> PointForm | None:
         return next((p for p in self.points if p.id == point_id), None)
@@ -103,7 +104,7 @@ def new_form(routine: Routine, language: str | None = None, *, clinic: str = "")
     translation = routine.translation(language)
     return FormState(
         routine=routine.id, language=language, date=_dt.date.today().isoformat(), clinic=clinic,
-        points=_points_of(translation), card_ref=translation.card_id,
+        points=_points_of(translation), card_ref=translation.card_id, languages=tuple(routine.languages),
     )
 
 
@@ -139,6 +140,7 @@ def from_request(data: Mapping[str, str], lists: Mapping[str, list[str]], librar
         file_name=data.get("file_name", "").strip(),
         opened=data.get("opened", ""),
         card_ref=translation.card_id,
+        languages=tuple(routine.languages),
     )
     kept = data.get("kept", "")
     if kept:
@@ -242,7 +244,9 @@ def to_yaml(state: FormState) -> PatientText:
         emit(f"date: {state.date if plain else _scalar(state.date)}", "date")
     if state.clinic:
         emit(f"clinic: ../clinics/{state.clinic}", "clinic")
-    if state.language != "en":
+    if state.language != "en" or len(state.languages) > 1:
+        # Said even for English when there is a choice: a clinic's language preference
+        # must not turn the card the clinician previewed into another language.
         emit(f"language: {state.language}", "language")
     if state.layout:
         emit(f"layout: {state.layout}", "layout")
