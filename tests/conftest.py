@@ -108,6 +108,20 @@ def all_strings(value: Any) -> list[str]:
     return []
 
 
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--regenerate",
+        action="store_true",
+        help="write the golden images anew (tests/golden/) instead of comparing; look at them before committing",
+    )
+
+
+@pytest.fixture
+def regenerate(request: pytest.FixtureRequest) -> bool:
+    """--regenerate, or ROUTINECARD_REGENERATE=1 in the environment."""
+    return bool(request.config.getoption("--regenerate")) or os.environ.get("ROUTINECARD_REGENERATE") == "1"
+
+
 @pytest.fixture
 def runner():
     from typer.testing import CliRunner

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import pytest
 
 from conftest import (
+    ROOT,
     SCIATICA,
     printed,
     all_strings,
@@ -87,6 +91,30 @@ def test_all_fonts_are_embedded_and_nothing_else_is_referenced(sciatica_pdf: byt
 
 def test_two_builds_give_identical_bytes() -> None:
     assert build_pdf(SCIATICA) == build_pdf(SCIATICA)
+
+
+def test_two_processes_give_identical_bytes(tmp_path: Path) -> None:
+    """Same input, same bytes, across separate processes: nothing may hang on hash order,
+    object ids, the cache's state or the working folder (the second process runs in
+    another folder with another hash seed, and finds the disk caches already made)."""
+    import subprocess
+    import sys
+
+    patient = ROOT / "patients" / "example-jane.yaml"
+    outputs = []
+    for run, seed in enumerate(("1", "4242")):
+        folder = tmp_path / f"run{run}"
+        folder.mkdir()
+        env = {**os.environ, "PYTHONHASHSEED": seed}
+        done = subprocess.run(
+            [sys.executable, "-m", "routinecard", "build", str(SCIATICA), str(patient), "-o", str(folder / "out"),
+             "--jobs", "1", "--force"],
+            cwd=folder, env=env, capture_output=True, text=True, timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        outputs.append({p.name: p.read_bytes() for p in sorted((folder / "out").glob("*.pdf"))})
+    assert len(outputs[0]) == 2 and outputs[0] == outputs[1]
+    assert outputs[0]["sciatica-trigger-points.pdf"] == build_pdf(SCIATICA)  # and the same as in this process
 
 
 def test_source_date_epoch_sets_the_dates(monkeypatch: pytest.MonkeyPatch) -> None:

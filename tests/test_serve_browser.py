@@ -126,11 +126,14 @@ def test_a_problem_appears_beside_its_field(live: LiveServer, web: Any) -> None:
     page.get_by_label("Hamstrings: Repeats, from").fill("99")
     page.get_by_label("Hamstrings: Repeats, to").fill("99")
     page.wait_for_selector("#err-repeats--hamstrings p")
-    assert "from 1 to 50" in page.inner_text("#err-repeats--hamstrings")
+    assert "50" in page.inner_text("#err-repeats--hamstrings")  # the limit, in the CLI's words
     assert page.inner_text("#err-notes") == ""
+    assert "before this change" in page.inner_text("#preview-note")  # the last good picture stays, greyed
+    assert page.is_visible("#preview img")
     page.get_by_label("Hamstrings: Repeats, from").fill("2")
     page.get_by_label("Hamstrings: Repeats, to").fill("3")
-    page.wait_for_selector("#preview img")
+    page.wait_for_selector("#err-repeats--hamstrings p", state="detached")
+    page.wait_for_function("document.querySelector('#preview-note').textContent === ''")
     assert page.inner_text("#err-repeats--hamstrings") == ""
 
 

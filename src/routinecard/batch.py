@@ -1,9 +1,20 @@
 """Batch builds: every card and patient file x every layout, in parallel, incrementally.
 
-A job is one input file with one layout and the command line's options. Jobs whose
-inputs are unchanged since the last build (see `incremental`) are skipped before any
-parsing; the rest run in a pool of worker processes (`--jobs`), each of which writes
-its own PDF atomically. A failed job is reported and the others go on.
+A `Job` is one input file with one layout and the command line's options: small and
+picklable. `run_job` is a pure top-level function from a job to an `Outcome` (status,
+output path, the PDF's SHA-256, problems): it runs in a worker, writes its own PDF
+atomically and returns no PDF bytes, so any `concurrent.futures.Executor` can run it
+(a process pool by default; a Dask executor works the same way).
+
+`run` does what must happen in one place, in this order:
+1. remove temporary files left by killed builds in the output folders;
+2. skip jobs whose inputs are unchanged (see `incremental`), before any parsing;
+3. plan every other job's output name and refuse collisions (two cards with the same
+   id, a layout file named like a built-in, an output over an input) before anything
+   is written;
+4. run the jobs, recording each finished PDF in the folder's manifest at once
+   (atomically), so a killed batch loses at most the cards in flight.
+Pool workers watch their parent and exit when it dies (no orphans after `kill -9`).
 """
 
 from __future__ import annotations
@@ -11,18 +22,29 @@ from __future__ import annotations
 import json
 import multiprocessing
 import os
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from dataclasses import dataclass, field
+import re
+import sys
+import threading
+from concurrent.futures import Executor, Future, ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Callable, Iterable
+from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from routinecard.errors import Problem
-from routinecard.incremental import JobKey, Manifest
+from routinecard.incremental import JobKey, Manifest, file_hash
 from routinecard.resources import looks_like_path
+
+if TYPE_CHECKING:
+    from routinecard.prepare import Prepared
+
+Status = Literal["built", "skipped", "failed"]
 
 
 @dataclass(frozen=True)
 class Job:
+    """One PDF to build. Small and picklable: it travels to a worker process."""
+
     input: Path
     layout: str | None  # a built-in name or a file; None: the patient's, the clinic's, or letter
     clinic: Path | None
@@ -35,6 +57,7 @@ class Job:
     suffix_layout: bool  # add -<layout> to the file name (several layouts built)
     verify: bool
     patient: Path | None = None  # a patient file applied to `input` (a card), as build_pdf(card, patient=...)
+    target: Path | None = None  # the planned output (set by `plan`)
     split: bool = False  # --split: a card too long for one page becomes a set of cards
 
     @property
@@ -50,50 +73,74 @@ class Job:
             split=self.split,
         )
 
+    @property
+    def out_folder(self) -> Path:
+        return self.output.parent if self.output is not None else self.folder
+
 
 @dataclass
 class Outcome:
+    """What became of one job: small, so it travels back from a worker cheaply."""
+
     job: Job
-    status: str  # built | skipped | failed
+    status: Status
     output: Path | None = None
     message: str = ""
     problems: list[Problem] = field(default_factory=list)
-    pdf: bytes | None = None
-    deps: list[Path] = field(default_factory=list)
+    sha256: str | None = None  # of the PDF written
+    deps: tuple[tuple[str, str], ...] = ()  # (absolute path, SHA-256) of every file it was made from
     notices: list[str] = field(default_factory=list)  # worth saying, not errors (e.g. a language fallback)
 
 
-def run_job(job: Job, inputs: tuple[Path, ...] = ()) -> Outcome:
-    """Load, fit, render, verify (if asked) and write one PDF. Runs in a worker."""
+def _name_the_card(problems: list[Problem], job: Job) -> list[Problem]:
+    """Problems of the command line (--only, --set) say which card they failed for."""
+    from routinecard.errors import display_path
+
+    named: list[Problem] = []
+    for problem in problems:
+        if problem.file is None and (problem.field or "").startswith("--"):
+            problem = Problem(problem.message, file=display_path(job.input), field=problem.field)
+        elif problem.file == "command line":
+            field_ = problem.field or ""
+            match = re.fullmatch(r"set\['(.*)'\]", field_)
+            option = f"--set {match.group(1)}" if match else "--only" if field_.startswith("only") else field_ or None
+            problem = Problem(problem.message, file=display_path(job.input), field=option)
+        named.append(problem)
+    return named
+
+
+def run_job(job: Job) -> Outcome:
+    """Load, fit, render, verify (if asked) and write one PDF. Runs in a worker.
+
+    Pure apart from writing `job.target`: returns the PDF's SHA-256 and the files it was
+    made from (with their hashes, taken here, right after they were read), never the bytes.
+    """
     from routinecard.errors import attempt
 
-    done = attempt(lambda: _build_and_write(job, inputs))
-    return Outcome(job, "failed", problems=done) if isinstance(done, list) else done
+    done = attempt(lambda: _build_and_write(job))
+    return Outcome(job, "failed", problems=_name_the_card(done, job)) if isinstance(done, list) else done
 
 
-def _build_and_write(job: Job, inputs: tuple[Path, ...]) -> Outcome:
+def _build_and_write(job: Job) -> Outcome:
+    import hashlib
+
     from routinecard.api import build_prepared
     from routinecard.errors import display_path
-    from routinecard.loader import load_yaml_file
-    from routinecard.prepare import output_stem, prepare
-    from routinecard.write import write_atomic
+    from routinecard.write import write_file
 
-    only = list(job.only) if job.only is not None else None
-    if job.patient is not None:  # the patient file applied to this card (build CARD --patient P)
-        prepared = prepare(job.patient, base=(load_yaml_file(job.input), job.input), layout=job.layout,
-                           clinic=job.clinic, language=job.language, only=only, sets=dict(job.sets), allow=job.allow)
-    else:
-        prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
-                           sets=dict(job.sets), allow=job.allow)
-    if job.split:
-        prepared = prepared.splitting()
+    prepared = _prepare(job)
     loaded, layout = prepared.loaded, prepared.layout
     built = build_prepared(prepared, verify=job.verify)
-    if job.output is not None:
-        target = job.output
-    else:
-        target = job.folder / f"{output_stem(loaded)}{'-' + layout.name if job.suffix_layout else ''}.pdf"
-    write_atomic(target, built.pdf, inputs=list(inputs) + [job.input])
+    target = job.target or target_for(job, prepared)
+    protect = [job.input, *([job.patient] if job.patient is not None else []),
+               *([loaded.patient.card_file] if loaded.patient is not None else [])]
+    write_file(target, built.pdf, protect=tuple(protect))
+    deps = [job.input, *prepared.files]
+    hashed: dict[str, str] = {}
+    for dep in deps:
+        digest = file_hash(dep)
+        if digest is not None:
+            hashed[str(dep.resolve())] = digest
     from routinecard.advice import fit_summary
 
     cards = len(built.plans)
@@ -105,7 +152,83 @@ def _build_and_write(job: Job, inputs: tuple[Path, ...]) -> Outcome:
         f"{fitted}, {len(built.pdf) / 1024:.0f} KB)"
     )
     notices = [f"{loaded.name}: note: {notice}" for notice in prepared.notices]
-    return Outcome(job, "built", target, message, pdf=built.pdf, deps=[job.input, *prepared.files], notices=notices)
+    return Outcome(job, "built", target, message, sha256=hashlib.sha256(built.pdf).hexdigest(),
+                   deps=tuple(sorted(hashed.items())), notices=notices)
+
+
+def _prepare(job: Job) -> Prepared:
+    from routinecard.loader import load_yaml_file
+    from routinecard.prepare import prepare
+
+    only = list(job.only) if job.only is not None else None
+    if job.patient is not None:  # the patient file applied to this card (build CARD --patient P)
+        prepared = prepare(job.patient, base=(load_yaml_file(job.input), job.input), layout=job.layout,
+                           clinic=job.clinic, language=job.language, only=only, sets=dict(job.sets), allow=job.allow)
+    else:
+        prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
+                           sets=dict(job.sets), allow=job.allow)
+    return prepared.splitting() if job.split else prepared
+
+
+def target_for(job: Job, prepared: Prepared) -> Path:
+    """Where a job's PDF goes: `-o FILE`, else `<folder>/<stem>[-<layout>].pdf`, where the
+    stem is the card's id or the patient file's name sanitised to an id (`prepare.output_stem`),
+    with `.<language>` for a language other than English. Never a path that a file wrote."""
+    from routinecard.prepare import output_stem
+
+    if job.output is not None:
+        return job.output
+    suffix = f"-{prepared.layout.name}" if job.suffix_layout else ""
+    return job.folder / f"{output_stem(prepared.loaded)}{suffix}.pdf"
+
+
+def planned_target(job: Job) -> Path | None:
+    """The output a job will write, worked out before anything is built by the same rule
+    the job uses (prepare: load and validate, no fit). None: the job will fail before
+    writing, and says why itself."""
+    from routinecard.errors import RoutineCardError
+
+    if job.output is not None:
+        return job.output
+    try:
+        return target_for(job, _prepare(job))
+    except RoutineCardError:
+        return None
+
+
+def _pid_watchdog(parent: int) -> None:
+    """Exit this worker as soon as its parent is gone (reparented), removing any half-written file."""
+    import time
+
+    from routinecard.write import discard_current_temporary
+
+    while True:
+        if os.getppid() != parent:
+            discard_current_temporary()
+            os._exit(1)
+        time.sleep(0.2)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Per-worker set-up: die with the parent (Linux: at once; elsewhere: within 0.2 s)."""
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, int(signal.SIGKILL))  # PR_SET_PDEATHSIG
+        except (OSError, AttributeError):
+            pass
+    if os.getppid() != parent:  # the parent died before we got here
+        os._exit(1)
+    threading.Thread(target=_pid_watchdog, args=(parent,), daemon=True, name="routinecard-watchdog").start()
+
+
+def _worker_init(parent: int, warm: bool) -> None:
+    _die_with_parent(parent)
+    if warm:
+        _warm()
 
 
 def _warm() -> None:
@@ -117,40 +240,126 @@ def _warm() -> None:
     body_map("back")
 
 
+class _Ledger:
+    """The manifests of the output folders, saved as each PDF finishes."""
+
+    def __init__(self) -> None:
+        self.manifests: dict[Path, Manifest] = {}
+        self.broken: set[Path] = set()  # folders whose manifest could not be written (reported once)
+
+    def of(self, job: Job) -> Manifest:
+        folder = job.out_folder.resolve()
+        if folder not in self.manifests:
+            from routinecard.write import remove_stale_temporaries
+
+            remove_stale_temporaries(folder)
+            self.manifests[folder] = Manifest(folder)
+        return self.manifests[folder]
+
+    def save(self, manifest: Manifest) -> list[Problem]:
+        """Write the manifest if it changed; an error line if it cannot be written."""
+        from routinecard.errors import OutputError
+        from routinecard.write import write_file
+
+        if not manifest.changed or manifest.folder in self.broken or not manifest.folder.is_dir():
+            return []
+        try:
+            write_file(manifest.path, manifest.payload(), replace_special=True)
+        except OutputError as error:
+            self.broken.add(manifest.folder)
+            return list(error.problems)
+        manifest.changed = False
+        return []
+
+
+def _collision(job: Job, target: Path, first: Job) -> Outcome:
+    from routinecard.errors import display_path
+
+    what = "layout" if job.input == first.input else "card"
+    advice = ("give the layouts different names (a layout's `name:`)" if what == "layout"
+              else "give the cards different ids or build them into different folders")
+    return Outcome(job, "failed", problems=[Problem(
+        f"writes the same PDF as {display_path(first.input)}"
+        f"{' with layout ' + str(first.layout) if what == 'layout' else ''} ({display_path(target)}); {advice}; "
+        "nothing was written for it", file=display_path(job.input))])
+
+
+def plan(jobs: list[Job], ledger: _Ledger, *, force: bool, inputs: tuple[Path, ...]) -> tuple[dict[int, Outcome], list[tuple[int, Job]]]:
+    """Skipped jobs, refused jobs, and the jobs to run with their targets; nothing written."""
+    from routinecard.errors import display_path
+
+    done: dict[int, Outcome] = {}
+    pending: list[tuple[int, Job]] = []
+    claimed: dict[Path, Job] = {}
+    protected: set[Path] = set()
+    for source in inputs:
+        try:
+            protected.add(source.resolve())
+        except (OSError, RuntimeError):
+            pass
+    for index, job in enumerate(jobs):
+        manifest = ledger.of(job)
+        previous = None if force else manifest.up_to_date(job.key)
+        if previous is not None and job.output is not None and previous.resolve() != job.output.resolve():
+            previous = None
+        target = previous if previous is not None else planned_target(job)
+        if target is not None:
+            where = target.resolve()
+            if where in claimed:
+                done[index] = _collision(job, target, claimed[where])
+                continue
+            if where in protected:
+                done[index] = Outcome(job, "failed", problems=[Problem(
+                    "refusing to write the PDF over an input file; choose another output name", file=display_path(target))])
+                continue
+            claimed[where] = job
+        if previous is not None:
+            done[index] = Outcome(job, "skipped", previous)
+        else:
+            pending.append((index, replace(job, target=target)))
+    return done, pending
+
+
 def run(
     jobs: list[Job],
     *,
-    workers: int,
-    force: bool,
-    inputs: tuple[Path, ...],
+    workers: int = 1,
+    force: bool = False,
+    inputs: tuple[Path, ...] = (),
+    executor: Executor | None = None,
     on_done: Callable[[Outcome], None] = lambda outcome: None,
 ) -> list[Outcome]:
-    """Run the jobs; outcomes come back in the jobs' order."""
-    manifests: dict[Path, Manifest] = {}
+    """Run the jobs; outcomes come back in the jobs' order.
 
-    def manifest_for(job: Job) -> Manifest:
-        folder = (job.output.parent if job.output is not None else job.folder).resolve()
-        if folder not in manifests:
-            manifests[folder] = Manifest(folder)
-        return manifests[folder]
+    `executor`: any `concurrent.futures.Executor` to run `run_job` on (it is not shut
+    down here). Default: this process for one job or `workers <= 1`, else a pool of
+    `workers` processes that die with this one. `inputs`: files no output may replace.
+    """
+    ledger = _Ledger()
+    outcomes, pending = plan(jobs, ledger, force=force, inputs=inputs)
+    for outcome in outcomes.values():
+        on_done(outcome)
 
-    outcomes: dict[int, Outcome] = {}
-    pending: list[tuple[int, Job]] = []
-    for index, job in enumerate(jobs):
-        previous = None if force else manifest_for(job).up_to_date(job.key)
-        if previous is not None and (job.output is None or previous == job.output.resolve()):
-            outcome = Outcome(job, "skipped", previous)
-            outcomes[index] = outcome
-            on_done(outcome)
-        else:
-            pending.append((index, job))
+    def finish(index: int, outcome: Outcome) -> None:
+        manifest = ledger.of(outcome.job)
+        if outcome.status == "built" and outcome.output is not None and outcome.sha256 is not None:
+            manifest.record(outcome.job.key, outcome.output, outcome.sha256, dict(outcome.deps))
+        elif outcome.status == "failed":
+            _retire(manifest, outcome.job)
+        problems = ledger.save(manifest)
+        if problems:
+            outcome.status = "failed" if outcome.status == "built" else outcome.status
+            outcome.problems = outcome.problems + problems
+        outcomes[index] = outcome
+        on_done(outcome)
 
-    if workers <= 1 or len(pending) <= 1:
+    if executor is not None:
+        _run_on(executor, pending, finish)
+    elif workers <= 1 or len(pending) <= 1:
         for index, job in pending:
-            outcomes[index] = run_job(job, inputs)
-            on_done(outcomes[index])
+            finish(index, run_job(job))
     else:
-        forking = hasattr(os, "fork")
+        forking = hasattr(os, "fork") and sys.platform != "darwin"
         context = multiprocessing.get_context("fork" if forking else "spawn")
         if forking:
             # Import and warm up once here: forked workers inherit it all and start at once,
@@ -158,40 +367,50 @@ def run(
             import routinecard.api  # noqa: F401
 
             _warm()
-        with ProcessPoolExecutor(
-            max_workers=min(workers, len(pending)), mp_context=context, initializer=None if forking else _warm
-        ) as pool:
-            futures = {pool.submit(run_job, job, inputs): index for index, job in pending}
-            for future in as_completed(futures):
-                index = futures[future]
-                outcomes[index] = future.result()
-                on_done(outcomes[index])
-
-    ordered = [outcomes[i] for i in range(len(jobs))]
-    _refuse_collisions(ordered)
-    for outcome in ordered:
-        if outcome.status == "built" and outcome.output is not None and outcome.pdf is not None:
-            manifest_for(outcome.job).record(outcome.job.key, outcome.output, outcome.pdf, outcome.deps)
-    for manifest in manifests.values():
-        if manifest.entries:
-            manifest.save()
-    return ordered
+        todo, first = pending, True
+        while todo:
+            # A worker that dies (killed, out of memory) breaks the whole pool: the jobs it
+            # took down with it are tried once more in a fresh pool, then reported.
+            retry: list[tuple[int, Job]] = []
+            with ProcessPoolExecutor(max_workers=min(workers, len(todo)), mp_context=context,
+                                     initializer=_worker_init, initargs=(os.getpid(), not forking)) as pool:
+                _run_on(pool, todo, finish, retry=retry if first else None)
+            todo, first = retry, False
+    return [outcomes[i] for i in range(len(jobs))]
 
 
-def _refuse_collisions(outcomes: Iterable[Outcome]) -> None:
-    """Two jobs that wrote the same PDF: the later one replaced the earlier; say so."""
-    seen: dict[Path, Outcome] = {}
-    for outcome in outcomes:
-        if outcome.status != "built" or outcome.output is None:
-            continue
-        target = outcome.output.resolve()
-        if target in seen:
-            first = seen[target].job.input
-            outcome.status = "failed"
-            outcome.problems = [Problem(
-                f"writes the same PDF as {first} ({outcome.output}); "
-                "give the cards different ids or build them into different folders",
-                file=str(outcome.job.input),
-            )]
-        else:
-            seen[target] = outcome
+def _run_on(executor: Executor, pending: list[tuple[int, Job]], finish: Callable[[int, Outcome], None],
+            retry: list[tuple[int, Job]] | None = None) -> None:
+    """Submit every job, finish each as it completes; jobs lost with a broken pool go to
+    `retry` if given, else fail with a message."""
+    futures: dict[Future[Outcome], int] = {executor.submit(run_job, job): index for index, job in pending}
+    jobs = dict(pending)
+    for future in as_completed(futures):
+        index = futures[future]
+        try:
+            outcome = future.result()
+        except BrokenProcessPool:
+            if retry is not None:
+                retry.append((index, jobs[index]))
+                continue
+            from routinecard.errors import display_path
+
+            outcome = Outcome(jobs[index], "failed", problems=[Problem(
+                "the process building this card stopped unexpectedly (out of memory?); nothing was written for it",
+                file=display_path(jobs[index].input))])
+        finish(index, outcome)
+
+
+def _retire(manifest: Manifest, job: Job) -> None:
+    """A failed job's old PDF must not look current: remove it if it is still the one we wrote."""
+    key = job.key
+    entry = manifest.entries.get(key.text())
+    if entry is None:
+        return
+    old = manifest.folder / entry.output
+    if file_hash(old) == entry.pdf:
+        try:
+            old.unlink()
+        except OSError:
+            return
+    manifest.forget(key)

@@ -192,8 +192,22 @@ def _layout_names(asked: list[str] | None) -> list[str | None]:
     return list(dict.fromkeys(wanted))
 
 
+def _utf8(option: str, value: str | None) -> str | None:
+    """An option's value, refused (one line, exit 1) if it was not valid UTF-8: Python keeps
+    such bytes as surrogates, which no file or message can hold."""
+    from routinecard.errors import InputError, Problem
+
+    if value is not None:
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            raise InputError(Problem(f"{option}: the value is not valid UTF-8 text; retype it")) from None
+    return value
+
+
 def _only(value: str | None) -> tuple[str, ...] | None:
     """--only a,b,c as point ids (parsed here, once)."""
+    value = _utf8("--only", value)
     return tuple(i.strip() for i in value.split(",") if i.strip()) if value else None
 
 
@@ -245,6 +259,7 @@ def _parse_sets(values: list[str] | None) -> dict[str, Any]:
     if not values:
         return sets
     for item in values:
+        _utf8("--set", item)
         path, sep, raw = item.partition("=")
         if not sep or not path.strip():
             raise InputError(Problem(f"--set {item!r}: write PATH=VALUE, e.g. points.piriformis.timing.hold_s=[30,45]"))
@@ -359,7 +374,9 @@ def build(
         if not settings.quiet:
             typer.echo(f"note: --jobs {jobs} is more than the {cores} cores here; using {cores} (more would only be slower)", err=True)
         jobs = cores
-    single_file = output is not None and output.suffix.lower() == ".pdf"
+    _utf8("--lang", lang)
+    # -o names one PDF file when it ends in .pdf, unless it is an existing folder (like cp).
+    single_file = output is not None and output.suffix.lower() == ".pdf" and not output.is_dir()
     if single_file and len(files) * len(names) > 1:
         typer.echo(f"Error: -o {output} names one PDF file, but {len(files) * len(names)} PDFs would be built; name a folder", err=True)
         raise typer.Exit(2)
@@ -429,7 +446,7 @@ def check(
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
-    jobs = list(_prepared(cards or [], patient, clinic, layout, lang, only, set_, allow_path, split))
+    jobs = list(_prepared(cards or [], patient, clinic, layout, _utf8("--lang", lang), only, set_, allow_path, split))
     failed = 0
     graded: set[str] = set()
     for prepared in jobs:
@@ -830,6 +847,11 @@ def main() -> None:
     # We use no pydantic plugins; looking them up scans every installed package's
     # metadata, a fifth of a second on a big environment. Only this process is affected.
     os.environ.setdefault("PYDANTIC_DISABLE_PLUGINS", "__all__")
+    # A file name or argument that is not valid UTF-8 is printed with escapes, never a crash.
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            reconfigure(errors="backslashreplace")
     try:
         app()
     except KeyboardInterrupt:  # pragma: no cover - interactive only

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any, Callable
 
+from routinecard.errors import OutputError
 from routinecard.write import write_atomic
 
 
@@ -22,6 +23,6 @@ def cached_json(kind: str, name: str, compute: Callable[[], Any]) -> Any:
     try:
         # atomic: parallel workers may race; both write the same bytes
         write_atomic(path, json.dumps(data, separators=(",", ":")).encode("utf-8"))
-    except OSError:
+    except (OSError, OutputError):
         pass  # a read-only home: compute again next time
     return data

@@ -38,7 +38,17 @@ class Problem:
         if self.field:
             parts.append(self.field)
         parts.append(self.message)
-        return ": ".join(parts)
+        return one_line(": ".join(parts))
+
+
+_CONTROLS = {code: f"\\x{code:02x}" for code in (*range(0x20), 0x7F)} | {0x0A: "\\n", 0x0D: "\\r", 0x09: "\\t"} | {
+    code: f"\\u{code:04x}" for code in (0x85, 0x2028, 0x2029)}
+
+
+def one_line(text: str) -> str:
+    """A message stays one line: line breaks and control characters (from a file name or a
+    quoted value) are shown as escapes."""
+    return text.translate(_CONTROLS)
 
 
 class RoutineCardError(Exception):
@@ -55,6 +65,11 @@ class RoutineCardError(Exception):
 
 class InputError(RoutineCardError):
     """The user's files are wrong: syntax, schema, values, missing characters."""
+
+
+class OutputError(RoutineCardError):
+    """An output cannot be written: the folder is read-only or full, the path is a folder,
+    a device or an input file. Exit code 1, like bad input: the user must fix something."""
 
 
 class FitError(RoutineCardError):

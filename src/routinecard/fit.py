@@ -142,9 +142,16 @@ def fit(
     def attempt(scale: float) -> tuple[Composer, Story, float]:
         nonlocal passes
         passes += 1
-        composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras, part=part)
-        story = composer.story()
-        return composer, story, story_height(story.flowables, composer.frame_width, composer.frame_height)
+        try:
+            composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras, part=part)
+            story = composer.story()
+            return composer, story, story_height(story.flowables, composer.frame_width, composer.frame_height)
+        except ValueError as error:
+            # reportlab's "negative availWidth": the layout's sizes, each within bounds and
+            # checked together (layouts.room_problems), still leave a column no room here.
+            if "availWidth" not in str(error):
+                raise
+            raise FitError(no_room(layout, card_name)) from None
 
     guess = min(max(1.0, low_scale), high_scale)
     probe_next = False
@@ -269,6 +276,18 @@ def fit_pages(
     message = advice.overflow_message(layout, overflow, frame, card=card, roomier=roomy, set_of=set_of)
     problem = Problem(message, file=card_name, roomier=tuple(roomy), set_of=set_of, points=len(card.points))
     raise FitError(problem, overflow=overflow, roomier=tuple(roomy))
+
+
+def no_room(layout: Layout, card_name: str) -> Problem:
+    """The layout leaves a table cell no width: said at the layout's file if it has one."""
+    from routinecard.errors import display_path
+
+    where = display_path(layout.files[0]) if layout.files else card_name
+    return Problem(
+        f"the layout {layout.name!r} leaves no room for the text of this card: its columns are too narrow for "
+        "the figures, the gap and the text; make the gap, close-ups or icons smaller, or use fewer columns",
+        file=where,
+    )
 
 
 def roomier(layout: Layout, alternatives: Sequence[Layout]) -> list[str]:

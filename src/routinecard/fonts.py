@@ -102,13 +102,14 @@ def _bold_noto_instance() -> Path:
         bold = instancer.instantiateVariableFont(font, {"wght": 700, "wdth": 100}, updateFontNames=False)
         buffer = io.BytesIO()
         bold.save(buffer)
+    from routinecard.errors import OutputError
     from routinecard.write import write_atomic
 
     for folder in (target.parent, fallback_folder):
         final = folder / target.name
         try:
             write_atomic(final, buffer.getvalue())  # parallel builds may race, both write the same bytes
-        except OSError:
+        except (OSError, OutputError):
             continue  # a read-only cache folder: try the temporary folder
         return final
     raise OSError("cannot write the Noto Sans Bold instance anywhere")

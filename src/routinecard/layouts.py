@@ -17,7 +17,7 @@ from typing import Annotated, Any, Literal
 from pydantic import AfterValidator, BeforeValidator, Field, PrivateAttr, Strict, WithJsonSchema, model_validator
 
 from routinecard.errors import InputError, Problem
-from routinecard.loader import Document, FieldPath, format_path, load_yaml_file, require_mapping
+from routinecard.loader import Document, FieldPath, format_path, load_referenced_file, require_mapping
 from routinecard.model import StrictModel
 from routinecard.resources import builtin_layouts, looks_like_path
 
@@ -60,6 +60,23 @@ def _non_negative(value: float) -> float:
     return value
 
 
+def _at_most(limit: float, words: str) -> AfterValidator:
+    """An upper bound on a length, said in the units people write (pt and in)."""
+
+    def check(value: float) -> float:
+        if value > limit:
+            raise ValueError(
+                f"{_show(value)} is too large: {words} can be at most {_show(limit)} ({limit / 72:.2g}in)"
+            )
+        return value
+
+    return AfterValidator(check)
+
+
+def _show(points: float) -> str:
+    return f"{points:.6g}pt"
+
+
 # JSON schema of a length as written in YAML (see routinecard.schema): a number with a unit,
 # or the number 0. Negative lengths are refused, so the pattern has no minus sign.
 LENGTH_JSON_SCHEMA: dict[str, Any] = {
@@ -72,6 +89,27 @@ LENGTH_JSON_SCHEMA: dict[str, Any] = {
 Length = Annotated[
     float, BeforeValidator(parse_length), AfterValidator(_non_negative), WithJsonSchema(LENGTH_JSON_SCHEMA)
 ]
+
+# Every length in a layout has an upper bound, so a typo (`1000pt`, `100in`) is a located
+# message, never a page that reportlab cannot lay out. The bounds are generous: twice or
+# more what the largest built-in layout (large print on tabloid) uses.
+MAX_MARGIN = 216.0
+MarginLength = Annotated[Length, _at_most(MAX_MARGIN, "a margin")]
+TypeLength = Annotated[Length, _at_most(48.0, "a text size")]
+TitleLength = Annotated[Length, _at_most(96.0, "the title size")]
+GapLength = Annotated[Length, _at_most(36.0, "the gap")]
+FigureLength = Annotated[Length, _at_most(720.0, "a figure size")]
+IconLength = Annotated[Length, _at_most(144.0, "an icon or logo size")]
+CloseupLength = Annotated[Length, _at_most(144.0, "a close-up")]
+
+NAME_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+"""A layout's name goes into output file names: an id, so it never makes or leaves a folder."""
+
+
+def slug(text: str) -> str:
+    """A file stem as a layout name: lowercase letters, digits and single hyphens."""
+    cleaned = re.sub(r"[^a-z0-9]+", "-", text.lower()).strip("-")
+    return cleaned[:64].strip("-") or "layout"
 
 
 def _hex_colour(value: object) -> str:
@@ -106,16 +144,19 @@ PaperSize = Literal["letter", "a4", "legal", "tabloid", "a3", "half-letter", "a5
 class Margins(StrictModel):
     """Margins on each side; a single length (`margin: 0.5in`) sets all four."""
 
-    top: Length = Field(description="Top margin, e.g. '0.5in'.")
-    right: Length = Field(description="Right margin, e.g. '0.5in'.")
-    bottom: Length = Field(description="Bottom margin, e.g. '0.5in'.")
-    left: Length = Field(description="Left margin, e.g. '0.5in'.")
+    top: MarginLength = Field(description="Top margin, e.g. '0.5in'.")
+    right: MarginLength = Field(description="Right margin, e.g. '0.5in'.")
+    bottom: MarginLength = Field(description="Bottom margin, e.g. '0.5in'.")
+    left: MarginLength = Field(description="Left margin, e.g. '0.5in'.")
 
 
 def _margins(value: object) -> object:
     """One length for all four sides; checked here so a bad unit is reported once."""
     if isinstance(value, (str, int, float)) and not isinstance(value, bool):
-        length = f"{parse_length(value)}pt"
+        points = parse_length(value)
+        if points > MAX_MARGIN:
+            raise ValueError(f"{_show(points)} is too large: a margin can be at most {_show(MAX_MARGIN)} (3in)")
+        length = f"{points}pt"
         return {"top": length, "right": length, "bottom": length, "left": length}
     return value
 
@@ -183,12 +224,12 @@ def paper(size: str, orientation: str) -> tuple[float, float]:
 class TypeSizes(StrictModel):
     """Type sizes at scale 100%. The fit scales them between `min` and `max` body size."""
 
-    body: Length = Field(11.0, description="Body text size at 100%, e.g. '11pt'.")
-    title: Length = Field(22.0, description="Size of the card's title, e.g. '22pt'.")
-    heading: Length = Field(13.0, description="Size of section and panel headings, e.g. '13pt'.")
-    small: Length = Field(9.0, description="Small print (contact details, captions, sources), e.g. '9pt'.")
-    min: Length = Field(8.5, description="Smallest body size the fit may use; nothing prints smaller.")
-    max: Length = Field(12.5, description="Largest body size the fit may grow to on a short card.")
+    body: TypeLength = Field(11.0, description="Body text size at 100%, e.g. '11pt'.")
+    title: TitleLength = Field(22.0, description="Size of the card's title, e.g. '22pt'.")
+    heading: TypeLength = Field(13.0, description="Size of section and panel headings, e.g. '13pt'.")
+    small: TypeLength = Field(9.0, description="Small print (contact details, captions, sources), e.g. '9pt'.")
+    min: TypeLength = Field(8.5, description="Smallest body size the fit may use; nothing prints smaller.")
+    max: TypeLength = Field(12.5, description="Largest body size the fit may grow to on a short card.")
     leading: float = Field(
         1.22, ge=1.15, le=2.0, description="Line spacing of body text, as a multiple of its size (1.15 to 2)."
     )
@@ -228,11 +269,11 @@ class Colours(StrictModel):
 class Figures(StrictModel):
     """Figure sizes at 100%; 0 leaves that figure out (large-print layouts)."""
 
-    body_map: Length = Field(158.0, description="Height of the overview body map; 0 for none.")
-    closeup: Length = Field(62.0, description="Width of each point's close-up figure; 0 for none.")
-    icon: Length = Field(30.0, description="Width of tool icons; 0 for none.")
+    body_map: FigureLength = Field(158.0, description="Height of the overview body map; 0 for none.")
+    closeup: CloseupLength = Field(62.0, description="Width of each point's close-up figure; 0 for none.")
+    icon: IconLength = Field(30.0, description="Width of tool icons; 0 for none.")
     pressure_scale: Annotated[bool, Strict()] = Field(True, description="Draw the 0-10 pressure scale in each panel.")
-    logo: Length = Field(36.0, description="Height of the logo in the header.")
+    logo: IconLength = Field(36.0, description="Height of the logo in the header; 0 leaves the logo out.")
 
 
 class Layout(StrictModel):
@@ -240,14 +281,20 @@ class Layout(StrictModel):
 
     _files: tuple[Path, ...] = PrivateAttr(default=())
 
-    name: str = Field("", description="The layout's name; default: the file name without .yaml.")
-    description: str = Field("", description="One line shown by `routinecard layouts`.")
+    name: str = Field(
+        "",
+        pattern=NAME_PATTERN,
+        max_length=64,
+        description="The layout's name, used in PDF file names: lowercase letters, digits and hyphens. "
+        "Default: the file name without .yaml.",
+    )
+    description: str = Field("", max_length=200, description="One line shown by `routinecard layouts`.")
     page: Page = Field(Page(), description="Paper size, orientation, margins and optional sheet.")
     type: TypeSizes = Field(TypeSizes(), description="Type sizes: body, title, heading, small, min, max.")
     colours: Colours = Field(Colours(), description="Colours as '#rrggbb': text, muted, accent, warning, panel...")
     columns: int = Field(2, ge=1, le=4, description="Columns of point panels.")
     attention_columns: int = Field(2, ge=1, le=2, description="Columns of the medical-attention box (urgent | soon).")
-    gap: Length = Field(8.0, description="Space between sections and panels at 100%.")
+    gap: GapLength = Field(8.0, description="Space between sections and panels at 100%.")
     figures: Figures = Field(Figures(), description="Sizes of the body map, close-ups, icons and logo.")
     sections: list[Section] = Field(
         default_factory=lambda: list(SECTIONS),
@@ -292,6 +339,50 @@ class Layout(StrictModel):
     @property
     def max_scale(self) -> float:
         return self.type.max / self.type.body
+
+
+def room_problems(layout: Layout) -> list[tuple[tuple[str | int, ...], str]]:
+    """Sizes that are each within bounds but together leave no room on this page.
+
+    Checked at the largest scale the fit may use (`type.max / type.body`), so no step of
+    the fit can be handed a negative width. Returns (field path, message) pairs.
+    """
+    problems: list[tuple[tuple[str | int, ...], str]] = []
+    _, _, frame_w, frame_h = layout.page.frame()
+    grow = layout.max_scale
+    gap = layout.gap * grow
+    column = (frame_w - gap * (layout.columns - 1)) / layout.columns
+    figures = layout.figures
+
+    def room(path: tuple[str | int, ...], size: float, limit: float, what: str, where: str) -> None:
+        if size * grow > limit:
+            problems.append((path, f"{_show(size)} is too large for this page: {what} may be at most "
+                                   f"{_show(limit / grow)} here ({where})"))
+
+    room(("gap",), layout.gap * max(layout.columns - 1, 1), frame_w / 4, "the gap between columns",
+         "a quarter of the page's width between all columns")
+    if column > 0:
+        room(("figures", "closeup"), figures.closeup, column * 0.7, "a close-up", "70% of a column of point panels")
+        room(("figures", "icon"), figures.icon, column * 0.7, "a tool icon", "70% of a column of point panels")
+    if column > 0 and not problems:
+        # a point panel: padding, the close-up (or icon), a gap, and the text beside them
+        figure = max(figures.closeup, figures.icon) * grow
+        text = column - 1.8 * gap - figure - 0.8 * gap
+        need = 3 * layout.type.max  # a few letters a line; less breaks reportlab's tables
+        if text < need:
+            where: tuple[str | int, ...] = (
+                ("figures", "closeup") if figures.closeup >= figures.icon and figures.closeup > 0
+                else ("figures", "icon") if figures.icon > 0 else ("gap",))
+            problems.append((where, f"the point panels leave {max(text, 0):.0f}pt for text beside the figures, "
+                                    f"at least {need:.0f}pt is needed: make the gap, close-ups or icons smaller, "
+                                    "or use fewer columns"))
+    room(("figures", "body_map"), figures.body_map, min(frame_h / 2, frame_w * 0.8), "the body map",
+         "half the page's height and most of its width")
+    room(("figures", "logo"), figures.logo, frame_h / 6, "the logo", "a sixth of the page's height")
+    room(("type", "title"), layout.type.title, frame_w / 6, "the title size", "six letters per line")
+    room(("type", "max"), layout.type.max, column / 8, "the largest body size",
+         "eight letters per column of point panels")
+    return problems
 
 
 # -- files and inheritance ---------------------------------------------------------------
@@ -368,7 +459,7 @@ def layout_name(reference: str) -> str:
     raise InputError(Problem(f"unknown layout {reference!r}; {hint}built-in layouts: {', '.join(names)} (or give a .yaml file)"))
 
 
-def load_layout(reference: str | Path | None = None) -> Layout:
+def load_layout(reference: str | Path | None = None, *, named_by_file: bool = False) -> Layout:
     """A layout by built-in name (any case) or file path (None: the default, `letter`).
 
     Built-in layouts are resolved once per process; files are read every time, so an
@@ -381,7 +472,7 @@ def load_layout(reference: str | Path | None = None) -> Layout:
         reference = layout_name(reference)
     if not Path(reference).is_file() and reference in builtin_layouts():
         return _builtin_layout(reference)
-    return _read_layout(reference)
+    return _read_layout(reference, named_by_file=named_by_file)
 
 
 @cache
@@ -389,7 +480,10 @@ def _builtin_layout(name: str) -> Layout:
     return _read_layout(name)
 
 
-def _read_layout(reference: str) -> Layout:
+def _read_layout(reference: str, *, named_by_file: bool = False) -> Layout:
+    """Read a layout file and its `extends` chain. Files in the chain other than the first
+    (and the first too, when another file named it) may be any file on the machine: their
+    values are never quoted in messages."""
     path = Path(reference) if Path(reference).is_file() else _resolve_reference(reference, None)
     if path is None:
         known = ", ".join(builtin_layouts())
@@ -402,7 +496,9 @@ def _read_layout(reference: str) -> Layout:
             cycle = " -> ".join(p.name for p in seen + [current])
             raise InputError(chain[-1].problem(("extends",), f"layouts extend each other in a circle: {cycle}"))
         seen.append(current)
-        doc = load_yaml_file(current)
+        # Any path may be named here (`extends: ../../etc/x`): nothing is quoted until it is a layout.
+        doc = load_referenced_file(current, "layout", frozenset(Layout.model_fields) | {"extends"},
+                                   redact=named_by_file or bool(chain))
         mapping = require_mapping(doc, "layout")
         chain.append(doc)
         parent = mapping.get("extends")
@@ -422,11 +518,14 @@ def _read_layout(reference: str) -> Layout:
     for doc in reversed(chain):
         top = {k: v for k, v in doc.data.items() if k != "extends"}
         data = _merge(data, top, doc, origins)
-    data.setdefault("name", path.stem)
+    data.setdefault("name", slug(path.stem))
     merged = MergedDocument(data, origins, chain[0])
     from routinecard.validate import validate_document
 
     layout = validate_document(Layout, merged, data)
+    problems = [merged.problem(where, message) for where, message in room_problems(layout)]
+    if problems:
+        raise InputError(problems)
     layout._files = tuple(seen)  # the chain of files, for incremental builds
     return layout
 

@@ -23,6 +23,7 @@ Policy decisions:
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 
 import re
@@ -51,6 +52,7 @@ __all__ = [
     "format_path",
     "load_yaml_bytes",
     "load_yaml_file",
+    "load_referenced_file",
     "require_mapping",
 ]
 
@@ -167,6 +169,7 @@ class Document:
     file: str
     positions: dict[FieldPath, Mark]
     key_positions: dict[FieldPath, Mark]
+    redact: bool = False  # a file another file named: its values are never quoted in messages
 
     def mark(self, path: FieldPath) -> Mark | None:
         """Best mark for a path: its own value mark, else its nearest ancestor's.
@@ -186,6 +189,8 @@ class Document:
         where = self.key_positions.get(tuple(path)) if key else None
         if where is None:
             where = self.mark(path)
+        if self.redact:
+            message = redacted(message, self.data)
         return Problem(
             message,
             file=self.file,
@@ -193,6 +198,34 @@ class Document:
             column=where.column if where else None,
             field=format_path(path),
         )
+
+
+def redacted(message: str, data: Any) -> str:
+    """`message` with every quoted value of `data` (and each number after "found") shown
+    as '…': a message about a file that someone else named says where and what was
+    expected, never what the file holds."""
+    texts: set[str] = set()
+    numbers: set[str] = set()
+
+    def walk(value: Any) -> None:
+        if isinstance(value, dict):
+            for item in value.values():  # keys are field names: shown in the field path anyway
+                walk(item)
+        elif isinstance(value, list):
+            for item in value:
+                walk(item)
+        elif isinstance(value, str):
+            texts.add(value)
+        elif isinstance(value, (int, float)) and not isinstance(value, bool):
+            numbers.add(repr(value))
+
+    walk(data)
+    for text in sorted(texts, key=len, reverse=True):
+        for shown in (repr(text), repr(text[:37] + "...")):
+            message = message.replace(shown, "'…'")
+    for number in numbers:
+        message = re.sub(rf"(found (the number )?){re.escape(number)}\b", r"\1…", message)
+    return message
 
 
 def _kind(value: Any) -> str:
@@ -744,3 +777,57 @@ def load_yaml_file(path: Path, display: str | None = None) -> Document:
     except Unreadable as exc:
         raise InputError(Problem(exc.message, file=name)) from None
     return load_yaml_bytes(raw, name)
+
+
+def load_referenced_file(path: Path, kind: str, fields: frozenset[str], *, required: frozenset[str] = frozenset(),
+                         redact: bool = True) -> Document:
+    """A YAML file that another file points at: a patient file's `card:`, `layout:` or
+    `clinic:`, a layout's `extends:`, a clinic's `layout:`.
+
+    Such a path may name any file on the machine, and the file pointing at it may come
+    from someone else (a web form, a job queue). So until the file is known to be a
+    routinecard `kind` file, no message quotes anything from it: it must end in .yaml or
+    .yml, parse, be a mapping, hold the `required` keys, and every key must be one of
+    `fields` (or a near misspelling of one). Otherwise the message says what was
+    expected, with the line and column where that is useful, and nothing it found. With
+    `redact` (the default: a file that another file named), the values of a file that
+    passes are not quoted either; a file the user named themselves is quoted as usual.
+    """
+    import difflib
+
+    path = Path(path)
+    name = display_path(path)
+    expected = f"expected a routinecard {kind} file"
+    if path.suffix.lower() not in (".yaml", ".yml"):
+        raise InputError(Problem(f"is not a {kind} file: {expected} (a .yaml file)", file=name))
+    from routinecard.files import Unreadable, read_regular_file
+
+    try:
+        raw = read_regular_file(
+            path,
+            limit=MAX_BYTES,
+            noun="file",
+            expected=f"a .yaml {kind} file",
+            too_large=lambda size: f"file is too large ({size:,} bytes; the limit is {MAX_BYTES:,} bytes)",
+        )
+    except Unreadable as exc:
+        raise InputError(Problem(exc.message, file=name)) from None
+    try:
+        doc = load_yaml_bytes(raw, name)
+    except InputError as error:
+        first = error.problems[0]
+        raise InputError(
+            Problem(f"is not valid YAML here; {expected}", file=name, line=first.line, column=first.column)
+        ) from None
+    if not isinstance(doc.data, dict):
+        raise InputError(Problem(f"is not a {kind} file: {expected}, a mapping of fields at the top", file=name))
+    doc = dataclasses.replace(doc, redact=redact)
+    keys = [key for key in doc.data if isinstance(key, str)]
+    missing = sorted(required - set(keys))
+    strangers = [
+        key for key in keys if key not in fields and not difflib.get_close_matches(key, list(fields), n=1, cutoff=0.75)
+    ]
+    if missing or strangers:
+        known = ", ".join(sorted(fields))
+        raise InputError(Problem(f"is not a {kind} file: {expected}, with fields from: {known}", file=name))
+    return doc

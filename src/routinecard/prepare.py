@@ -19,7 +19,7 @@ from routinecard.errors import InputError, Problem, display_path
 from routinecard.placement import map_problems
 from routinecard.fonts import FontSet, font_set
 from routinecard.layouts import Layout, builtin_layout_list, load_layout
-from routinecard.loader import Document, FieldPath, Located, load_yaml_file, require_mapping, walk_strings
+from routinecard.loader import Document, FieldPath, Located, load_referenced_file, load_yaml_file, require_mapping, walk_strings
 from routinecard.locale import Locale, load_locale
 from routinecard.model import Card, Clinic, Log, semantic_problems
 from routinecard.patients import (
@@ -213,7 +213,7 @@ def load_input(
         refuse_other_kinds(doc)
         if is_patient_file(doc):
             plan = read_patient(doc, path, find=base is None)
-            base_doc, base_file = base if base is not None else (load_yaml_file(plan.card_file), plan.card_file)
+            base_doc, base_file = base if base is not None else (_load_card_file(plan.card_file), plan.card_file)
         elif base is not None:
             raise InputError(doc.problem((), "expected a patient file (with a `card:` field)"))
         else:
@@ -274,6 +274,11 @@ def refuse_other_kinds(doc: Document) -> None:
                                          "(or `layout:` in a patient or clinic file)"))
 
 
+def _load_card_file(path: Path) -> Document:
+    """The card a patient file names: any path, so nothing is quoted until it is a card."""
+    return load_referenced_file(path, "card", frozenset(Card.model_fields), required=frozenset({"id"}))
+
+
 def clinic_file(reference: Path | str) -> Path:
     """A clinic file by path, or a built-in example clinic by name (`example-clinic`,
     shipped in the package so the README's examples work outside the repository)."""
@@ -289,11 +294,11 @@ def clinic_file(reference: Path | str) -> Path:
     return builtin if builtin.is_file() else path
 
 
-def load_clinic(path: Path, *, allow: tuple[Path, ...] = ()) -> LoadedClinic:
+def load_clinic(path: Path, *, allow: tuple[Path, ...] = (), named_by_file: bool = False) -> LoadedClinic:
     """Read and validate a clinic file (or a built-in example clinic by name); its logo is
     relative to it."""
     path = clinic_file(path)
-    doc = load_yaml_file(path)
+    doc = load_referenced_file(path, "clinic", frozenset(Clinic.model_fields), redact=named_by_file)
     require_mapping(doc, "clinic")
     clinic = validate_document(Clinic, doc)
     problems = glyph_problems(clinic.model_dump(), doc, font_set())
@@ -326,7 +331,7 @@ def clinic_for(loaded: LoadedCard, clinic: LoadedClinic | Path | None, allow: tu
         path = (loaded.patient.file.resolve().parent / reference).resolve()
         if path.suffix.lower() not in (".yaml", ".yml") or not path.is_file():
             raise InputError(loaded.patient.document.problem(("clinic",), f"no clinic file {reference!r} (looked in {path.parent})"))
-        return load_clinic(path, allow=allow)
+        return load_clinic(path, allow=allow, named_by_file=True)
     return None
 
 
@@ -337,16 +342,26 @@ def choose_layout(loaded: LoadedCard, clinic: LoadedClinic | None, asked: Layout
     if asked is not None:
         return load_layout(asked)
     if loaded.patient is not None and loaded.patient.patient.layout:
-        return _layout_near(loaded.patient.patient.layout, loaded.patient.file)
+        return _layout_near(loaded.patient.patient.layout, loaded.patient.file, loaded.patient.document)
     if clinic is not None and clinic.clinic.layout:
-        return _layout_near(clinic.clinic.layout, clinic.file)
+        return _layout_near(clinic.clinic.layout, clinic.file, clinic.document)
     return load_layout(None)
 
 
-def _layout_near(reference: str, named_in: Path) -> Layout:
-    if looks_like_path(reference):
-        return load_layout((named_in.resolve().parent / reference))
-    return load_layout(reference)
+def _layout_near(reference: str, named_in: Path, document: Document) -> Layout:
+    """A layout a patient or clinic file names, relative to that file. A problem that has
+    no file of its own (an unknown name, a missing file) is said at that file's `layout:`."""
+    try:
+        if looks_like_path(reference):
+            path = named_in.resolve().parent / reference
+            if not path.is_file():
+                raise InputError(Problem(f"no layout file {reference!r} (looked in {path.parent})"))
+            return load_layout(path, named_by_file=True)
+        return load_layout(reference)
+    except InputError as error:
+        if all(problem.file is None for problem in error.problems):
+            raise InputError([document.problem(("layout",), problem.message) for problem in error.problems]) from None
+        raise
 
 
 def choose_locale(loaded: LoadedCard, clinic: LoadedClinic | None = None, asked: str | None = None) -> Locale:
@@ -360,13 +375,22 @@ def choose_locale(loaded: LoadedCard, clinic: LoadedClinic | None = None, asked:
 
 
 def output_stem(loaded: LoadedCard) -> str:
-    """The PDF's file name without `.pdf`: the card's id (the patient file's name for a
-    patient file), then `.<language>` for any language but English, so the language
+    """The PDF's file name without `.pdf`: the card's id (the patient file's name, as an
+    id, for a patient file), then `.<language>` for any language but English, so the language
     versions of one routine never overwrite each other (`x.pdf`, `x.es.pdf`)."""
     from routinecard.library import output_stem as with_language
 
-    stem = loaded.input_file.stem if loaded.patient is not None else loaded.card.id
+    stem = safe_stem(loaded.input_file.stem) if loaded.patient is not None else loaded.card.id
     return with_language(stem, loaded.card.language)
+
+
+def safe_stem(name: str) -> str:
+    """A file stem from a patient file's name: lowercase letters, digits and hyphens only,
+    so no name can make a folder, climb out of one, or hide a file (`Jane Doe` -> `jane-doe`)."""
+    import re
+
+    cleaned = re.sub(r"[^a-z0-9]+", "-", name.lower()).strip("-")
+    return cleaned[:64].strip("-") or "card"
 
 
 def extras_for(loaded: LoadedCard, clinic: LoadedClinic | None, layout: Layout) -> Extras:

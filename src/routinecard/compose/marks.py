@@ -98,7 +98,7 @@ def picture(path: Path, size: float, height: float | None = None, *, align: str 
         return SvgIcon(path, size, height, align=align)
     from routinecard.figures.images import RasterFlowable
 
-    return RasterFlowable(path, size, height or size, align=align)
+    return RasterFlowable(path, size, size if height is None else height, align=align)
 
 
 class FigureColumn(Flowable):

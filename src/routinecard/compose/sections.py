@@ -175,7 +175,7 @@ class Composer:
         left: list[Flowable] = []
         logo_path = extras.clinic_logo or self.assets.logo
         logo: Flowable | None = None
-        if logo_path is not None:
+        if logo_path is not None and self.layout.figures.logo > 0:  # `logo: 0` leaves the logo out
             logo_height = self.layout.figures.logo * self.scale
             owner = extras.clinic.name if extras.clinic is not None else self.card.title
             logo = Figure(picture(logo_path, self.frame_width * 0.3, logo_height, align="left"),

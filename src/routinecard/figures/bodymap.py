@@ -325,16 +325,34 @@ def ellipse_on_body(view: str, e: Ellipse) -> Shape:
 
 
 def _add_shapes(path: PDFPathObject, shapes: Iterable[Shape]) -> None:
+    """Append the shapes' path operators. Their text is made once per shape and process:
+    formatting every coordinate anew was a fifth of a warm build. reportlab keeps a path
+    as a list of operator strings that starts with 'n'; cached text joins that list."""
+    code: list[str] = getattr(path, "_code")  # noqa: B009 - reportlab has no public bulk append
     for shape in shapes:
-        for op, args in shape.segments:
-            if op == "M":
-                path.moveTo(args[0], args[1])
-            elif op == "L":
-                path.lineTo(args[0], args[1])
-            elif op == "C":
-                path.curveTo(*args)
-            else:
-                path.close()
+        if not shape.segments:
+            continue
+        if not code:
+            code.append("n")
+            path._code_append = code.append  # type: ignore[attr-defined]  # reportlab's first-append hook, done
+        code.append(_shape_code(shape))
+
+
+@lru_cache(maxsize=2048)
+def _shape_code(shape: Shape) -> str:
+    """The shape's operators as PDF text (no leading 'n')."""
+    path = PDFPathObject()
+    for op, args in shape.segments:
+        if op == "M":
+            path.moveTo(args[0], args[1])
+        elif op == "L":
+            path.lineTo(args[0], args[1])
+        elif op == "C":
+            path.curveTo(*args)
+        else:
+            path.close()
+    text = str(path.getCode())
+    return text[2:] if text.startswith("n ") else text
 
 
 def _add_ellipses(path: PDFPathObject, ellipses: Iterable[Ellipse]) -> None:

@@ -10,7 +10,6 @@ an unembedded Helvetica), and nothing shared is mutated while drawing, so thread
 from __future__ import annotations
 
 import hashlib
-from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -19,7 +18,7 @@ from reportlab.platypus import Flowable
 
 from routinecard.errors import InputError, Problem
 
-CACHE_VERSION = "v2"
+CACHE_VERSION = "v3"  # v3: checked by check_svg before parsing
 Matrix = tuple[float, float, float, float, float, float]
 IDENTITY: Matrix = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
@@ -97,33 +96,131 @@ def _primitives(drawing: Any) -> list[dict[str, Any]]:
     return out
 
 
-def _parse(path: Path) -> dict[str, Any]:
+MAX_SVG_BYTES = 512 * 1024  # a logo or icon is a few kilobytes; svglib needs ~5 s per MB
+MAX_SVG_ELEMENTS = 5000
+MAX_SVG_SIZE = 1e6  # width and height, in SVG units
+_REFUSED_ELEMENTS = {"image", "foreignObject", "script", "feImage"}
+
+
+def _refuse(path: Path, message: str) -> InputError:
+    from routinecard.errors import display_path
+
+    return InputError(Problem(message, file=display_path(path)))
+
+
+def check_svg(data: bytes, path: Path) -> None:
+    """Refuse SVG files that are too complex, refer to other files, or have no usable size.
+
+    Parsed here first with lxml (fast, no entities, no network), so svglib only ever sees
+    a small, self-contained picture; messages say what was expected, never what was found.
+    """
+    import math
+
+    from lxml import etree
+
+    expected = "expected an SVG picture"
+    if b"<!ENTITY" in data or b"<!entity" in data:
+        raise _refuse(path, f"the SVG declares XML entities, which are not accepted; {expected} without them")
+    parser = etree.XMLParser(resolve_entities=False, no_network=True, huge_tree=False, remove_comments=True,
+                             load_dtd=False)
+    try:
+        root = etree.fromstring(data, parser=parser)
+    except etree.XMLSyntaxError as error:
+        line = getattr(error, "lineno", None)
+        raise InputError(Problem(f"is not a valid SVG file; {expected}", file=_shown(path), line=line)) from None
+    if root is None or etree.QName(root).localname != "svg":
+        raise _refuse(path, f"is not an SVG file; {expected} (an <svg> element at the top)")
+    count = 0
+    for element in root.iter():
+        count += 1
+        if count > MAX_SVG_ELEMENTS:
+            raise _refuse(path, f"the SVG is too complex (more than {MAX_SVG_ELEMENTS:,} elements); simplify it")
+        if not isinstance(element.tag, str):
+            continue
+        name = etree.QName(element).localname
+        if name in _REFUSED_ELEMENTS:
+            raise _refuse(path, f"the SVG contains <{name}>, which is not accepted; {expected} drawn with shapes only")
+        for key, value in element.attrib.items():
+            if etree.QName(key).localname == "href" and not value.strip().startswith("#"):
+                raise _refuse(path, f"the SVG refers to another file, which is not accepted; {expected} that is self-contained")
+    for attribute in ("width", "height"):
+        raw = root.get(attribute)
+        if raw is None:
+            continue
+        number = raw.strip().rstrip("abcdefghijklmnopqrstuvwxyz%").strip()
+        try:
+            size = float(number)
+        except ValueError:
+            size = math.nan
+        if not (math.isfinite(size) and 0 < size <= MAX_SVG_SIZE):
+            raise _refuse(path, f"the SVG's {attribute} is not a positive size; {expected} with a width and height "
+                                f"(or a viewBox) between 0 and {MAX_SVG_SIZE:,.0f}")
+
+
+def _shown(path: Path) -> str:
+    from routinecard.errors import display_path
+
+    return display_path(path)
+
+
+def _parse(path: Path, data: bytes) -> dict[str, Any]:
+    import io
+    import math
+
     from svglib.svglib import svg2rlg
 
+    check_svg(data, path)
     try:
-        drawing = svg2rlg(str(path))
-    except Exception as error:  # svglib raises lxml and parser errors of many kinds
-        raise InputError(Problem(f"cannot read the SVG icon: {error}", file=str(path))) from None
-    if drawing is None or not drawing.width or not drawing.height:
-        raise InputError(Problem("cannot read the SVG icon (empty or not SVG)", file=str(path)))
-    return {"width": float(drawing.width), "height": float(drawing.height), "shapes": _primitives(drawing)}
+        drawing = svg2rlg(io.BytesIO(data))
+    except Exception:  # svglib raises lxml and parser errors of many kinds
+        raise _refuse(path, "cannot read the SVG picture; expected an SVG file drawn with shapes") from None
+    if drawing is None:
+        raise _refuse(path, "cannot read the SVG picture; expected an SVG file drawn with shapes")
+    width, height = float(drawing.width or 0), float(drawing.height or 0)
+    if not (math.isfinite(width) and math.isfinite(height) and 0 < width <= MAX_SVG_SIZE and 0 < height <= MAX_SVG_SIZE):
+        raise _refuse(path, f"the SVG has no usable size; expected a width and height (or a viewBox) between 0 and "
+                            f"{MAX_SVG_SIZE:,.0f}")
+    shapes = _primitives(drawing)
+    if not all(_finite(shape) for shape in shapes):
+        raise _refuse(path, "the SVG has coordinates that are not numbers; expected an SVG picture with finite sizes")
+    return {"width": width, "height": height, "shapes": shapes}
 
 
-@lru_cache(maxsize=128)
-def _icon(digest: str, path: Path) -> dict[str, Any]:
+def _finite(shape: dict[str, Any]) -> bool:
+    import math
+
+    numbers = [*shape.get("points", []), *shape.get("args", []), *shape.get("matrix", [])]
+    return all(math.isfinite(float(n)) for n in numbers if isinstance(n, (int, float)))
+
+
+_ICONS: dict[str, dict[str, Any]] = {}  # by content digest; at most 128 kept
+
+
+def _icon(digest: str, path: Path, data: bytes) -> dict[str, Any]:
     from routinecard.diskcache import cached_json
 
-    icon: dict[str, Any] = cached_json("icons", f"{digest}-{CACHE_VERSION}", lambda: _parse(path))
-    return icon
+    found = _ICONS.get(digest)
+    if found is None:
+        found = cached_json("icons", f"{digest}-{CACHE_VERSION}", lambda: _parse(path, data))
+        assert isinstance(found, dict)
+        if len(_ICONS) >= 128:
+            _ICONS.pop(next(iter(_ICONS)))
+        _ICONS[digest] = found
+    return found
 
 
 def svg_icon(path: Path) -> dict[str, Any]:
     """The icon's size and shapes, cached by the file's content."""
+    from routinecard.files import Unreadable, read_regular_file
+
     try:
-        digest = hashlib.sha256(path.read_bytes()).hexdigest()[:20]
-    except OSError:
-        raise InputError(Problem("icon file not found", file=str(path))) from None
-    return _icon(digest, path)
+        data = read_regular_file(path, limit=MAX_SVG_BYTES, noun="picture", expected="an SVG picture",
+                                 too_large=lambda size: f"the SVG file is too large ({size:,} bytes; the limit is "
+                                                        f"{MAX_SVG_BYTES:,} bytes); simplify it or use a PNG")
+    except Unreadable as error:
+        raise _refuse(path, error.message) from None
+    digest = hashlib.sha256(data).hexdigest()[:20]
+    return _icon(digest, path, data)
 
 
 class SvgIcon(Flowable):
