@@ -385,7 +385,7 @@ def build(
     only_ids = _only(only)
     job_list = [
         Job(file, name, clinic, lang, only_ids, sets, tuple(allow_path or ()), output if single_file else None,
-            folder, len(names) > 1, verify, apply_patient, split)
+            folder, len(names) > 1, verify, apply_patient, split=split)
         for file in files
         for name in names
     ]
