@@ -290,16 +290,24 @@ def test_left_side_with_an_explicit_closeup_shows_the_left_side(tmp_path: Path) 
 
 
 def test_close_ups_hide_the_hanging_hand_but_keep_a_forearm() -> None:
-    """Bug: hiding the arms did nothing; fixed naively, forearm close-ups went blank."""
+    """Bug: hiding the arms did nothing; fixed naively, forearm close-ups went blank. The
+    arm is now faded (not drawn at full strength) unless its marker or shading is on it."""
     hip = BodyFigure("back", 200, highlights_for(1, "right", 462, 540, "back", [], []),
                      window=(330, 420, 300, 300), marker_size=10, frame=True, hide_arms=True)
     image = draw_alone(hip, hip.width, hip.height)
-    assert pixel(image, hip, 600, 600) == (255, 255, 255)  # the hand beside the hip is hidden
+    faded = pixel(image, hip, 600, 600)  # the hand beside the hip
+    assert min(faded) > 240 and not close(faded, BODY_FILL, 8), faded
     assert close(pixel(image, hip, 420, 620), BODY_FILL, 40)  # the buttock is drawn
     arm = BodyFigure("back", 200, highlights_for(1, "right", 542, 388, "back", [], []),
                      window=(400, 240, 300, 300), marker_size=10, frame=True, hide_arms=True)
     image = draw_alone(arm, arm.width, arm.height)
     assert close(pixel(image, arm, 548, 430), BODY_FILL, 40)  # the forearm is still there
+    shoulder = BodyFigure("back", 200, highlights_for(1, "right", 446, 226, "back", ["deltoid", "triceps"], []),
+                          window=(296, 76, 300, 300), marker_size=10, frame=True, hide_arms=True)
+    from routinecard.figures.bodymap import inside
+
+    # its referral shading is on the right arm: that arm stays (the other one, far away, may fade)
+    assert not any(inside(mask, 505, 300) for mask in shoulder.hidden_masks())
 
 
 # -- check ---------------------------------------------------------------------------------

@@ -397,6 +397,24 @@ def test_random_layout_values_are_a_located_message_or_a_card(tmp_path_factory: 
     except FitError:
         return
     assert page_count(built.pdf) == 1
+    assert smallest_text(built.pdf) >= prepared.layout.type.min - 0.01  # no layout prints below its minimum
+
+
+def smallest_text(pdf: bytes) -> float:
+    """The smallest printed size of any text object on the first page, in points."""
+    import ctypes
+
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_raw
+
+    page = pdfium.PdfDocument(pdf)[0]
+    sizes = []
+    for obj in page.get_objects():
+        if obj.type == pdfium_raw.FPDF_PAGEOBJ_TEXT:
+            size = ctypes.c_float()
+            pdfium_raw.FPDFTextObj_GetFontSize(obj.raw, ctypes.byref(size))
+            sizes.append(size.value * abs(obj.get_matrix().d))
+    return min(sizes)
 
 
 _JSON = st.recursive(

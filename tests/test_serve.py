@@ -316,6 +316,12 @@ def _echo(value: str) -> str:
     return value
 
 
+def run_async(coroutine: Any) -> Any:
+    """asyncio.run in a thread of its own (Playwright's sync API may own this thread's loop)."""
+    with ThreadPoolExecutor(1) as thread:
+        return thread.submit(asyncio.run, coroutine).result()
+
+
 def test_queue_runs_twenty_at_once_with_two_workers() -> None:
     async def scenario() -> list[str]:
         pool = BuildPool(2, 32, ThreadPoolExecutor(2))
@@ -325,7 +331,7 @@ def test_queue_runs_twenty_at_once_with_two_workers() -> None:
         finally:
             await pool.stop()
 
-    assert asyncio.run(scenario()) == [f"job{i}" for i in range(20)]
+    assert run_async(scenario()) == [f"job{i}" for i in range(20)]
 
 
 def test_queue_refuses_beyond_its_limit_and_drops_superseded_previews() -> None:
@@ -351,7 +357,7 @@ def test_queue_refuses_beyond_its_limit_and_drops_superseded_previews() -> None:
             gate.set()
             await pool.stop()
 
-    asyncio.run(scenario())
+    run_async(scenario())
 
 
 def _until(condition: Any, seconds: float = 30) -> None:

@@ -109,9 +109,10 @@ def test_a_clinician_makes_the_maria_lopez_card(live: LiveServer, web: Any, tmp_
                    cwd=live.config.library, check=True, capture_output=True)
     assert cli_pdf.read_bytes() == pdf_path.read_bytes()
 
-    # Open brings it back into the form.
-    page.goto(live.url + "/")
-    page.get_by_role("link", name="Open patients/maria-lopez.yaml").click()
+    # Open brings it back into the form (from the Customise page itself; the Library lists them too).
+    page.goto(live.url + "/customise")
+    page.get_by_label("Open a patient file").select_option("maria-lopez.yaml")
+    page.get_by_role("button", name="Open", exact=True).click()
     page.wait_for_selector("#preview img")
     assert page.get_by_label("Patient name").input_value() == "Maria Lopez"
     assert page.get_by_label("Language", exact=True).input_value() == "es"

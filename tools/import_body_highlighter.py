@@ -32,10 +32,12 @@ RENAME = {
     "obliques": "side-of-waist", "abs": "belly", "biceps": "biceps", "quadriceps": "front-of-thigh",
     "knees": "knee", "tibialis": "shin",
 }
-# Our own (CC0): the area of each forearm and hand, hidden in close-ups of the hip and
-# thigh so the hanging hand does not sit beside them (body's right side, back view grid;
-# mirrored for the left and for the front view).
-ARM_MASK = [(494, 312), (600, 280), (724, 400), (724, 900), (560, 900), (522, 640), (502, 520), (496, 440)]
+# Our own (CC0): the area of each arm, from the shoulder down, faded in close-ups of the
+# back, hip and thigh so the hanging arm and hand do not read as part of the site (body's
+# right side, back view grid; mirrored for the left and for the front view). The line
+# runs over the top of the shoulder, down the armpit and along the gap beside the body.
+ARM_MASK = [(462, 140), (724, 140), (724, 900), (560, 900), (522, 640), (502, 520), (496, 440), (492, 300),
+            (486, 250), (472, 190)]
 OUTLINE_MARK = {"front": 'side === "front" && (<react_native_svg_1.Path stroke={border} vectorEffect="non-scaling-stroke" d="',
                 "back": 'side === "back" && (<react_native_svg_1.Path stroke={border} vectorEffect="non-scaling-stroke" d="'}
 

@@ -15,6 +15,9 @@ atomically and returns no PDF bytes, so any `concurrent.futures.Executor` can ru
 4. run the jobs, recording each finished PDF in the folder's manifest at once
    (atomically), so a killed batch loses at most the cards in flight.
 Pool workers watch their parent and exit when it dies (no orphans after `kill -9`).
+
+Why one long module: the pool, its workers and the outcome bookkeeping share the process-wide
+state of one batch run.
 """
 
 from __future__ import annotations

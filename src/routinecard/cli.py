@@ -4,6 +4,9 @@ Domain errors (`RoutineCardError`) become one line per problem on stderr and exi
 in one place: `_Commands.invoke`, around every command. Usage errors are typer's (exit 2).
 Anything else is a bug and is allowed to show its traceback. The global options (-q, -v)
 travel to the commands in the click context (`ctx.obj`), never through a module global.
+
+Why one long module: every command's options, help and messages sit together in the one module
+allowed to print, so the CLI reads as one page of commands; the work itself is in api/batch/prepare.
 """
 
 from __future__ import annotations
@@ -28,15 +31,23 @@ if TYPE_CHECKING:
 
 class _Commands(typer.core.TyperGroup):
     """The error boundary: a domain error from any command becomes its problems, one line
-    each on stderr, and exit code 1."""
+    each on stderr, and exit code 1. So does an operating-system error on a path the user
+    gave that no check foresaw (a name too long to look up, a symbolic-link loop): one line
+    naming the path, never a traceback."""
 
     def invoke(self, ctx: Any) -> Any:  # typer's vendored click Context
-        from routinecard.errors import RoutineCardError
+        from routinecard.errors import Problem, RoutineCardError, display_path
 
         try:
             return super().invoke(ctx)
         except RoutineCardError as error:
             _print_problems(error.problems)
+            raise typer.Exit(1) from None
+        except OSError as error:
+            from routinecard.write import reason
+
+            where = display_path(error.filename) if isinstance(error.filename, (str, Path)) else None
+            _print_problems([Problem(f"cannot use this path: {reason(error)}", file=where)])
             raise typer.Exit(1) from None
 
 

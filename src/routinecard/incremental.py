@@ -191,7 +191,7 @@ class Manifest:
         self.path = folder / MANIFEST
         self.entries: dict[str, Entry] = read_manifest(self.path)
         self.changed = False
-        if self.path.exists() or self.path.is_symlink():
+        if os.path.lexists(self.path):  # never raises: a name too long is simply not there
             # Rewrite a manifest that was not valid as a whole (it is rebuilt from scratch).
             self.changed = manifest_bytes(self.entries) != _raw(self.path)
 

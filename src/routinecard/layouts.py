@@ -4,6 +4,9 @@ A layout says how a card is printed (page, margins, type sizes, colours, columns
 figure sizes, section order), never what it says. Units (`0.5in`, `12mm`, `10pt`) are
 parsed here and only here. `extends: NAME` merges a parent layout underneath (chains
 allowed, cycles refused); errors point at the file and line that wrote the value.
+
+Why one long module: the layout file's models, its units and its `extends` chain are one format;
+the JSON Schema for layout files is generated from these models.
 """
 
 from __future__ import annotations

@@ -19,6 +19,9 @@ Policy decisions:
   content carries a 1-based line and column (columns count characters).
 - Line counting follows PyYAML (``\\n``, ``\\r\\n``, lone ``\\r``, U+0085,
   U+2028, U+2029 all end a line), so our own marks agree with the parser's.
+
+Why one long module: the refusing composer, the marks, the YAML 1.2 core resolvers and the
+fast (libyaml) and slow (pure Python) paths share private state that must not leak; split, it would.
 """
 
 from __future__ import annotations

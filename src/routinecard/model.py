@@ -5,6 +5,9 @@ ranges (min <= max, pressure 0-10, positive seconds) and refuse text that could 
 printed faithfully (control characters). Cross-field checks that need the whole card
 (unique point ids, known tools) live in `semantic_problems` so each can point at the
 exact place in the file.
+
+Why one long module: the card, patient and clinic file formats are generated into JSON Schemas
+from these models, and their validators share the field types defined here.
 """
 
 from __future__ import annotations

@@ -5,6 +5,9 @@ clinic file, the layout and the labels' language are read here, once, and checke
 together: schema, cross-field rules, body-map sites, glyphs no font can print, and the
 pictures they name. Everything after this stage (compose, fit, render, write) works on
 the `Prepared` job and never reads an input file again.
+
+Why one long module: it is the whole prepare stage (inputs -> one checked job), and its parts are
+called in one order; the file format details live in loader, validate, patients, library and safety.
 """
 
 from __future__ import annotations

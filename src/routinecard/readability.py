@@ -20,6 +20,9 @@ Flesch-Kincaid is an English formula (its constants were fitted on English texts
 the syllable rules are English ones), so a card in another language is not graded:
 `Report.measured` is False and its grade is NaN. Its sentences are still counted, since
 long sentences are hard in any language.
+
+Why one long module: the grade's rules (sentences, words, syllables per language) are one
+measure and are tested as one.
 """
 
 from __future__ import annotations

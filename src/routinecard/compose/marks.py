@@ -155,10 +155,11 @@ class NumberBadge(Flowable):
 class WarningSign(Flowable):
     """A white warning triangle with '!', printed on the red heading bar."""
 
-    def __init__(self, size: float, colour: str) -> None:
+    def __init__(self, size: float, colour: str, *, minimum: float = 8.5) -> None:
         super().__init__()
         self.size = size
         self.colour = colour
+        self.minimum = minimum  # the layout's smallest type: the '!' is text, never smaller
 
     def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
         return self.size, self.size * 0.9
@@ -178,5 +179,5 @@ class WarningSign(Flowable):
         canvas.setLineWidth(w * 0.06)
         canvas.drawPath(path, stroke=1, fill=1)
         canvas.setFillColor(colors.HexColor(self.colour))
-        canvas.setFont("Atkinson-Bold", h * 0.68)
+        canvas.setFont("Atkinson-Bold", max(h * 0.68, self.minimum))
         canvas.drawCentredString(w / 2, h * 0.12, "!")

@@ -3,6 +3,9 @@ the medical-attention box, the log and the footer, in the layout's order, at one
 
 `Composer` is pure: the same card, layout and scale give the same flowables. It knows
 nothing of the page's height; `fit` chooses the scale.
+
+Why one long module: one `Composer` class; every section reads the same styles, scale and gaps,
+so splitting it would scatter one layout's decisions. Drawn pieces live in marks.py, styles in styles.py.
 """
 
 from __future__ import annotations
@@ -610,7 +613,7 @@ class Composer:
         attention = self.card.medical_attention
         c = self.layout.colours
         pad = self.gap * 0.9
-        icon = WarningSign(s.warning_heading.fontSize * 1.2, c.warning)
+        icon = WarningSign(s.warning_heading.fontSize * 1.2, c.warning, minimum=self.layout.type.min)
         heading = CachedTable(
             [[icon, self.para(self.label("medical_attention").upper(), s.warning_heading)]],
             colWidths=[icon.size + self.gap * 0.7, None],

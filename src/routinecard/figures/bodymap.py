@@ -14,6 +14,9 @@ mirrored (`mirror=True`).
 Drawing: the view's outline, muscle lines and details are written once per PDF as two
 Form XObjects (fill, lines) and placed with `Do` wherever the view appears; only the
 referral shading, its clip and the markers are written per figure.
+
+Why one long module: geometry, hit tests, shading and the flowable all work on one view's cached
+geometry and share its private caches; the atlas (atlas.py) and placement (placement.py) are apart.
 """
 
 from __future__ import annotations
@@ -340,15 +343,18 @@ def _add_shapes(path: PDFPathObject, shapes: Iterable[Shape]) -> None:
 
 @lru_cache(maxsize=2048)
 def _shape_code(shape: Shape) -> str:
-    """The shape's operators as PDF text (no leading 'n')."""
+    """The shape's operators as PDF text (no leading 'n'). Coordinates are rounded to a
+    tenth of a grid unit: about 0.01 pt at the largest figure, invisible in print, and a
+    tenth smaller PDF than the geometry's two decimals."""
     path = PDFPathObject()
     for op, args in shape.segments:
+        a = [round(v, 1) for v in args]
         if op == "M":
-            path.moveTo(args[0], args[1])
+            path.moveTo(a[0], a[1])
         elif op == "L":
-            path.lineTo(args[0], args[1])
+            path.lineTo(a[0], a[1])
         elif op == "C":
-            path.curveTo(*args)
+            path.curveTo(*a)
         else:
             path.close()
     text = str(path.getCode())
@@ -526,11 +532,21 @@ class BodyFigure(Flowable):
         canvas.clipPath(path, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
 
     def hidden_masks(self) -> list[tuple[Shape, ...]]:
-        """Arm masks to hide: never one that holds a marker (a forearm close-up keeps its arm)."""
+        """Arms to fade: never one that holds a marker or referral shading (a forearm or
+        shoulder close-up keeps its arm)."""
         if not self.hide_arms:
             return []
-        return [mask for mask in self.body.masks()
-                if not any(inside(mask, h.x, h.y) for h in self.highlights)]
+        return [mask for mask in self.body.masks() if not any(self._touches(mask, h) for h in self.highlights)]
+
+    @staticmethod
+    def _touches(mask: tuple[Shape, ...], highlight: Highlight) -> bool:
+        points = [(highlight.x, highlight.y)]
+        for shape in highlight.regions:
+            for polygon in shape.polygons(2):
+                points += polygon[:: max(1, len(polygon) // 12)]
+        for e in highlight.areas:
+            points += [(e.x, e.y)] + _ellipse_polygon(e, 8)
+        return any(inside(mask, x, y) for x, y in points)
 
     def draw(self) -> None:
         canvas: Canvas = self.canv
@@ -547,14 +563,6 @@ class BodyFigure(Flowable):
             canvas.setFillColor(colors.white)
             canvas.rect(0, 0, self.width, self.height, stroke=0, fill=1)
         self._enter_grid(canvas)
-        masks = self.hidden_masks()
-        if masks:
-            knockout = canvas.beginPath()
-            knockout.rect(-10, -10, body.width + 20, body.height + 20)
-            for mask in masks:
-                _add_shapes(knockout, mask)
-            canvas.clipPath(knockout, stroke=0, fill=0, fillMode=FILL_EVEN_ODD)
-
         canvas.setFillColor(colors.HexColor(style.body_fill))
         canvas.doForm(fill_form)
 
@@ -596,6 +604,15 @@ class BodyFigure(Flowable):
         canvas.setStrokeColor(colors.HexColor(style.body_line))
         canvas.setLineWidth(max(0.6, self.marker_size * 0.06) * unit)
         canvas.doForm(edge_form)
+        masks = self.hidden_masks()
+        if masks:
+            # The arm stays, faded: context without a hand that reads as part of the site.
+            canvas.setFillColor(colors.white)
+            canvas.setFillAlpha(0.72)
+            fade = canvas.beginPath()
+            for mask in masks:
+                _add_shapes(fade, mask)
+            canvas.drawPath(fade, stroke=0, fill=1, fillMode=FILL_NON_ZERO)
         canvas.restoreState()
 
         placed = self.callout_positions() if self.callouts else self.marker_positions()

@@ -79,11 +79,13 @@ def atlas_sheet_pdf(language: str = "en") -> bytes:
         top = height - MARGIN - 32
         room_w = width - 2 * MARGIN - legend_width
         room_h = top - MARGIN
-        _, _, ww, wh = 0.0, 0.0, body.width, body.height
+        window = _grid_window(body.extent(), 50.0 if max(body.width, body.height) > 800 else 25.0,
+                              body.width, body.height)
+        _, _, ww, wh = window
         figure_h = min(room_h, room_w * wh / ww * 0.86)
         highlights = [Highlight(n, place.x, place.y, (), ()) for n, (_, place) in enumerate(sites, start=1)]
-        figure = BodyFigure(view_id, figure_h, highlights, marker_size=10.0, style=FigureStyle(), hatch=False,
-                            callouts=True)
+        figure = BodyFigure(view_id, figure_h, highlights, window=window, marker_size=10.0, style=FigureStyle(),
+                            hatch=False, callouts=True)
         fx = MARGIN
         fy = top - figure.height
         figure.wrap(room_w, room_h)
@@ -100,28 +102,42 @@ def atlas_sheet_pdf(language: str = "en") -> bytes:
     return buffer.getvalue()
 
 
+def _grid_window(extent: tuple[float, float, float, float], step: float, width: float,
+                 height: float) -> tuple[float, float, float, float]:
+    """The body's box widened to whole grid steps, so the grid's edges are round numbers."""
+    import math
+
+    x0 = max(0.0, math.floor(extent[0] / step) * step)
+    y0 = max(0.0, math.floor(extent[1] / step) * step)
+    x1 = min(width, math.ceil((extent[0] + extent[2]) / step) * step)
+    y1 = min(height, math.ceil((extent[1] + extent[3]) / step) * step)
+    return x0, y0, x1 - x0, y1 - y0
+
+
 def _grid(canvas: Canvas, figure: BodyFigure, fx: float, fy: float) -> None:
-    """Grid lines every 50 units (labelled every 100), over the whole view."""
+    """Grid lines every 50 units (labelled every 100; 25 and 50 on the small views) over the
+    figure's window."""
     body = figure.body
     step = 50.0 if max(body.width, body.height) > 800 else 25.0
+    wx, wy, ww, wh = figure.window
     canvas.saveState()
     canvas.setStrokeColor(colors.HexColor(GRID_COLOUR))
     canvas.setFillColor(colors.HexColor("#5b6670"))
     canvas.setFont("Atkinson", 6.5)
-    left, bottom = figure.to_figure(0, body.height)
-    right, top = figure.to_figure(body.width, 0)
-    value = 0.0
-    while value <= body.width + 0.1:
-        x, _ = figure.to_figure(value, 0)
+    left, bottom = figure.to_figure(wx, wy + wh)
+    right, top = figure.to_figure(wx + ww, wy)
+    value = wx
+    while value <= wx + ww + 0.1:
+        x, _ = figure.to_figure(value, wy)
         major = round(value / step) % 2 == 0
         canvas.setLineWidth(0.5 if major else 0.25)
         canvas.line(fx + x, fy + bottom, fx + x, fy + top)
         if major:
             canvas.drawCentredString(fx + x, fy + top + 2, f"{value:g}")
         value += step
-    value = 0.0
-    while value <= body.height + 0.1:
-        _, y = figure.to_figure(0, value)
+    value = wy
+    while value <= wy + wh + 0.1:
+        _, y = figure.to_figure(wx, value)
         major = round(value / step) % 2 == 0
         canvas.setLineWidth(0.5 if major else 0.25)
         canvas.line(fx + left, fy + y, fx + right, fy + y)

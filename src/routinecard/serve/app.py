@@ -103,7 +103,8 @@ class App:
     def editor_context(self, state: FormState, **more: Any) -> dict[str, Any]:
         routine = self.library.routine(state.routine)
         return dict(state=state, routine=routine, translation=routine.translation(state.language),
-                    clinics=self.library.clinic_titles(), suggested=suggested_file_name(state), **more)
+                    clinics=self.library.clinic_titles(), suggested=suggested_file_name(state),
+                    patients=self.library.patient_names(), **more)
 
     async def build(self, state: FormState, want: engine.Kind, key: str | None) -> tuple[engine.Outcome, PatientText]:
         text = to_yaml(state)
