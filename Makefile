@@ -14,7 +14,7 @@ venv: $(STAMP)
 $(STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[test,serve]"
+	$(BIN)/python -m pip install --quiet -e ".[test,serve,dask]"
 	@touch $(STAMP)
 
 cards: $(STAMP)
@@ -41,7 +41,7 @@ chromium:
 	  else echo "chromium is not installed: browser tests will be skipped (sudo apt-get install chromium)"; fi; }
 
 $(BENCH_STAMP): $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[test,serve,bench]"
+	$(BIN)/python -m pip install --quiet -e ".[test,serve,dask,bench]"
 	@touch $(BENCH_STAMP)
 
 # Not part of the tests: timings, ratios and targets, side by side in one run.

@@ -455,3 +455,13 @@ def test_callouts_never_overlap_or_cross_for_any_sites_on_any_view(view: str) ->
         _callouts_are_clean(view, chosen, height, marker, mirror and not body.spec.both_sides)
 
     check()
+
+
+def test_atlas_sheet_in_spanish_is_all_spanish(runner: Any, tmp_path: Path) -> None:
+    from conftest import page_text
+
+    target = tmp_path / "hoja.pdf"
+    assert runner.invoke(app, ["atlas", "--sheet", str(target), "--lang", "es"]).exit_code == 0
+    text = page_text(target)
+    assert "Vista de espalda" in text and "Puntos en esta vista" in text and "Trapecio superior" in text
+    assert "Sites on this view" not in text and "Back view" not in text

@@ -150,6 +150,38 @@ def test_a_no_op_rebuild_does_not_rewrite_the_manifest(tmp_path: Path) -> None:
     assert (manifest.stat().st_mtime_ns, manifest.stat().st_ino) == before
 
 
+def test_links_in_the_output_folder_are_replaced_never_followed(tmp_path: Path) -> None:
+    """A manifest or PDF in the output folder that is a symbolic link to a file elsewhere
+    (a shared folder someone prepared): the link is replaced, the file it named untouched."""
+    (tmp_path / "patient.yaml").write_text(PATIENT, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    victim = tmp_path / "victim.txt"
+    victim.write_text("keep me\n", encoding="utf-8")
+    (out / MANIFEST).symlink_to(victim)
+    (out / "patient.pdf").symlink_to(victim)
+    result = cli(["build", "patient.yaml", "-o", "out"], tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert victim.read_text(encoding="utf-8") == "keep me\n"
+    assert not (out / MANIFEST).is_symlink() and not (out / "patient.pdf").is_symlink()
+    assert_manifest_valid(out, entries=1)
+
+
+def test_temporary_files_of_dead_builds_are_removed(tmp_path: Path) -> None:
+    """A build killed between writing and renaming leaves `.NAME.PID.XXXX.tmp`; the next
+    build in that folder removes it if that process is gone, and leaves a live one's."""
+    (tmp_path / "patient.yaml").write_text(PATIENT, encoding="utf-8")
+    out = tmp_path / "out"
+    out.mkdir()
+    dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    stale = out / f".patient.pdf.{int(dead.stdout)}.abc123.tmp"
+    live = out / f".patient.pdf.{os.getpid()}.def456.tmp"
+    stale.write_bytes(b"%PDF half")
+    live.write_bytes(b"%PDF being written")
+    assert cli(["build", "patient.yaml", "-o", "out"], tmp_path).returncode == 0
+    assert not stale.exists() and live.exists()
+
+
 # -- odd targets and arguments --------------------------------------------------------------
 
 
@@ -358,12 +390,18 @@ _LAYOUTS = st.fixed_dictionaries(
             "size": st.sampled_from(["letter", "a4", "a5", "half-letter", "tabloid", "nope"]),
             "orientation": st.sampled_from(["portrait", "landscape"]),
             "margin": _LENGTHS,
+            "sheet": st.fixed_dictionaries({"size": st.sampled_from(["letter", "a4", "tabloid", "a5"])},
+                                           optional={"orientation": st.sampled_from(["portrait", "landscape"])}),
         }),
         "type": st.fixed_dictionaries({}, optional={k: _LENGTHS for k in ("body", "title", "heading", "small", "min", "max")}),
         "figures": st.fixed_dictionaries({}, optional={k: _LENGTHS for k in ("body_map", "closeup", "icon", "logo")}),
         "gap": _LENGTHS,
         "columns": st.integers(-2, 8),
         "attention_columns": st.integers(-1, 4),
+        "sections": st.lists(st.sampled_from(["header", "overview", "points", "notes", "medical_attention", "log",
+                                              "footer", "nope"]), max_size=8),
+        "log": st.booleans(),
+        "description": st.text(max_size=300),
     },
 )
 

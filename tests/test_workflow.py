@@ -174,3 +174,21 @@ def test_api_applies_a_patient_file_to_a_given_card(tmp_path: Path) -> None:
     assert "Self-massage for sciatica trigger points" in text and "Ann Lee" in text
     jane = ROOT / "patients" / "example-jane.yaml"
     assert build_pdf(None, patient=jane) == build_pdf(jane)
+
+
+def test_a_card_model_is_checked_not_validated_again(monkeypatch: pytest.MonkeyPatch) -> None:
+    """build_pdf(Card): the model is printed as it is, after the checks the schema cannot
+    make (glyphs, tools, sites, pictures): no second schema validation, no text round trip."""
+    import routinecard.prepare as prepare
+
+    card = load_card(SCIATICA)
+    validated: list[str] = []
+    real = prepare.validate_document
+
+    def spy(model, *args, **kwargs):  # noqa: ANN001, ANN002, ANN003, ANN202
+        validated.append(model.__name__)
+        return real(model, *args, **kwargs)
+
+    monkeypatch.setattr(prepare, "validate_document", spy)
+    assert build_pdf(card) == build_pdf(SCIATICA)
+    assert validated.count("Card") == 1  # the file's, for build_pdf(SCIATICA); none for the model

@@ -130,7 +130,8 @@ def build_pdf(
     else:
         source = _card_path(card)
     prepared = prepare(source, layout=layout, clinic=Path(clinic) if clinic is not None else None,
-                       language=language, base=base if (patient is not None or source is None) else None)
+                       language=language, base=base if (patient is not None or source is None) else None,
+                       model=card if isinstance(card, Card) else None)
     return build_prepared(prepared, verify=verify_default() if verify is None else verify).pdf
 
 

@@ -95,6 +95,31 @@ class Outcome:
     notices: list[str] = field(default_factory=list)  # worth saying, not errors (e.g. a language fallback)
 
 
+def make_jobs(
+    files: list[Path],
+    layouts: list[str | None],
+    *,
+    folder: Path,
+    output: Path | None = None,
+    clinic: Path | None = None,
+    language: str | None = None,
+    only: tuple[str, ...] | None = None,
+    sets: tuple[tuple[str, Any], ...] = (),
+    allow: tuple[Path, ...] = (),
+    verify: bool = False,
+    patient: Path | None = None,
+    split: bool = False,
+) -> list[Job]:
+    """One job per input file and layout, in that order (the CLI's and the Python API's
+    batches are made here). `output` names one PDF file (one file, one layout)."""
+    return [
+        Job(file, layout, clinic, language, only, sets, allow, output, folder, len(layouts) > 1, verify, patient,
+            split=split)
+        for file in files
+        for layout in layouts
+    ]
+
+
 def _name_the_card(problems: list[Problem], job: Job) -> list[Problem]:
     """Problems of the command line (--only, --set) say which card they failed for."""
     from routinecard.errors import display_path
@@ -400,6 +425,12 @@ def _run_on(executor: Executor, pending: list[tuple[int, Job]], finish: Callable
 
             outcome = Outcome(jobs[index], "failed", problems=[Problem(
                 "the process building this card stopped unexpectedly (out of memory?); nothing was written for it",
+                file=display_path(jobs[index].input))])
+        except Exception as error:  # noqa: BLE001 - another executor's failure (a lost Dask worker): this card only
+            from routinecard.errors import display_path
+
+            outcome = Outcome(jobs[index], "failed", problems=[Problem(
+                f"the worker building this card failed ({type(error).__name__}: {error}); nothing was recorded for it",
                 file=display_path(jobs[index].input))])
         finish(index, outcome)
 

@@ -345,6 +345,16 @@ def build(
     verify: Annotated[
         bool, typer.Option("--verify", help="Read each PDF back and check every word of the input is on it.")
     ] = False,
+    executor: Annotated[
+        str,
+        typer.Option(
+            "--executor",
+            metavar="WHERE",
+            help="Where cards are built: process (this machine, the default), dask://HOST:PORT (the workers "
+            "of a Dask scheduler; they must see the same files) or dask-local (a Dask cluster of --jobs "
+            "processes on this machine). Dask needs: pip install 'routinecard[dask]'.",
+        ),
+    ] = "process",
     example: Annotated[
         Optional[str], typer.Option("--example", metavar="NAME", help="Build a built-in example card, e.g. sciatica.")
     ] = None,
@@ -355,12 +365,18 @@ def build(
     """Build each card into a one-page PDF (unchanged cards are skipped)."""
     import time
 
-    from routinecard.batch import Job, run
+    from routinecard.batch import make_jobs, run
     from routinecard.errors import InputError, Problem
     from routinecard.inputs import expand_inputs
     from routinecard.prepare import clinic_file
+    from routinecard.scaleout import absolute, check_spec, executor_for
 
     settings = _verbosity(ctx, quiet, verbose)
+    try:
+        spec = check_spec(executor)
+    except ValueError as error:
+        typer.echo(f"Error: --executor: {error}", err=True)
+        raise typer.Exit(2) from None
     started = time.perf_counter()
     if example is not None:
         cards = list(cards or []) + [_example(example)]
@@ -394,20 +410,19 @@ def build(
     folder = output if output is not None and not single_file else Path("build")
     progress = _Progress(len(files) * len(names), settings)
     only_ids = _only(only)
-    job_list = [
-        Job(file, name, clinic, lang, only_ids, sets, tuple(allow_path or ()), output if single_file else None,
-            folder, len(names) > 1, verify, apply_patient, split=split)
-        for file in files
-        for name in names
-    ]
+    job_list = make_jobs(files, list(names), folder=folder, output=output if single_file else None, clinic=clinic,
+                         language=lang, only=only_ids, sets=sets, allow=tuple(allow_path or ()), verify=verify,
+                         patient=apply_patient, split=split)
     try:
-        outcomes = run(
-            job_list,
-            workers=jobs or cores,
-            force=force,
-            inputs=tuple(files),
-            on_done=progress.advance,
-        )
+        with executor_for(spec, jobs or cores) as pool:
+            outcomes = run(
+                job_list if pool is None else [absolute(job) for job in job_list],
+                workers=jobs or cores,
+                force=force,
+                inputs=tuple(files) if pool is None else tuple(f.resolve() for f in files),
+                executor=pool,
+                on_done=progress.advance,
+            )
     finally:
         progress.close()
     counts = {"built": 0, "skipped": 0, "failed": 0}

@@ -453,7 +453,7 @@ def layout_name(reference: str) -> str:
     lowered = reference.strip().lower()
     if lowered in names:
         return lowered
-    if reference.lower().endswith((".yaml", ".yml")) or "/" in reference or "\\" in reference:
+    if looks_like_path(reference):
         raise InputError(Problem("no such layout file", file=reference))
     import difflib
 

@@ -192,6 +192,7 @@ def load_input(
     base: tuple[Document, Path] | None = None,
     language: str | None = None,
     preferred: str | None = None,
+    model: Card | None = None,
 ) -> LoadedCard:
     """A card file or a patient file, in the language chosen by the language rule (see
     `routinecard.library`), with the command line's --only/--set applied.
@@ -200,6 +201,8 @@ def load_input(
     `build_pdf(card, patient=...)` applies a patient file to a card it was given; with
     `path=None` it is the card itself. `language` is a language asked for (an error when
     the routine has no such version); `preferred` a clinic's preference (a notice).
+    `model` is `base` as the validated `Card` it came from (the API's): while that card is
+    the one printed, it is not validated a second time, only checked.
     """
     plan: PatientPlan | None = None
     if path is None:
@@ -221,21 +224,25 @@ def load_input(
             raise InputError(doc.problem((), "expected a patient file (with a `card:` field)"))
         else:
             base_doc, base_file = doc, path
-    switched = base_file
+    switched, given = base_file, base_doc
     base_doc, base_file, notice = _language_version(base_doc, base_file, language, preferred, plan, input_file)
     if plan is None and base_file is not switched and not input_file.name.startswith("<"):
         input_file = base_file  # a card file asked for in another language: messages name the version printed
     requested = language is not None or (plan is not None and plan.language is not None)
     if plan is not None:
-        require_mapping(base_doc, "card")
-        validate_document(Card, base_doc)  # the base card's own mistakes, located in it
+        if model is None or base_doc is not given:
+            require_mapping(base_doc, "card")
+            validate_document(Card, base_doc)  # the base card's own mistakes, located in it
         source = apply_patient(plain_source(base_doc, base_file), plan)
     else:
         source = plain_source(base_doc, base_file)
     if only is not None or sets:
         source = adapt(source, only=only, skip=[], sets=sets or {}, where=command_line_document(only, sets or {}),
                        where_path=(), where_file=None)
-    loaded = validate_source(source, input_file, allow=allow, personal=plan.personal if plan else None, patient=plan)
+    if model is not None and base_doc is given and plan is None and only is None and not sets:
+        loaded = check_card(model, source, input_file, allow=allow)  # a validated model, printed as it is
+    else:
+        loaded = validate_source(source, input_file, allow=allow, personal=plan.personal if plan else None, patient=plan)
     return dataclasses.replace(loaded, notices=(notice,) if notice else (), language_requested=requested)
 
 
@@ -286,7 +293,7 @@ def clinic_file(reference: Path | str) -> Path:
     """A clinic file by path, or a built-in example clinic by name (`example-clinic`,
     shipped in the package so the README's examples work outside the repository)."""
     path = Path(reference)
-    if path.exists() or path.suffix.lower() in (".yaml", ".yml") or len(path.parts) > 1:
+    if path.exists() or looks_like_path(str(reference)):
         return path
     from routinecard.resources import data_dir
 
@@ -471,6 +478,7 @@ def prepare(
     sets: dict[str, Any] | None = None,
     allow: tuple[Path, ...] = (),
     base: tuple[Document, Path] | None = None,
+    model: Card | None = None,
 ) -> Prepared:
     """Load a card or patient file (unless already loaded) and choose what prints it.
 
@@ -485,13 +493,13 @@ def prepare(
     if isinstance(source, LoadedCard):
         loaded = source
     else:
-        loaded = load_input(source, allow=allow, only=only, sets=sets, base=base, language=language)
+        loaded = load_input(source, allow=allow, only=only, sets=sets, base=base, language=language, model=model)
     given = load_clinic(clinic, allow=allow) if isinstance(clinic, Path) else clinic
     chosen_clinic = clinic_for(loaded, given, allow)
     preferred = chosen_clinic.clinic.language if chosen_clinic is not None else None
     if (preferred is not None and not loaded.language_requested and not isinstance(source, LoadedCard)
             and not same_language(preferred, loaded.card.language)):
-        loaded = load_input(source, allow=allow, only=only, sets=sets, base=base, preferred=preferred)
+        loaded = load_input(source, allow=allow, only=only, sets=sets, base=base, preferred=preferred, model=model)
     locale = choose_locale(loaded, chosen_clinic, language)
     words = wording(loaded.card, chosen_clinic.clinic if chosen_clinic else None, locale)
     loaded = dataclasses.replace(loaded, card=fill_card(loaded.card, words))

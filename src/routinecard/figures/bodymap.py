@@ -449,6 +449,45 @@ def uncross(placed: list[Placed]) -> list[Placed]:
     return items
 
 
+def _point_segment_distance(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+    dx, dy = b[0] - a[0], b[1] - a[1]
+    length = dx * dx + dy * dy
+    t = 0.0 if length == 0 else max(0.0, min(1.0, ((p[0] - a[0]) * dx + (p[1] - a[1]) * dy) / length))
+    return math.dist(p, (a[0] + t * dx, a[1] + t * dy))
+
+
+def leader_conflicts(placed: Sequence[Placed], clearance: float) -> int:
+    """How often a leader line crosses another (counted ten times) or passes within
+    `clearance` of another site's dot."""
+    count = 0
+    for i, a in enumerate(placed):
+        for j, b in enumerate(placed):
+            if i < j and segments_cross((a.dot, a.label), (b.dot, b.label)):
+                count += 10
+            if i != j and b.dot != a.dot and _point_segment_distance(b.dot, a.dot, a.label) < clearance:
+                count += 1
+    return count
+
+
+def untangle(placed: list[Placed], clearance: float) -> list[Placed]:
+    """Swap labels while that lowers the conflicts (crossings first, then leaders grazing
+    other dots). Every accepted swap lowers a whole-number count, so this ends."""
+    items = uncross(placed)
+    best = leader_conflicts(items, clearance)
+    improved = best > 0
+    while improved:
+        improved = False
+        for i in range(len(items)):
+            for j in range(i + 1, len(items)):
+                trial = list(items)
+                trial[i] = Placed(items[i].highlight, items[i].dot, items[j].label)
+                trial[j] = Placed(items[j].highlight, items[j].dot, items[i].label)
+                score = leader_conflicts(trial, clearance)
+                if score < best:
+                    items, best, improved = trial, score, True
+    return items
+
+
 class BodyFigure(Flowable):
     """A body view (or a window of it) at a given height, with highlights.
 
@@ -731,7 +770,7 @@ class BodyFigure(Flowable):
             if overflow > 0:  # pushed below the figure: shift the stack up
                 ys = [y + overflow for y in ys]
             side = [Placed(h, self.to_figure(h.x, h.y), (label_x, y)) for h, y in zip(group, ys)]
-            placed += uncross(side)
+            placed += untangle(side, max(1.6, self.marker_size * 0.2) + 0.8)
         return placed
 
     def _marker(self, canvas: Canvas, number: int, at: tuple[float, float]) -> None:

@@ -20,6 +20,17 @@ MARGIN = 36.0
 GRID_COLOUR = "#b9c3cc"
 REGION_COLOUR = "#4a5560"
 TEXT = "#111111"
+# The sheet's own words, in the languages the atlas names sites in (one language a sheet).
+WORDS = {
+    "en": {"grid": "Grid {w} x {h}, origin top left, y down; {note}.",
+           "both": "both sides; sites are drawn on the body's right side",
+           "one": "the body's right side; the left side is this picture mirrored",
+           "sites": "Sites on this view", "none": "(no sites yet)"},
+    "es": {"grid": "Cuadrícula {w} x {h}, origen arriba a la izquierda, y hacia abajo; {note}.",
+           "both": "ambos lados; los puntos se dibujan en el lado derecho del cuerpo",
+           "one": "el lado derecho del cuerpo; el izquierdo es esta imagen en espejo",
+           "sites": "Puntos en esta vista", "none": "(aún no hay puntos)"},
+}
 
 
 def _region_label_points(view: str) -> list[tuple[str, float, float]]:
@@ -71,10 +82,10 @@ def atlas_sheet_pdf(language: str = "en") -> bytes:
         canvas.setFont("Atkinson-Bold", 16)
         canvas.drawString(MARGIN, height - MARGIN - 6, f"{view.name(language)} ({view_id})")
         canvas.setFont("Atkinson", 9)
-        side_note = ("both sides; sites are drawn on the body's right side" if view.both_sides
-                     else "the body's right side; the left side is this picture mirrored")
+        words = WORDS.get(language, WORDS["en"])
+        side_note = words["both"] if view.both_sides else words["one"]
         canvas.drawString(MARGIN, height - MARGIN - 20,
-                          f"Grid {body.width:g} x {body.height:g}, origin top left, y down; {side_note}.")
+                          words["grid"].format(w=f"{body.width:g}", h=f"{body.height:g}", note=side_note))
         legend_width = 170.0
         top = height - MARGIN - 32
         room_w = width - 2 * MARGIN - legend_width
@@ -150,7 +161,8 @@ def _grid(canvas: Canvas, figure: BodyFigure, fx: float, fy: float) -> None:
 def _legend(canvas: Canvas, sites: list[tuple[Site, Place]], language: str, x: float, top: float) -> None:
     canvas.setFillColor(colors.HexColor(TEXT))
     canvas.setFont("Atkinson-Bold", 10)
-    canvas.drawString(x, top - 10, "Sites on this view")
+    words = WORDS.get(language, WORDS["en"])
+    canvas.drawString(x, top - 10, words["sites"])
     y = top - 26
     for number, (site, place) in enumerate(sites, start=1):
         canvas.setFont("Atkinson-Bold", 8.5)
@@ -161,4 +173,4 @@ def _legend(canvas: Canvas, sites: list[tuple[Site, Place]], language: str, x: f
         y -= 23
     if not sites:
         canvas.setFont("Atkinson", 8.5)
-        canvas.drawString(x, y, "(no sites yet)")
+        canvas.drawString(x, y, words["none"])
