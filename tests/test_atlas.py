@@ -396,12 +396,16 @@ def test_new_routine_asks_for_sites_not_coordinates(runner: Any, tmp_path: Path,
     assert bad.exit_code == 1 and "did you mean 'plantar-fascia'" in bad.stderr
 
 
-def test_each_view_is_written_once_per_pdf_as_forms(sciatica_pdf: bytes) -> None:
+def test_each_view_is_written_once_per_pdf_as_forms(tmp_path: Path) -> None:
     """Performance: the back view's outline and muscle lines (thousands of path operators)
     are Form XObjects placed with `Do`, not written again for the overview and each of the
-    four close-ups."""
+    four close-ups (a layout with close-ups, not position pictures)."""
     import re
     import zlib
+
+    layout = tmp_path / "closeups.yaml"
+    layout.write_text("extends: letter\nfigures: {position: 0pt}\n")
+    sciatica_pdf = build_pdf(ROOT / "cards" / "sciatica-trigger-points.yaml", layout=str(layout))
 
     forms = 0
     page_operators = b""

@@ -106,17 +106,58 @@ def test_pressure_scale_band_is_where_the_range_says(low: int, high: int) -> Non
         assert filled == (low <= value <= high), (value, image.getpixel((x, y)))
 
 
-def test_card_shows_body_map_closeups_icons_and_scales(sciatica_pdf: bytes) -> None:
+def test_card_shows_body_map_position_pictures_and_scales(sciatica_pdf: bytes) -> None:
+    from routinecard.figures.position import DEFAULT_PALETTE
+
     image = render(sciatica_pdf, dpi=72)
+    pixels = rgb_pixels(image)
+    body = bytes.fromhex(DEFAULT_PALETTE.near[1:])
+    figure = sum(close(p, tuple(body), 6) for p in pixels)
+    accent = sum(close(p, ACCENT, 25) for p in pixels)
+    assert figure > 4 * 150  # four position pictures (the figure's light fill)
+    assert accent > 2000  # markers, badges, pressure bands
+    # each panel's picture is in its panel: the right part of the panel holds figure pixels
+    width, height = image.size
+    for left in (0.3, 0.78):
+        band = [image.getpixel((x, y)) for x in range(int(width * left), int(width * (left + 0.16)))
+                for y in range(int(height * 0.3), int(height * 0.85))]
+        assert sum(close(p, tuple(body), 6) for p in band) > 2 * 100
+    text = page_text(sciatica_pdf)
+    assert "none" in text and "worst" in text
+
+
+def test_layout_without_position_pictures_shows_closeups_and_icons(tmp_path: Path) -> None:
+    layout = tmp_path / "closeups.yaml"
+    layout.write_text("extends: letter\nfigures: {position: 0pt}\n")
+    image = render(build_pdf(ROOT / "cards" / "sciatica-trigger-points.yaml", layout=str(layout)), dpi=72)
     pixels = rgb_pixels(image)
     hatch = sum(p[0] > 160 and p[1] < 90 and p[2] < 90 for p in pixels)
     tennis = sum(close(p, (0xDF, 0xE8, 0xA8), 10) for p in pixels)
-    accent = sum(close(p, ACCENT, 25) for p in pixels)
     assert tennis > 4 * 150  # four tennis-ball icons
     assert hatch > 300  # hatched referral areas in the close-ups (plus the red box border)
-    assert accent > 2000  # markers, badges, pressure bands
-    text = page_text(sciatica_pdf)
-    assert "none" in text and "worst" in text
+
+
+def test_closeup_beside_the_position_picture(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The layout decides: close-up beside the picture, or the picture alone."""
+    from routinecard.figures.position import PositionPicture
+
+    drawn: list[str] = []
+    for cls in (BodyFigure, PositionPicture):
+        original = cls.draw
+
+        def draw(self: object, original: object = original, name: str = cls.__name__) -> None:
+            drawn.append(name)
+            original(self)  # type: ignore[operator]
+
+        monkeypatch.setattr(cls, "draw", draw)
+    for beside, closeups in (("true", 4), ("false", 0)):
+        layout = tmp_path / f"both-{beside}.yaml"
+        layout.write_text(f"extends: a4\nfigures: {{closeup_with_position: {beside}, position: 64pt, closeup: 50pt}}\n")
+        drawn.clear()
+        pdf = build_pdf(ROOT / "cards" / "sciatica-trigger-points.yaml", layout=str(layout))
+        assert page_count(pdf) == 1
+        assert drawn.count("PositionPicture") == 4
+        assert drawn.count("BodyFigure") == 1 + closeups  # the overview map, and the close-ups
 
 
 def test_overview_has_every_marker_number(sciatica_pdf: bytes) -> None:

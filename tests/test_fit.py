@@ -42,6 +42,7 @@ def printed_strings(data: dict) -> list[str]:
     for point in data["points"]:
         skip |= {point["id"], point["tool"], point.get("side", "right"), point.get("marker", {}).get("view", ""),
                  point.get("site", ""), point.get("view", "")}
+        skip |= set(all_strings(point.get("pose", {})))  # a pose is drawn, not written
     return [printed(data, s) for s in all_strings(data) if s not in skip]
 
 

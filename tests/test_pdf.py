@@ -62,6 +62,7 @@ def test_every_string_of_the_yaml_is_on_the_page(sciatica_pdf: bytes) -> None:
     data = card_data()
     ids = {data["id"], data["language"], *data.get("body_regions", []), *(p["id"] for p in data["points"]), *(p["tool"] for p in data["points"])}
     ids |= {p["side"] for p in data["points"]} | {p["site"] for p in data["points"]}  # printed as words
+    ids |= {s for p in data["points"] if "pose" in p for s in all_strings({"pose": p["pose"]})}  # drawn as a picture
     text = squash(page_text(sciatica_pdf))
     missing = [s for s in all_strings(data) if s not in ids and squash(printed(data, s)) not in text]
     assert missing == []

@@ -274,6 +274,12 @@ class Figures(StrictModel):
 
     body_map: FigureLength = Field(158.0, description="Height of the overview body map; 0 for none.")
     closeup: CloseupLength = Field(62.0, description="Width of each point's close-up figure; 0 for none.")
+    position: CloseupLength = Field(
+        86.0, description="Width of each point's position picture (the pose with its tool); 0 for none."
+    )
+    closeup_with_position: Annotated[bool, Strict()] = Field(
+        False, description="Show the close-up beside the position picture (false: the picture replaces it)."
+    )
     icon: IconLength = Field(30.0, description="Width of tool icons; 0 for none.")
     pressure_scale: Annotated[bool, Strict()] = Field(True, description="Draw the 0-10 pressure scale in each panel.")
     logo: IconLength = Field(36.0, description="Height of the logo in the header; 0 leaves the logo out.")

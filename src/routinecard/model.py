@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections.abc import Mapping
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -289,6 +289,87 @@ class Closeup(StrictModel):
     )
 
 
+# Pose presets and motions of the position pictures (figures/data/poses.yaml, motions.yaml;
+# a test keeps these lists and the data in step).
+POSE_PRESETS = (
+    "back-to-wall", "side-to-wall", "facing-wall", "chair-sitting", "floor-sitting", "lying-back-knees-bent",
+    "lying-back-legs-straight", "lying-side", "lying-face-down", "hands-and-knees",
+)
+MOTIONS = ("roll-up-down", "lean-in", "shift-side-to-side")
+
+
+def _reachable(name: str) -> AfterValidator:
+    def check(value: float) -> float:
+        from routinecard.figures.skeleton import check_angle
+
+        check_angle(name, value)
+        return value
+
+    return AfterValidator(check)
+
+
+def _preset_only(value: object) -> object:
+    """`pose: back-to-wall` is short for `pose: {preset: back-to-wall}`."""
+    return {"preset": value} if isinstance(value, str) else value
+
+
+def _known(kind: str, known: tuple[str, ...]) -> AfterValidator:
+    def check(value: str) -> str:
+        if value not in known:
+            raise ValueError(f"unknown {kind} {value!r}; known {kind}s: {', '.join(known)}")
+        return value
+
+    return AfterValidator(check)
+
+
+Angle = Annotated[float, BeforeValidator(_number_not_bool)]
+
+
+def _preset_or_pose(schema: dict[str, Any]) -> None:
+    """JSON schema only: `pose` is written as a preset name or as a mapping."""
+    choices = schema.setdefault("anyOf", [])
+    choices.insert(0, {"enum": list(POSE_PRESETS)})
+
+
+class Anchor(StrictModel):
+    """Where on the position figure the point is, when its site's place needs changing."""
+
+    segment: Literal["head", "neck", "trunk", "pelvis", "upper-arm", "forearm", "hand", "thigh", "shank", "foot"] = Field(
+        description="Body segment: head, neck, trunk, pelvis, upper-arm, forearm, hand, thigh, shank or foot.")
+    at: Annotated[Number, Field(ge=0, le=1)] = Field(description="How far along the segment, 0 (start) to 1 (end).")
+    surface: Literal["front", "back", "side", "inner", "top", "bottom"] = Field(
+        description="Which surface: front, back, side, inner, top or bottom.")
+
+
+class PoseSpec(StrictModel):
+    """The position picture of a point: a preset pose, changed joint angles, a motion."""
+
+    preset: Annotated[str, Strict(), _known("pose", POSE_PRESETS), WithJsonSchema({"enum": list(POSE_PRESETS)})] = Field(
+        description="Pose preset, e.g. back-to-wall (see `routinecard poses`).")
+    motion: Annotated[str, Strict(), _known("motion", MOTIONS), WithJsonSchema({"enum": list(MOTIONS)})] | None = Field(
+        None, description="Arrows: roll-up-down, lean-in or shift-side-to-side.")
+    anchor: Anchor | None = Field(None, description="Where the tool presses, if not the site's usual place.")
+    body: Annotated[Angle, _reachable("body")] | None = Field(None, description="Whole-body turn, degrees (0 upright).")
+    trunk: Annotated[Angle, _reachable("trunk")] | None = Field(None, description="Spine bend at the waist, degrees.")
+    neck: Annotated[Angle, _reachable("neck")] | None = Field(None, description="Neck bend, degrees.")
+    hip: Annotated[Angle, _reachable("hip")] | None = Field(None, description="Hip bend, degrees (both legs).")
+    knee: Annotated[Angle, _reachable("knee")] | None = Field(None, description="Knee bend, degrees (both legs).")
+    ankle: Annotated[Angle, _reachable("ankle")] | None = Field(None, description="Ankle, degrees (toes up positive).")
+    shoulder: Annotated[Angle, _reachable("shoulder")] | None = Field(None, description="Arm raise, degrees.")
+    elbow: Annotated[Angle, _reachable("elbow")] | None = Field(None, description="Elbow bend, degrees.")
+    far_hip: Annotated[Angle, _reachable("far_hip")] | None = Field(None, description="Far leg's hip only.")
+    far_knee: Annotated[Angle, _reachable("far_knee")] | None = Field(None, description="Far leg's knee only.")
+    far_ankle: Annotated[Angle, _reachable("far_ankle")] | None = Field(None, description="Far leg's ankle only.")
+    far_shoulder: Annotated[Angle, _reachable("far_shoulder")] | None = Field(None, description="Far arm only.")
+    far_elbow: Annotated[Angle, _reachable("far_elbow")] | None = Field(None, description="Far arm's elbow only.")
+
+    def angles(self) -> dict[str, float]:
+        """The joint angles this pose changes."""
+        names = ("body", "trunk", "neck", "hip", "knee", "ankle", "shoulder", "elbow",
+                 "far_hip", "far_knee", "far_ankle", "far_shoulder", "far_elbow")
+        return {n: float(getattr(self, n)) for n in names if getattr(self, n) is not None}
+
+
 class Point(StrictModel):
     """One trigger point: where, with what, how hard, how long, and the steps."""
 
@@ -310,6 +391,9 @@ class Point(StrictModel):
     referral: Referral = Field(default_factory=Referral, description="Where the pain is felt, shaded on the map.")
     closeup: Closeup | None = Field(None, description="Window of the close-up; default: around the marker.")
     photo: FileName | None = Field(None, description="A PNG or JPEG shown in the panel instead of the close-up.")
+    pose: Annotated[PoseSpec, BeforeValidator(_preset_only)] | None = Field(
+        None, description="Position picture: a preset (`back-to-wall`) or {preset, motion, knee: 20, ...}.",
+        json_schema_extra=_preset_or_pose)
 
 
 class ToolDefinition(StrictModel):
@@ -478,6 +562,23 @@ class Clinic(StrictModel):
     )
 
 
+def _pose_problem(point: dict[str, Any], language: object) -> str | None:
+    """Why the point's position picture cannot be drawn (a contact that cannot hold, an
+    angle the solve would need but a person cannot reach), or None."""
+    from pydantic import ValidationError
+
+    from routinecard.figures.picture import pose_problem
+
+    try:
+        pose = PoseSpec.model_validate(_preset_only(point["pose"]))
+    except ValidationError:
+        return None  # reported by the schema check
+    site = point.get("site") if isinstance(point.get("site"), str) else point.get("id")
+    side = "left" if point.get("side") == "left" else "right"
+    return pose_problem(pose, site if isinstance(site, str) else None, str(point.get("tool")), side,
+                        language if isinstance(language, str) else "en")
+
+
 def semantic_problems(data: object, builtin_tools: Mapping[str, object]) -> list[tuple[Path, str]]:
     """Checks that need the whole card: unique point ids, known tools. Works on the card's
     data (not the model), so these problems are listed even when others stop validation.
@@ -501,4 +602,8 @@ def semantic_problems(data: object, builtin_tools: Mapping[str, object]) -> list
         if isinstance(tool, str) and re.fullmatch(ID_PATTERN, tool) and tool not in known_tools:
             known = ", ".join(sorted(known_tools))
             problems.append((("points", index, "tool"), f"unknown tool {tool!r}; known tools: {known}"))
+        elif point.get("pose") is not None:
+            message = _pose_problem(point, data.get("language"))
+            if message:
+                problems.append((("points", index, "pose"), message))
     return problems

@@ -14,8 +14,9 @@ from routinecard.errors import Problem, RoutineCardError
 from routinecard.locale import Locale
 from routinecard.model import EMERGENCY, Card
 
-# Values that are data, not words: they are printed as something else or not at all.
+# Values that are data, not words: they are printed as something else (a pose is a picture) or not at all.
 NOT_PRINTED = {"id", "tool", "language", "country", "view", "side", "site", "icon", "logo", "photo", "needs_review",
+               "pose",
                "emergency_number", "body_regions"}
 
 

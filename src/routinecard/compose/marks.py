@@ -124,6 +124,28 @@ class FigureColumn(Flowable):
             self.icon.drawOn(self.canv, (self.width - iw) / 2, 0)
 
 
+class SideBySide(Flowable):
+    """Figures in a row, bottoms aligned, `gap` apart (close-up beside the position picture)."""
+
+    def __init__(self, figures: list[Flowable], gap: float) -> None:
+        super().__init__()
+        self.figures = figures
+        self.gap = gap
+
+    def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:
+        sizes = [f.wrap(availWidth, availHeight) for f in self.figures]
+        self.width = sum(w for w, _ in sizes) + self.gap * (len(sizes) - 1)
+        self.height = max(h for _, h in sizes)
+        return self.width, self.height
+
+    def draw(self) -> None:
+        x = 0.0
+        for figure in self.figures:
+            w, h = figure.wrap(self.width, self.height)
+            figure.drawOn(self.canv, x, 0)
+            x += w + self.gap
+
+
 def table_style(commands: list[TableCommand]) -> TableStyle:
     """Every table names our font: reportlab's default cell font is Helvetica, which would
     otherwise be referenced (unembedded) in the PDF even for cells that hold no text."""

@@ -20,6 +20,7 @@ from reportlab.platypus import Flowable, Spacer, Table
 
 from routinecard.assets import CardAssets
 from routinecard.compose.marks import (
+    SideBySide,
     NO_PADDING,
     TableCommand,
     CachedTable,
@@ -37,6 +38,8 @@ from routinecard.atlas import load_atlas
 from routinecard.dose import dose_parts
 from routinecard.figures.bodymap import MARKER_DIGIT, BodyFigure, FigureStyle, figure_extent
 from routinecard.placement import highlights, overview_groups, placement
+from routinecard.figures.picture import describe, point_scene
+from routinecard.figures.position import Palette, PositionPicture
 from routinecard.figures.pressure import PressureScale
 from routinecard.fonts import FontSet
 from routinecard.layouts import Layout
@@ -483,9 +486,8 @@ class Composer:
             text_width = inner - figure.wrap(inner, 0)[0] - self.gap * 0.8
             text_height = sum(f.wrap(text_width, self.frame_height)[1] + f.getSpaceAfter() for f in described)
             figure_height = figure.wrap(inner, self.frame_height)[1]
-            full = self.layout.figures.closeup * self.scale
-            if figure_height > text_height and full > 0:
-                shrunk = self.point_figure(number, point, max(full * 0.7, full - (figure_height - text_height)))
+            if figure_height > text_height > 0:
+                shrunk = self.point_figure(number, point, max(0.65, 1 - (figure_height - text_height) / figure_height))
                 if shrunk is not None:
                     figure = shrunk
             text_width = inner - figure.wrap(inner, 0)[0] - self.gap * 0.8
@@ -518,10 +520,10 @@ class Composer:
             heading,
             Spacer(1, self.gap * 0.35),
             *described,
-            *([Spacer(1, self.gap * 0.35), scale] if self.layout.figures.pressure_scale else []),
-            Spacer(1, self.gap * 0.4),
-            self.para(self.dose(point), s.bold),
+            *([Spacer(1, self.gap * 0.3), scale] if self.layout.figures.pressure_scale else []),
             Spacer(1, self.gap * 0.3),
+            self.para(self.dose(point), s.bold),
+            Spacer(1, self.gap * 0.25),
             *self.bullets(list(point.steps), s.body, numbered=True),
             Close(),
         ]
@@ -536,26 +538,58 @@ class Composer:
             separator = "\u00a0" + separator[1:]
         return separator.join(part.replace(" ", "\u00a0") for part in dose_parts(point.timing, self.locale))
 
-    def point_figure(self, number: int, point: Point, size: float | None = None) -> Flowable | None:
-        """The close-up of the point's region with the tool icon under it, or the tool icon
-        alone. `size`: the close-up's width (default: the layout's, at this scale)."""
+    def point_figure(self, number: int, point: Point, factor: float = 1.0) -> Flowable | None:
+        """The point's position picture and/or close-up (the layout decides), with the
+        tool icon under it; or the tool icon alone. `factor` scales the pictures (a panel
+        whose text is shorter than its pictures shrinks them towards it)."""
         tool = self.assets.tools[point.tool]
-        full = self.layout.figures.closeup * self.scale
-        size = full if size is None else size
-        icon_size = self.layout.figures.icon * self.scale
+        icon_size = self.layout.figures.icon * self.scale * factor
         tool_alt = self.label("alt_tool", tool=tool.name_in(self.locale.code))
         icon: Flowable | None = Figure(picture(tool.icon, icon_size), tool_alt) if icon_size > 0 else None
+        position = self.position_picture(point, factor)
+        closeup = self.closeup(number, point, factor)
+        if position is not None and closeup is not None and not self.layout.figures.closeup_with_position:
+            if point.id in self.assets.photos:
+                position = None  # the clinic's own photo of the point wins
+            else:
+                closeup = None  # the position picture replaces the close-up
+        if position is not None:
+            if not position.shows_tool and icon is not None:
+                position.inset = picture(tool.icon, min(icon_size, position.width * 0.34))
+            icon = None  # the picture shows the tool in use (or carries its icon); its name is in the text
+        tagged = ([Figure(closeup, self.label("alt_closeup", n=number, name=point.name))] if closeup is not None else []) + (
+            [Figure(position, position.alt)] if position is not None else [])
+        if not tagged:
+            return icon
+        figure = tagged[0] if len(tagged) == 1 else SideBySide(tagged, self.gap * 0.5)
+        return FigureColumn(figure, icon, gap=self.gap * 0.5)
+
+    def position_picture(self, point: Point, factor: float = 1.0) -> PositionPicture | None:
+        """The pose with its tool at the site (figures/position.py), or None."""
+        width = self.layout.figures.position * self.scale * factor
+        if width <= 0 or point.pose is None:
+            return None
+        scene = point_scene(point, self.card.language)
+        if scene is None:
+            return None
+        c = self.layout.colours
+        return PositionPicture(scene, width, width * 1.2, Palette.from_colours(c.accent, c.warning, c.muted),
+                               alt=describe(scene, self.locale))
+
+    def closeup(self, number: int, point: Point, factor: float = 1.0) -> Flowable | None:
+        """The photo, or the close-up of the point's region cut from the body map, or None."""
+        size = self.layout.figures.closeup * self.scale * factor
         photo = self.assets.photos.get(point.id)
-        closeup_alt = self.label("alt_closeup", n=number, name=point.name)
         where = placement(point)
         if size <= 0 or (where is None and photo is None):
-            return icon
-        if photo is not None or where is None:
-            return FigureColumn(Figure(picture(photo, size), closeup_alt), icon, gap=self.gap * 0.5) if photo is not None else icon
+            return None
+        if photo is not None:
+            return picture(photo, size)
+        assert where is not None
         # The close-up shows the side the point is on (the right one for `both`); a
         # one-side view is mirrored for the left side, a both-sides view mirrors the window.
         side = "left" if where.side == "left" else "right"
-        closeup = BodyFigure(
+        return BodyFigure(
             where.view,
             size,
             highlights(number, where),
@@ -567,7 +601,6 @@ class Composer:
             hide_arms=True,
             mirror=side == "left" and not where.both_sides,
         )
-        return FigureColumn(Figure(closeup, closeup_alt), icon, gap=self.gap * 0.5)
 
     def points(self) -> list[Flowable]:
         """Panels in a grid. One table holds them all, with empty columns and rows as the

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
 from routinecard.serve import engine
@@ -50,7 +50,6 @@ class Stats:
     superseded: int = 0
     refused: int = 0
     failed: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def process_executor(workers: int) -> Executor:
