@@ -55,14 +55,17 @@ def test_every_built_in_layout_is_known() -> None:
 @pytest.mark.parametrize("layout", LAYOUTS)
 @pytest.mark.parametrize("card", CARD_FILES, ids=lambda p: p.stem)
 def test_every_card_on_every_layout(card: Path, layout: str) -> None:
-    """One page; or, where the layout splits, a set of whole one-page cards: every page
-    has the title and the whole medical box, and no word of the card is lost."""
+    """Every routine x language x built-in layout, built as a clinic would: by the
+    routine's id and the language (the library finds the file). One page; or, where the
+    layout splits, a set of whole one-page cards: every page has the title and the whole
+    medical box, and no word of the card is lost."""
     import yaml
 
     from conftest import pdf_document
 
     data = yaml.safe_load(card.read_text(encoding="utf-8"))
-    pdf = build_pdf(card, layout=layout)
+    language = data.get("language", "en")
+    pdf = build_pdf(data["id"], language=language, layout=layout)
     pages = page_count(pdf)
     assert pages == 1 or layout in SPLITS
     assert all(page_size(pdf, i) == SHEETS[layout] for i in range(pages))

@@ -77,6 +77,8 @@ class BuildPool:
         self.loop = asyncio.get_running_loop()
         if self._executor is None:
             self._executor = process_executor(self.workers)
+            for _ in range(self.workers):  # start the workers now, not on the first clinician's preview
+                self._executor.submit(engine.warm_up)
         self._queue = asyncio.Queue()
         self._runners = [asyncio.create_task(self._run()) for _ in range(self.workers)]
 
