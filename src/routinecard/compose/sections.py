@@ -557,8 +557,11 @@ class Composer:
             if not position.shows_tool and icon is not None:
                 position.inset = picture(tool.icon, min(icon_size, position.width * 0.34))
             icon = None  # the picture shows the tool in use (or carries its icon); its name is in the text
-        tagged = ([Figure(closeup, self.label("alt_closeup", n=number, name=point.name))] if closeup is not None else []) + (
-            [Figure(position, position.alt)] if position is not None else [])
+        tagged: list[Flowable] = []
+        if closeup is not None:
+            tagged.append(Figure(closeup, self.label("alt_closeup", n=number, name=point.name)))
+        if position is not None:
+            tagged.append(Figure(position, position.alt))
         if not tagged:
             return icon
         figure = tagged[0] if len(tagged) == 1 else SideBySide(tagged, self.gap * 0.5)
