@@ -106,3 +106,33 @@ def test_fast_path_gives_the_same_data_positions_and_messages(text: str) -> None
         # loads; every position is still libyaml's own and is checked where both agree.
         return
     assert fast == slow
+
+
+SHIPPED_DATA = sorted(
+    p for folder in ("images", "layouts", "cards", "clinics", "patients", "src/routinecard")
+    for p in (ROOT / folder).rglob("*.yaml")
+)
+
+
+@pytest.mark.parametrize("path", SHIPPED_DATA, ids=lambda p: str(p.relative_to(ROOT)))
+def test_shipped_data_has_no_implicit_empty_values(path: Path) -> None:
+    """An unquoted comma in a flow mapping (`{en: the belly, beside the navel, es: ...}`)
+    makes `beside the navel` a key with no value: words silently dropped from a card.
+    Found in the atlas by this check; values with commas must be quoted."""
+    text = path.read_text(encoding="utf-8")
+    empties: list[str] = []
+
+    class Spy(loader._FastLoader):  # type: ignore[misc, name-defined]
+        def compose_scalar_node(self, anchor: Any) -> yaml.ScalarNode:
+            node: yaml.ScalarNode = super().compose_scalar_node(anchor)
+            if node.value == "" and not node.style:
+                empties.append(f"line {node.start_mark.line + 1}: {text.splitlines()[node.start_mark.line].strip()[:80]}")
+            return node
+
+    spy = Spy(text)
+    try:
+        spy.get_event()
+        spy.compose_document()
+    finally:
+        spy.dispose()
+    assert not empties, f"{path.name}: values that are empty (quote values with commas): {empties}"
