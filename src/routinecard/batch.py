@@ -159,8 +159,16 @@ def _build_and_write(job: Job) -> Outcome:
 
     prepared = _PLANNED.pop(_plan_key(job), None) or _prepare(job)
     loaded, layout = prepared.loaded, prepared.layout
+    target = target_for(job, prepared)
+    if job.target is not None and target.resolve() != job.target.resolve():
+        # The plan named this PDF from the card's id and language without validating the
+        # card (`_light_target`); a different real name would dodge the collision check.
+        from routinecard.errors import OutputError
+
+        raise OutputError(Problem(
+            f"internal error: this card's PDF was planned as {display_path(job.target)} but is "
+            f"{display_path(target)}; nothing was written for it", file=display_path(job.input)))
     built = build_prepared(prepared, verify=job.verify)
-    target = job.target or target_for(job, prepared)
     protect = [job.input, *([job.patient] if job.patient is not None else []),
                *([loaded.patient.card_file] if loaded.patient is not None else [])]
     write_file(target, built.pdf, protect=tuple(protect))
@@ -211,6 +219,34 @@ def target_for(job: Job, prepared: Prepared) -> Path:
     return job.folder / f"{output_stem(prepared.loaded)}{suffix}.pdf"
 
 
+_ID = re.compile(r"[a-z0-9]+(-[a-z0-9]+)*\Z")
+_LANGUAGE = re.compile(r"[a-z]{2,3}\Z")
+
+
+def _light_target(job: Job) -> Path | None:
+    """The output of a plain card built as it is (no patient, language, clinic or several
+    layouts), from its id and language alone: a library of a thousand cards is planned
+    in a parse each (cached for the build), not a full validation each in the parent,
+    which would leave the workers waiting. None: use the full rule. The job checks the
+    name again before writing."""
+    if job.patient is not None or job.language is not None or job.clinic is not None or job.suffix_layout:
+        return None
+    from routinecard.errors import RoutineCardError
+    from routinecard.library import output_stem
+    from routinecard.loader import load_yaml_file
+
+    try:
+        data = load_yaml_file(job.input).data
+    except RoutineCardError:
+        return None
+    if not isinstance(data, dict) or "card" in data:
+        return None  # a patient file: its name and language come from the full rule
+    card_id, language = data.get("id"), data.get("language", "en")
+    if not (isinstance(card_id, str) and _ID.match(card_id) and isinstance(language, str) and _LANGUAGE.match(language)):
+        return None
+    return job.folder / f"{output_stem(card_id, language)}.pdf"
+
+
 _PLANNED: dict[str, Prepared] = {}
 _PLANNED_LIMIT = 4
 
@@ -227,6 +263,9 @@ def planned_target(job: Job) -> Path | None:
 
     if job.output is not None:
         return job.output
+    light = _light_target(job)
+    if light is not None:
+        return light
     try:
         prepared = _prepare(job)
     except RoutineCardError:
