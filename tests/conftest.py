@@ -12,6 +12,13 @@ import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 import pytest
 import yaml
+from hypothesis import settings
+
+# Property tests run the same examples on every run (CI must not pass or fail by chance).
+# To search wider by hand: HYPOTHESIS_RANDOM=1 .venv/bin/python -m pytest -k <test>.
+settings.register_profile("repeatable", derandomize=True)
+settings.register_profile("search", derandomize=False)
+settings.load_profile("search" if os.environ.get("HYPOTHESIS_RANDOM") else "repeatable")
 
 # Every build in the tests reads its PDF back and checks that no word was lost.
 os.environ.setdefault("ROUTINECARD_VERIFY", "1")
