@@ -4,6 +4,7 @@ roller, as one PDF page (and a PNG for the README). `routinecard poses --gallery
 from __future__ import annotations
 
 import io
+from typing import Any
 
 from reportlab.pdfgen.canvas import Canvas
 
@@ -25,7 +26,8 @@ def gallery_pdf(columns: int = 4) -> bytes:
     rows = (pairs + per_row - 1) // per_row
     width, height = CELL_W * columns + 20, (CELL_H + CAPTION) * rows + 20
     buffer = io.BytesIO()
-    canvas = Canvas(buffer, pagesize=(width, height), invariant=True, initialFontName="Atkinson")
+    start_font: dict[str, Any] = {"initialFontName": "Atkinson"}  # typed as a number in types-reportlab
+    canvas = Canvas(buffer, pagesize=(width, height), invariant=True, **start_font)
     canvas.setTitle("routinecard position pictures")
     for index, preset in enumerate(presets):
         for j, tool in enumerate(TOOLS):
