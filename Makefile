@@ -4,6 +4,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
+BASE_STAMP := $(VENV)/.installed-base
 
 BENCH_STAMP := $(VENV)/.installed-bench
 
@@ -11,13 +12,21 @@ BENCH_STAMP := $(VENV)/.installed-bench
 
 venv: $(STAMP)
 
-$(STAMP): pyproject.toml
+# routinecard itself (all `make cards` needs), and the bold fallback font cut once now,
+# not in the middle of someone's first build.
+$(BASE_STAMP): pyproject.toml
 	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e .
+	$(BIN)/python -c "from routinecard.fonts import font_set; font_set().fallback(bold=True)"
+	@touch $(BASE_STAMP)
+
+# The test tools (pytest, mypy, playwright...) and the web app: only for `make test`.
+$(STAMP): $(BASE_STAMP)
 	$(BIN)/python -m pip install --quiet -e ".[test,serve,dask]"
 	@touch $(STAMP)
 
-cards: $(STAMP)
+cards: $(BASE_STAMP)
 	$(BIN)/routinecard build cards/ patients/ -o build/
 
 # docs/library.md and a thumbnail of every card in the library

@@ -70,8 +70,8 @@ def main() -> int:
                 page.keyboard.type(text, delay=keys)
 
             page.goto(live.url + "/")
-            page.wait_for_selector(".routine img")
-            page.wait_for_timeout(1500)  # thumbnails
+            page.wait_for_function("[...document.querySelectorAll('.routine img')]"
+                                   ".every(i => i.complete && i.naturalWidth > 0)")  # thumbnails
             page.screenshot(path=str(docs / "serve-library.png"), full_page=True)
             step("library")
             act(lambda: page.get_by_role("link", name="Self-massage for sciatica trigger points").click())

@@ -89,10 +89,10 @@ def test_a_dose_line_never_says_times_twice(code: str) -> None:
     ("timing", "message"),
     [
         ({"per_day": 2}, "give exactly one of hold_s, hold_min"),
-        ({"hold_s": 20, "roll_min": 2, "per_day": 2}, "(found hold_s, roll_min)"),
+        ({"hold_s": 20, "roll_min": 2, "per_day": 2}, "(found hold_s, roll_min; to change the kind of dose, set the whole timing"),
         ({"hold_s": 20}, "give exactly one of per_day, per_week, every_other_day: true"),
-        ({"hold_s": 20, "per_day": 1, "per_week": 3}, "(found per_day, per_week)"),
-        ({"hold_s": 20, "per_day": 1, "every_other_day": True}, "(found per_day, every_other_day)"),
+        ({"hold_s": 20, "per_day": 1, "per_week": 3}, "(found per_day, per_week;"),
+        ({"hold_s": 20, "per_day": 1, "every_other_day": True}, "(found per_day, every_other_day;"),
         ({"hold_s": 20, "every_other_day": "yes"}, "valid boolean"),
         ({"hold_min": 61, "per_day": 1}, "must be from 1 to 60, found 61"),
         ({"rolls": [15, 10], "per_day": 1}, "the range is backwards"),
@@ -109,3 +109,16 @@ def test_the_old_three_numbers_still_work() -> None:
     timing = Timing.model_validate({"hold_s": [15, 30], "repeats": [2, 3], "per_day": [2, 3]})
     assert timing.amount == ("hold_s", (15, 30))
     assert timing.frequency == ("per_day", (2, 3))
+
+
+def test_a_patient_file_changes_the_kind_of_dose_by_setting_the_whole_timing(tmp_path: Any) -> None:
+    from conftest import SCIATICA, page_text, squash
+
+    from routinecard import build_pdf
+
+    patient = tmp_path / "p.yaml"
+    patient.write_text(
+        f"card: {SCIATICA}\nonly: [piriformis]\nset:\n  points.piriformis.timing: {{roll_min: 2, every_other_day: true}}\n",
+        encoding="utf-8",
+    )
+    assert squash("Roll for 2 minutes · Every other day") in squash(page_text(build_pdf(patient)))

@@ -142,3 +142,37 @@ def test_builtin_example_clinic_ships_and_builds_by_name(tmp_path: Path, monkeyp
     monkeypatch.chdir(tmp_path)
     text = page_text(build_pdf("sciatica-trigger-points", clinic="example-clinic"))
     assert "Riverside Physiotherapy" in text and squash("Call 911") in squash(text)
+
+
+def test_making_the_bold_fallback_font_says_so(tmp_path: Path, monkeypatch, caplog) -> None:
+    """The first card that needs Noto Sans Bold waits ~20 s while it is cut: never silently."""
+    import logging
+
+    from fontTools.varLib import instancer
+
+    from routinecard import fonts
+
+    monkeypatch.setenv("ROUTINECARD_CACHE", str(tmp_path / "cache"))
+    monkeypatch.setattr(fonts.tempfile, "gettempdir", lambda: str(tmp_path / "tmp"))
+    monkeypatch.setattr(instancer, "instantiateVariableFont", lambda font, axes, **kw: font)  # fast stand-in
+    with caplog.at_level(logging.INFO, logger="routinecard.notes"):
+        made = fonts._bold_noto_instance()
+    assert made.is_file()
+    assert any("making the Noto Sans Bold fallback font once" in r.getMessage() for r in caplog.records)
+
+
+def test_make_cards_installs_routinecard_without_the_test_extras() -> None:
+    from conftest import ROOT
+
+    text = (ROOT / "Makefile").read_text(encoding="utf-8")
+    rules = {}
+    for block in text.split("\n\n"):
+        for line in block.splitlines():
+            if ":" in line and not line.startswith(("\t", "#", " ")) and "=" not in line.split(":")[0]:
+                target, _, deps = line.partition(":")
+                rules[target.strip()] = (deps.split(), block)
+    cards_deps = rules["cards"][0]
+    assert cards_deps == ["$(BASE_STAMP)"]
+    base_recipe = rules["$(BASE_STAMP)"][1]
+    assert "pip install --quiet -e ." in base_recipe and "[test" not in base_recipe
+    assert "fallback(bold=True)" in base_recipe  # the slow font is made at install, not mid-build

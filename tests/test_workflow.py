@@ -146,6 +146,23 @@ def test_wheel_installs_and_works_outside_the_repository(tmp_path: Path) -> None
     assert page_count(work / "build" / "sciatica-trigger-points.pdf") == 1
     layouts = subprocess.run([str(venv / "bin" / "routinecard"), "layouts"], cwd=work, env=env, capture_output=True, text=True)
     assert "large-print" in layouts.stdout
+    # every routine of the library ships in the wheel and builds by id, in each language
+    import json
+
+    import yaml
+
+    shipped = {}
+    for card in sorted((ROOT / "cards").glob("*.yaml")):
+        data = yaml.safe_load(card.read_text(encoding="utf-8"))
+        shipped.setdefault(data["id"], set()).add(data.get("language", "en"))
+    listed = subprocess.run([str(venv / "bin" / "routinecard"), "library", "--json"], cwd=work, env=env,
+                            capture_output=True, text=True, check=True)
+    assert {entry["id"]: set(entry["languages"]) for entry in json.loads(listed.stdout)} == shipped
+    routine = sorted(rid for rid, languages in shipped.items() if "es" in languages)[-1]
+    by_id = subprocess.run([str(venv / "bin" / "routinecard"), "build", routine, "--lang", "es", "-o", "es.pdf"],
+                           cwd=work, env=env, capture_output=True, text=True)
+    assert by_id.returncode == 0, by_id.stderr
+    assert page_count(work / "es.pdf") == 1
 
 
 def test_schema_command_prints_the_committed_schema(runner) -> None:

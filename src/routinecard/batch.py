@@ -91,6 +91,7 @@ class Outcome:
     sha256: str | None = None  # of the PDF written
     deps: tuple[tuple[str, str], ...] = ()  # (absolute path, SHA-256) of every file it was made from
     notices: list[str] = field(default_factory=list)  # worth saying, not errors (e.g. a language fallback)
+    stale: list[tuple[Path, Path]] = field(default_factory=list)  # a failed job's old PDF: (was, moved to)
 
 
 def make_jobs(
@@ -361,7 +362,7 @@ def run(
         if outcome.status == "built" and outcome.output is not None and outcome.sha256 is not None:
             manifest.record(outcome.job.key, outcome.output, outcome.sha256, dict(outcome.deps))
         elif outcome.status == "failed":
-            _retire(manifest, outcome.job)
+            outcome.stale = _retire(manifest, outcome.job, inputs)
         problems = ledger.save(manifest)
         if problems:
             outcome.status = "failed" if outcome.status == "built" else outcome.status
@@ -423,16 +424,62 @@ def _run_on(executor: Executor, pending: list[tuple[int, Job]], finish: Callable
         finish(index, outcome)
 
 
-def _retire(manifest: Manifest, job: Job) -> None:
-    """A failed job's old PDF must not look current: remove it if it is still the one we wrote."""
-    key = job.key
-    entry = manifest.entries.get(key.text())
-    if entry is None:
-        return
-    old = manifest.folder / entry.output
-    if file_hash(old) == entry.pdf:
+STALE_SUFFIX = ".out-of-date"
+
+
+def _retire(manifest: Manifest, job: Job, inputs: tuple[Path, ...]) -> list[tuple[Path, Path]]:
+    """A rebuild failed: the PDF an earlier build left under this job's name no longer
+    matches its inputs, and staff print from the output folder. Rename it
+    `NAME.pdf.out-of-date` (no longer a .pdf, so it cannot be printed as current; nothing
+    is deleted) and forget it. Returns (old path, new path) pairs for the summary."""
+    candidates: list[Path] = []
+    entry = manifest.entries.get(job.key.text())
+    if entry is not None:
+        old = manifest.folder / entry.output
+        if file_hash(old) == entry.pdf:  # still the one we wrote
+            candidates.append(old)
+    candidates += [job.output] if job.output is not None else [job.folder / f"{stem}.pdf" for stem in _default_stems(job)]
+    protected = {p.absolute() for p in (*inputs, job.input, job.patient) if p is not None}
+    moved: list[tuple[Path, Path]] = []
+    for candidate in dict.fromkeys(c.absolute() for c in candidates):
+        if candidate in protected or candidate.suffix.lower() != ".pdf" or not _looks_like_pdf(candidate):
+            continue
+        aside = candidate.with_name(candidate.name + STALE_SUFFIX)
         try:
-            old.unlink()
+            os.replace(candidate, aside)
         except OSError:
-            return
-    manifest.forget(key)
+            return moved  # a read-only folder: nothing can change there (the failure is still reported)
+        moved.append((candidate, aside))
+    if entry is not None:
+        manifest.forget(job.key)
+    return moved
+
+
+def _looks_like_pdf(path: Path) -> bool:
+    """Only a regular file that is a PDF is ever set aside (never an input that happens to
+    be named .pdf); any trouble reaching it (a name too long, no permission) means no."""
+    import stat
+
+    try:
+        if not stat.S_ISREG(path.lstat().st_mode):
+            return False
+        with path.open("rb") as handle:
+            return handle.read(5) == b"%PDF-"
+    except (OSError, ValueError):
+        return False
+
+
+def _default_stems(job: Job) -> list[str]:
+    """The file names (without .pdf) a failed job would have written, as far as they can
+    be known without a valid card: a card file's id and language; a patient file's name."""
+    from routinecard.library import output_stem, read_entry
+
+    suffix = f"-{job.layout}" if job.suffix_layout and job.layout and not looks_like_path(job.layout) else ""
+    if job.suffix_layout and not suffix:
+        return []
+    if job.patient is not None:
+        return [job.patient.stem + suffix]
+    entry = read_entry(job.input)
+    if entry is not None:
+        return [output_stem(entry.id, job.language or entry.language) + suffix]
+    return [job.input.stem + suffix]

@@ -79,18 +79,11 @@ class Routine:
 
 
 def default_folders() -> list[Path]:
-    """The user's `cards/` (in the working folder), then the built-in routines."""
-    folders = [Path.cwd() / "cards"]
-    try:
-        folders.append(data_dir("cards"))
-    except FileNotFoundError:
-        pass
-    unique: list[Path] = []
-    for folder in folders:
-        resolved = folder.resolve()
-        if resolved.is_dir() and resolved not in unique:
-            unique.append(resolved)
-    return unique
+    """The user's `cards/` (in the working folder), then the built-in routines: the
+    folders the library looks ids up in, so what is listed is what builds by id."""
+    from routinecard.library import library_folders
+
+    return library_folders()
 
 
 def _texts(value: object) -> tuple[str, ...]:

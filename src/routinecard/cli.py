@@ -141,6 +141,23 @@ def _main(
     """Turn self-care routines (YAML) into illustrated one-page printable PDF cards."""
     ctx.obj = Settings(quiet=quiet, verbose=verbose)
     _verbosity(ctx, False, False)
+    _show_notes(quiet)
+
+
+def _show_notes(quiet: bool) -> None:
+    """The domain's one-line notes about slow one-time work (e.g. making the bold fallback
+    font) go to stderr as `note: ...`, unless --quiet."""
+    import logging
+
+    class Notes(logging.Handler):
+        def emit(self, record: logging.LogRecord) -> None:
+            typer.echo(f"note: {record.getMessage()}", err=True)
+
+    logger = logging.getLogger("routinecard.notes")  # only the notes: not the web app's access log
+    for old in [h for h in logger.handlers if isinstance(h, logging.Handler) and type(h).__name__ == "Notes"]:
+        logger.removeHandler(old)
+    logger.addHandler(Notes())
+    logger.setLevel(logging.WARNING if quiet else logging.INFO)
 
 
 def _verbosity(ctx: typer.Context, quiet: bool, verbose: bool) -> Settings:
@@ -351,7 +368,7 @@ def build(
     import time
 
     from routinecard.batch import make_jobs, run
-    from routinecard.errors import InputError, Problem
+    from routinecard.errors import InputError, Problem, display_path
     from routinecard.inputs import expand_inputs
     from routinecard.prepare import clinic_file
     from routinecard.scaleout import absolute, check_spec, executor_for
@@ -415,6 +432,9 @@ def build(
         counts[outcome.status] += 1
         if outcome.status == "failed":
             _print_problems(outcome.problems)
+            for was, now in outcome.stale:
+                typer.echo(f"{display_path(was)}: out of date (this rebuild failed); moved to {display_path(now)} "
+                           "so it is not printed by mistake", err=True)
         elif outcome.status == "built" and not settings.quiet:
             for notice in outcome.notices:
                 typer.echo(notice, err=True)
@@ -423,8 +443,10 @@ def build(
             typer.echo(f"unchanged {outcome.output}")
     elapsed = time.perf_counter() - started
     if not settings.quiet or counts["failed"]:
+        stale = sum(len(outcome.stale) for outcome in outcomes)
+        moved = f" ({stale} out-of-date PDF{'s' if stale != 1 else ''} moved aside)" if stale else ""
         typer.echo(
-            f"built {counts['built']}, skipped {counts['skipped']} (unchanged), failed {counts['failed']} "
+            f"built {counts['built']}, skipped {counts['skipped']} (unchanged), failed {counts['failed']}{moved} "
             f"in {elapsed:.1f} s",
             err=bool(counts["failed"]),
         )

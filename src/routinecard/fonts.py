@@ -13,6 +13,7 @@ bold text actually needs it.
 from __future__ import annotations
 
 import hashlib
+import logging
 import io
 import os
 import tempfile
@@ -98,6 +99,10 @@ def _bold_noto_instance() -> Path:
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
+    # Not printed here (only the CLI prints): a front end shows it, so the first card that
+    # needs the bold fallback does not stall for ~20 s without a word.
+    logging.getLogger("routinecard.notes").info(
+        "making the Noto Sans Bold fallback font once (about 20 s); later builds reuse it from %s", target.parent)
     with TTFont(str(source)) as font:
         bold = instancer.instantiateVariableFont(font, {"wght": 700, "wdth": 100}, updateFontNames=False)
         buffer = io.BytesIO()

@@ -186,16 +186,18 @@ class Timing(StrictModel):
     @model_validator(mode="after")
     def _one_amount_and_one_frequency(self) -> Timing:
         amounts = [name for name in DOSE_AMOUNTS if getattr(self, name) is not None]
+        # A patient file that changes the kind of dose must replace the whole timing.
+        whole = "; to change the kind of dose, set the whole timing, e.g. timing: {roll_min: 2, per_day: 1}"
         if len(amounts) != 1:
-            given = f" (found {', '.join(amounts)})" if amounts else ""
+            given = f" (found {', '.join(amounts)}{whole})" if amounts else ""
             raise ValueError(
                 "give exactly one of hold_s, hold_min, roll_s, roll_min, stroke_s, stroke_min, rolls, strokes"
-                f"{given}: how long or how many times"
+                f": how long or how many times{given}"
             )
         frequencies = [name for name in DOSE_FREQUENCIES if getattr(self, name) not in (None, False)]
         if len(frequencies) != 1:
-            given = f" (found {', '.join(frequencies)})" if frequencies else ""
-            raise ValueError(f"give exactly one of per_day, per_week, every_other_day: true{given}: how often")
+            given = f" (found {', '.join(frequencies)}{whole})" if frequencies else ""
+            raise ValueError(f"give exactly one of per_day, per_week, every_other_day: true: how often{given}")
         return self
 
     @property

@@ -13,7 +13,7 @@ exceptions across the process boundary.
 from __future__ import annotations
 
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
@@ -65,7 +65,6 @@ class StackOutcome:
     data: bytes = b""
     problems: tuple[Problem, ...] = ()
     pages: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def warm_up() -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from concurrent.futures import Executor, ProcessPoolExecutor
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, Callable, TypeVar
 
 from routinecard.serve import engine
@@ -50,7 +50,6 @@ class Stats:
     superseded: int = 0
     refused: int = 0
     failed: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
 
 def process_executor(workers: int) -> Executor:
@@ -78,6 +77,8 @@ class BuildPool:
         self.loop = asyncio.get_running_loop()
         if self._executor is None:
             self._executor = process_executor(self.workers)
+            for _ in range(self.workers):  # start the workers now, not on the first clinician's preview
+                self._executor.submit(engine.warm_up)
         self._queue = asyncio.Queue()
         self._runners = [asyncio.create_task(self._run()) for _ in range(self.workers)]
 
