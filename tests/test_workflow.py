@@ -163,6 +163,24 @@ def test_wheel_installs_and_works_outside_the_repository(tmp_path: Path) -> None
                            cwd=work, env=env, capture_output=True, text=True)
     assert by_id.returncode == 0, by_id.stderr
     assert page_count(work / "es.pdf") == 1
+    # the example clinic ships too, and the README's Python API examples run outside the clone
+    clinic = subprocess.run([str(venv / "bin" / "routinecard"), "check", "sciatica-trigger-points", "--clinic",
+                             "example-clinic"], cwd=work, env=env, capture_output=True, text=True)
+    assert clinic.returncode == 0, clinic.stderr
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    api = readme.split("## Python API", 1)[1].split("```python\n", 1)[1].split("```", 1)[0]
+    (work / "cards").mkdir()
+    (work / "cards" / "my-routine.yaml").write_text(
+        (ROOT / "cards" / "sciatica-trigger-points.yaml").read_text(encoding="utf-8").replace(
+            "id: sciatica-trigger-points", "id: my-routine"), encoding="utf-8")
+    (work / "patients").mkdir()
+    (work / "patients" / "jane.yaml").write_text("card: my-routine\npatient: Jane Doe\nonly: [piriformis]\n",
+                                                 encoding="utf-8")
+    preamble = ("import yaml\nfrom routinecard.resources import data_dir\nrow_from_your_database = yaml.safe_load("
+                "(data_dir('cards') / 'sciatica-trigger-points.yaml').read_text(encoding='utf-8'))\n")
+    (work / "api_example.py").write_text(preamble + api + "\nassert pdf.startswith(b'%PDF')\n", encoding="utf-8")
+    ran = subprocess.run([str(python), "api_example.py"], cwd=work, env=env, capture_output=True, text=True)
+    assert ran.returncode == 0, ran.stderr
 
 
 def test_schema_command_prints_the_committed_schema(runner) -> None:

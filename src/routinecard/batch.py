@@ -153,7 +153,7 @@ def _build_and_write(job: Job) -> Outcome:
     from routinecard.errors import display_path
     from routinecard.write import write_file
 
-    prepared = _prepare(job)
+    prepared = _PLANNED.pop(_plan_key(job), None) or _prepare(job)
     loaded, layout = prepared.loaded, prepared.layout
     built = build_prepared(prepared, verify=job.verify)
     target = job.target or target_for(job, prepared)
@@ -199,6 +199,14 @@ def target_for(job: Job, prepared: Prepared) -> Path:
     return job.folder / f"{output_stem(prepared.loaded)}{suffix}.pdf"
 
 
+_PLANNED: dict[str, Prepared] = {}
+_PLANNED_LIMIT = 4
+
+
+def _plan_key(job: Job) -> str:
+    return json.dumps([job.key.text(), str(job.output), str(job.folder), job.suffix_layout, job.verify])
+
+
 def planned_target(job: Job) -> Path | None:
     """The output a job will write, worked out before anything is built by the same rule
     the job uses (prepare: load and validate, no fit). None: the job will fail before
@@ -208,7 +216,17 @@ def planned_target(job: Job) -> Path | None:
     if job.output is not None:
         return job.output
     try:
-        return target_for(job, _prepare(job))
+        prepared = _prepare(job)
+    except RoutineCardError:
+        return None
+    # The job that runs in this process next (one card, or --jobs 1) reuses this
+    # preparation instead of loading and validating its card a second time. A few only:
+    # a big batch must not keep every card alive in the parent.
+    _PLANNED[_plan_key(job)] = prepared
+    while len(_PLANNED) > _PLANNED_LIMIT:
+        _PLANNED.pop(next(iter(_PLANNED)))
+    try:
+        return target_for(job, prepared)
     except RoutineCardError:
         return None
 

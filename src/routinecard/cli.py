@@ -542,10 +542,11 @@ def library(
         typer.echo("no routines found (looked in cards/ and the built-in library)")
         return
     width = max(len(routine.id) for routine in routines)
+    region_width = max(len(", ".join(routine.body_regions) or "-") for routine in routines)
     for routine in routines:
         where = "built-in" if routine.builtin else "cards/"
         regions = ", ".join(routine.body_regions) or "-"
-        typer.echo(f"{routine.id:<{width}}  {', '.join(routine.languages):<7}  {regions:<16}  {routine.versions[0].title}")
+        typer.echo(f"{routine.id:<{width}}  {', '.join(routine.languages):<7}  {regions:<{region_width}}  {routine.versions[0].title}")
         names = ", ".join(routine.versions[0].point_names)
         typer.echo(f"{'':<{width}}  {len(routine.points)} points: {names} ({where})")
 

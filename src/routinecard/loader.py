@@ -85,7 +85,7 @@ _PLAIN_KEY = re.compile(r"[^\s.\[\]'\"]+\Z")
 # --------------------------------------------------------------------------- marks
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Mark:
     """A 1-based position in the source text (column counts characters)."""
 
@@ -658,7 +658,10 @@ def load_yaml_bytes(raw: bytes, file: str) -> Document:
 
 
 _PARSED: dict[tuple[bytes, str], Document] = {}
-_PARSED_LIMIT = 256
+# A few documents are enough for what the cache is for (the same card built again in a
+# warm process: a preview, a worker's next layout); 256 kept ~25 MB of positions alive
+# in every batch worker, so memory grew with the size of the library.
+_PARSED_LIMIT = 16
 
 
 def _parse_cached(digest: bytes, raw: bytes, file: str) -> Document:

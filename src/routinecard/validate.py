@@ -77,6 +77,8 @@ def _friendly(item: Any) -> str:
     value = item.get("input")
     if kind in ("int_type", "int_parsing", "int_from_float"):
         return f"expected a whole number, found {_describe(value)}"
+    if kind in ("bool_type", "bool_parsing"):
+        return f"expected true or false (YAML 1.2: yes, no, on and off are text), found {_describe(value)}"
     if kind in ("string_type",):
         return f"expected text, found {_describe(value)}"
     if kind in ("list_type", "tuple_type"):
