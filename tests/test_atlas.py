@@ -342,7 +342,9 @@ def test_example_routines_use_sites_only_and_build(name: str, layout: str) -> No
     path = EXAMPLES / f"{name}.yaml"
     text = path.read_text()
     assert "marker:" not in text and "areas:" not in text and "site:" in text
-    assert page_count(build_pdf(path, layout=layout)) == 1
+    pages = page_count(build_pdf(path, layout=layout))
+    # large print (16 pt on Letter) may print a routine as a set of whole one-page cards
+    assert pages == 1 or (layout == "large-print" and pages > 1)
 
 
 def test_overview_shows_each_view_the_points_need() -> None:

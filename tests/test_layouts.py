@@ -32,7 +32,7 @@ def test_a4_extends_letter() -> None:
     letter = load_layout("letter")
     a4 = load_layout("a4")
     assert a4.page.size == "a4"
-    assert a4.page.margin.left == a4.page.margin.top == pytest.approx(12 * 72 / 25.4)
+    assert a4.page.margin.left == a4.page.margin.top == pytest.approx(10 * 72 / 25.4)
     assert a4.type == letter.type and a4.columns == letter.columns
     assert a4.name == "a4"
 

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any, TypeVar, Union
 
 from routinecard.errors import InputError, Problem, RoutineCardError
-from routinecard.fit import PagePlan, fit
+from routinecard.fit import PagePlan, fit_pages
 from routinecard.fonts import font_set
 from routinecard.inputs import expand_inputs
 from routinecard.layouts import Layout
@@ -31,23 +31,29 @@ from routinecard.write import write_atomic
 @dataclass(frozen=True)
 class BuiltCard:
     pdf: bytes
-    plan: PagePlan
+    plans: list[PagePlan]  # one per card: one, or a set of whole one-page cards
     layout: Layout
     card: Card
 
+    @property
+    def plan(self) -> PagePlan:
+        """The first (usually the only) card's plan."""
+        return self.plans[0]
 
-def fit_prepared(prepared: Prepared) -> PagePlan:
-    """The page plan: the prepared card fitted to one page of its layout."""
+
+def fit_prepared(prepared: Prepared) -> list[PagePlan]:
+    """The page plans: the prepared card fitted to one page of its layout, or (when the
+    layout splits) to a set of whole one-page cards."""
     loaded = prepared.loaded
-    return fit(loaded.card, prepared.layout, font_set(), loaded.assets, card_name=loaded.name,
-               locale=prepared.locale, extras=prepared.extras, alternatives=prepared.alternatives)
+    return fit_pages(loaded.card, prepared.layout, font_set(), loaded.assets, card_name=loaded.name,
+                     locale=prepared.locale, extras=prepared.extras, alternatives=prepared.alternatives)
 
 
 def build_prepared(prepared: Prepared, *, verify: bool = False) -> BuiltCard:
     """Fit and render one card. With `verify`, the PDF is read back and must show every
     word of the input."""
     loaded, layout, clinic, extras = prepared.loaded, prepared.layout, prepared.clinic, prepared.extras
-    plan = fit_prepared(prepared)
+    plans = fit_prepared(prepared)
     author = clinic.clinic.name if clinic else (loaded.personal.clinician if loaded.personal and loaded.personal.clinician else "routinecard")
     metadata = Metadata(
         title=loaded.card.title,
@@ -55,7 +61,7 @@ def build_prepared(prepared: Prepared, *, verify: bool = False) -> BuiltCard:
         subject=loaded.card.summary,
         language=loaded.card.language,
     )
-    pdf = render_pdf(plan, layout, metadata)
+    pdf = render_pdf(plans, layout, metadata)
     if verify:
         from routinecard.loader import format_path
         from routinecard.verify import expected_strings, verify_pdf
@@ -71,7 +77,7 @@ def build_prepared(prepared: Prepared, *, verify: bool = False) -> BuiltCard:
         tool_names = {tool_id: tool.name_in(prepared.locale.code) for tool_id, tool in loaded.assets.tools.items()}
         expected = expected_strings(loaded.card, prepared.locale, emergency=extras.emergency, tool_names=tool_names, extra=extra)
         verify_pdf(pdf, expected, card_name=loaded.name)
-    return BuiltCard(pdf, plan, layout, loaded.card)
+    return BuiltCard(pdf, plans, layout, loaded.card)
 
 
 def verify_default() -> bool:

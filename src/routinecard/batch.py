@@ -61,6 +61,7 @@ class Job:
     verify: bool
     patient: Path | None = None  # a patient file applied to `input` (a card), as build_pdf(card, patient=...)
     target: Path | None = None  # the planned output (set by `plan`)
+    split: bool = False  # --split: a card too long for one page becomes a set of cards
 
     @property
     def key(self) -> JobKey:
@@ -72,6 +73,7 @@ class Job:
             only=",".join(self.only) if self.only is not None else None,
             sets=json.dumps([self.sets, str(self.patient.resolve()) if self.patient else None], sort_keys=True,
                             default=str),
+            split=self.split,
         )
 
     @property
@@ -107,11 +109,13 @@ def make_jobs(
     allow: tuple[Path, ...] = (),
     verify: bool = False,
     patient: Path | None = None,
+    split: bool = False,
 ) -> list[Job]:
     """One job per input file and layout, in that order (the CLI's and the Python API's
     batches are made here). `output` names one PDF file (one file, one layout)."""
     return [
-        Job(file, layout, clinic, language, only, sets, allow, output, folder, len(layouts) > 1, verify, patient)
+        Job(file, layout, clinic, language, only, sets, allow, output, folder, len(layouts) > 1, verify, patient,
+            split=split)
         for file in files
         for layout in layouts
     ]
@@ -166,9 +170,15 @@ def _build_and_write(job: Job) -> Outcome:
         digest = file_hash(dep)
         if digest is not None:
             hashed[str(dep.resolve())] = digest
+    from routinecard.advice import fit_summary
+
+    cards = len(built.plans)
+    sheet = layout.page.sheet
+    pages = -(-cards // sheet.copies) if sheet is not None and cards > 1 else cards
+    fitted = fit_summary([p.fit_percent for p in built.plans], one="fits at")
     message = (
-        f"wrote {display_path(target)} (1 page, {layout.name}, fits at {built.plan.fit_percent}%, "
-        f"{len(built.pdf) / 1024:.0f} KB)"
+        f"wrote {display_path(target)} ({pages} page{'s' if pages > 1 else ''}, {layout.name}, "
+        f"{fitted}, {len(built.pdf) / 1024:.0f} KB)"
     )
     notices = [f"{loaded.name}: note: {notice}" for notice in prepared.notices]
     return Outcome(job, "built", target, message, sha256=hashlib.sha256(built.pdf).hexdigest(),
@@ -181,10 +191,12 @@ def _prepare(job: Job) -> Prepared:
 
     only = list(job.only) if job.only is not None else None
     if job.patient is not None:  # the patient file applied to this card (build CARD --patient P)
-        return prepare(job.patient, base=(load_yaml_file(job.input), job.input), layout=job.layout,
-                       clinic=job.clinic, language=job.language, only=only, sets=dict(job.sets), allow=job.allow)
-    return prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
-                   sets=dict(job.sets), allow=job.allow)
+        prepared = prepare(job.patient, base=(load_yaml_file(job.input), job.input), layout=job.layout,
+                           clinic=job.clinic, language=job.language, only=only, sets=dict(job.sets), allow=job.allow)
+    else:
+        prepared = prepare(job.input, layout=job.layout, clinic=job.clinic, language=job.language, only=only,
+                           sets=dict(job.sets), allow=job.allow)
+    return prepared.splitting() if job.split else prepared
 
 
 def target_for(job: Job, prepared: Prepared) -> Path:

@@ -61,8 +61,12 @@ def _with_advice(problem: Problem) -> str:
     use); the command line adds which of its options would help."""
     if problem.roomier is None:
         return str(problem)
-    options = " or ".join(f"--layout {name}" for name in problem.roomier)
-    return f"{problem} On the command line: {options + ', or ' if options else ''}--only POINT,POINT."
+    options = [f"--layout {name}" for name in problem.roomier]
+    if problem.set_of is not None:
+        options.append("--split")
+    if problem.points > 1:
+        options.append("--only POINT,POINT")
+    return f"{problem} On the command line: {' or '.join(options)}." if options else str(problem)
 
 
 def _no_python_types_in_help() -> None:
@@ -94,6 +98,14 @@ app = typer.Typer(
     rich_markup_mode=None,
 )
 
+SplitOption = Annotated[
+    bool,
+    typer.Option(
+        "--split",
+        help="A card too long for one page prints as a set of whole one-page cards ('Card 1 of 3'), "
+        "each with the medical box (always on for pocket and large-print layouts).",
+    ),
+]
 LayoutOption = Annotated[
     Optional[list[str]],
     typer.Option(
@@ -292,8 +304,9 @@ def _parse_sets(values: list[str] | None) -> dict[str, Any]:
 
 def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layout: list[str] | None,
               lang: str | None, only: str | None, sets: list[str] | None,
-              allow: list[Path] | None) -> Iterator[Prepared | list[Problem]]:
-    """Each card x layout, prepared, or the problems that stopped it (the others go on)."""
+              allow: list[Path] | None, split: bool = False) -> Iterator[Prepared | list[Problem]]:
+    """Each card x layout, prepared, or the problems that stopped it (the others go on).
+    With `split`, each may print as a set of one-page cards."""
     from routinecard.errors import attempt
     from routinecard.inputs import expand_inputs
     from routinecard.layouts import load_layout
@@ -318,7 +331,8 @@ def _prepared(cards: list[Path], patient: Path | None, clinic: Path | None, layo
             yield prepared
             continue
         for one in layouts or [prepared.layout]:
-            yield prepared.with_layout(one)
+            job = prepared.with_layout(one)
+            yield job.splitting() if split else job
 
 
 @app.command()
@@ -361,6 +375,7 @@ def build(
     example: Annotated[
         Optional[str], typer.Option("--example", metavar="NAME", help="Build a built-in example card, e.g. sciatica.")
     ] = None,
+    split: SplitOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
@@ -414,7 +429,7 @@ def build(
     only_ids = _only(only)
     job_list = make_jobs(files, list(names), folder=folder, output=output if single_file else None, clinic=clinic,
                          language=lang, only=only_ids, sets=sets, allow=tuple(allow_path or ()), verify=verify,
-                         patient=apply_patient)
+                         patient=apply_patient, split=split)
     try:
         with executor_for(spec, jobs or cores) as pool:
             outcomes = run(
@@ -465,11 +480,13 @@ def check(
     only: OnlyOption = None,
     set_: SetOption = None,
     allow_path: AllowOption = None,
+    split: SplitOption = False,
     quiet: QuietOption = False,
     verbose: VerboseOption = False,
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
     grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
+    from routinecard.advice import fit_summary
     from routinecard.api import fit_prepared
     from routinecard.errors import attempt
 
@@ -477,7 +494,7 @@ def check(
     if not cards and patient is None:
         typer.echo("Error: give at least one card, patient file or folder", err=True)
         raise typer.Exit(2)
-    jobs = list(_prepared(cards or [], patient, clinic, layout, _utf8("--lang", lang), only, set_, allow_path))
+    jobs = list(_prepared(cards or [], patient, clinic, layout, _utf8("--lang", lang), only, set_, allow_path, split))
     failed = 0
     graded: set[str] = set()
     for prepared in jobs:
@@ -486,16 +503,16 @@ def check(
             failed += 1
             continue
         loaded, chosen = prepared.loaded, prepared.layout
-        plan = attempt(lambda: fit_prepared(prepared))
-        if isinstance(plan, list):
-            _print_problems(plan)
+        plans = attempt(lambda: tuple(fit_prepared(prepared)))  # a tuple: a list would be problems
+        if isinstance(plans, list):
+            _print_problems(plans)
             failed += 1
             continue
         if settings.quiet:
             continue
         for notice in prepared.notices:
             typer.echo(f"{loaded.name}: note: {notice}", err=True)
-        typer.echo(f"{loaded.name}: {chosen.name}: fits one page at {plan.fit_percent}%")
+        typer.echo(f"{loaded.name}: {chosen.name}: {fit_summary([plan.fit_percent for plan in plans])}")
         if loaded.name not in graded:
             graded.add(loaded.name)
             from routinecard.readability import assess, report_lines
@@ -635,7 +652,7 @@ def preview(
     if not settings.quiet:
         for notice in prepared.notices:
             typer.echo(f"{loaded.name}: note: {notice}", err=True)
-        typer.echo(f"wrote {display_path(target)} ({image.width} x {image.height} px, {chosen.name}, fits at {built.plan.fit_percent}%)")
+        typer.echo(f"wrote {display_path(target)} ({image.width} x {image.height} px, {chosen.name}, fits at {built.plan.fit_percent}%: type at {built.plan.fit_percent}% of the layout's full size)")
     if open_:
         _open(target)
 

@@ -21,6 +21,10 @@ class Problem:
     # A card that does not fit: the built-in layouts with more room (possibly none), so a
     # front end can add its own advice (the CLI names its options). None otherwise.
     roomier: tuple[str, ...] | None = None
+    # ... how many one-page cards it prints as when split (None: it cannot, or already
+    # splits), and how many points it has (keeping fewer only helps with more than one).
+    set_of: int | None = None
+    points: int = 0
 
     def __str__(self) -> str:
         parts: list[str] = []

@@ -17,6 +17,7 @@ from pathlib import Path
 
 from reportlab.platypus import Flowable
 
+from routinecard import advice
 from routinecard.assets import CardAssets
 from routinecard.compose.sections import Composer, Story
 from routinecard.errors import FitError, Problem
@@ -25,6 +26,7 @@ from routinecard.layouts import Layout
 from routinecard.locale import Locale
 from routinecard.model import Card
 from routinecard.prepare import Extras
+from routinecard.split import BlockTooLarge, Part, card_blocks, pack
 
 FIT_PRECISION = 0.01  # scale steps the search resolves; 1% of type size
 
@@ -39,6 +41,7 @@ class PagePlan:
     available: float
     passes: int
     fit_percent: int = field(init=False)  # the scale as `check` and `build` report it
+    part: Part | None = None  # the card's share of a set; None: the whole routine
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "fit_percent", round(self.scale * 100))
@@ -77,7 +80,8 @@ def _file_stamp(path: Path | None) -> str:
     return f"{path}:{info.st_size}:{info.st_mtime_ns}"
 
 
-def fit_key(card: Card, layout: Layout, assets: CardAssets, locale: Locale, extras: Extras) -> bytes:
+def fit_key(card: Card, layout: Layout, assets: CardAssets, locale: Locale, extras: Extras,
+            part: Part | None = None) -> bytes:
     """A digest of every input the search depends on (content, layout, language, the
     personal extras, and the files pictures come from)."""
     files = [*(tool.icon for tool in assets.tools.values()), assets.logo, *assets.photos.values(), extras.clinic_logo]
@@ -88,6 +92,7 @@ def fit_key(card: Card, layout: Layout, assets: CardAssets, locale: Locale, extr
         # what prints besides the card (not where it was read from)
         repr((extras.clinic, extras.clinic_logo, extras.personal.patient, extras.personal.clinician,
               extras.personal.date, extras.personal.notes, extras.log, extras.emergency)),
+        repr(part),  # a card of a set holds only its share
         *(_file_stamp(f) for f in files),
     ]
     return hashlib.sha256("\x00".join(parts).encode("utf-8", "surrogatepass")).digest()
@@ -103,6 +108,7 @@ def fit(
     locale: Locale,
     extras: Extras,
     alternatives: Sequence[Layout] = (),
+    part: Part | None = None,
 ) -> PagePlan:
     """Find the largest scale in [min, max] at which the card fits one page.
 
@@ -118,15 +124,16 @@ def fit(
     """
     passes = 0
     frame = layout.page.frame()[3]
-    key = fit_key(card, layout, assets, locale, extras)
+    key = fit_key(card, layout, assets, locale, extras, part)
     with _remember_lock:
         known_scale = _REMEMBERED.get(key)
     if known_scale is not None:
-        composer = Composer(card, layout, fonts, assets, known_scale, locale=locale, extras=extras)
+        composer = Composer(card, layout, fonts, assets, known_scale, locale=locale, extras=extras, part=part)
         story = composer.story()
         height = story_height(story.flowables, composer.frame_width, composer.frame_height)
         if height <= frame:  # always, unless the font set changed under a running process
-            return PagePlan(story.flowables, known_scale, spread(story, height, composer.frame_height, composer.gap), frame, 1)
+            return PagePlan(story.flowables, known_scale, spread(story, height, composer.frame_height, composer.gap), frame, 1,
+                            part)
 
     low_scale, high_scale = layout.min_scale, layout.max_scale
     fits: tuple[float, float, Composer, Story] | None = None  # (scale, height, ...)
@@ -136,7 +143,7 @@ def fit(
         nonlocal passes
         passes += 1
         try:
-            composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras)
+            composer = Composer(card, layout, fonts, assets, scale, locale=locale, extras=extras, part=part)
             story = composer.story()
             return composer, story, story_height(story.flowables, composer.frame_width, composer.frame_height)
         except ValueError as error:
@@ -189,7 +196,86 @@ def fit(
         _REMEMBERED[key] = scale
         if len(_REMEMBERED) > _REMEMBERED_LIMIT:
             _REMEMBERED.popitem(last=False)
-    return PagePlan(story.flowables, scale, spread(story, height, composer.frame_height, composer.gap), frame, passes)
+    return PagePlan(story.flowables, scale, spread(story, height, composer.frame_height, composer.gap), frame, passes, part)
+
+
+def overflow_at_min(
+    card: Card,
+    layout: Layout,
+    fonts: FontSet,
+    assets: CardAssets,
+    *,
+    locale: Locale,
+    extras: Extras,
+    part: Part | None = None,
+) -> float:
+    """How far the card runs past the page at the layout's smallest type (points; zero or
+    less: it fits). One layout pass: what a set is packed with and advice is measured by."""
+    composer = Composer(card, layout, fonts, assets, layout.min_scale, locale=locale, extras=extras, part=part)
+    story = composer.story()
+    return story_height(story.flowables, composer.frame_width, composer.frame_height) - layout.page.frame()[3]
+
+
+def fit_pages(
+    card: Card,
+    layout: Layout,
+    fonts: FontSet,
+    assets: CardAssets,
+    *,
+    card_name: str,
+    locale: Locale,
+    extras: Extras,
+    alternatives: Sequence[Layout] = (),
+) -> list[PagePlan]:
+    """The card on one page; or, when it does not fit and the layout splits (pocket and
+    large print, or `--split`), a set of whole one-page cards, the fewest that fit.
+    Otherwise a `FitError` whose advice was measured for this card."""
+    try:
+        return [fit(card, layout, fonts, assets, card_name=card_name, locale=locale, extras=extras)]
+    except FitError as error:
+        overflow = error.overflow
+    blocks = card_blocks(len(card.points), notes=bool(extras.personal.notes), log=extras.log is not None)
+
+    def fits(part: Part) -> bool:
+        return overflow_at_min(card, layout, fonts, assets, locale=locale, extras=extras, part=part) <= 0
+
+    frame = layout.page.frame()[3]
+    parts: list[Part] | None
+    try:
+        parts = pack(blocks, fits)
+    except BlockTooLarge as too_large:
+        if layout.split:
+            kind, index = too_large.block
+            what = f"point {card.points[index].id!r}" if kind == "point" else f"the {kind}"
+            alone = Part(1, 2, (too_large.block,))
+            excess = overflow_at_min(card, layout, fonts, assets, locale=locale, extras=extras, part=alone)
+            message = (
+                f"does not fit on one {layout.name!r} page, even as a set of cards: {what}, with the title, "
+                f"the medical-attention box and the sources, is about {excess / 72:.1f} in "
+                f"({excess * 25.4 / 72:.0f} mm) too long at the smallest type ({layout.type.min:g}pt). "
+                f"To make it fit: shorten the longest texts: "
+                + ", ".join(f"{path} ({length} characters)" for path, length in advice.longest_texts(card))
+                + "."
+            )
+            raise FitError(Problem(message, file=card_name), overflow=excess) from None
+        parts = None
+    if layout.split and parts is not None:
+        return [
+            fit(card, layout, fonts, assets, card_name=card_name, locale=locale, extras=extras, part=part)
+            for part in parts
+        ]
+    roomy = [
+        other.name
+        for other in alternatives
+        if other.name != layout.name
+        and other.type.min >= layout.type.min
+        and other.page.sheet is None
+        and overflow_at_min(card, other, fonts, assets, locale=locale, extras=extras) <= 0
+    ]
+    set_of = len(parts) if parts is not None else None
+    message = advice.overflow_message(layout, overflow, frame, card=card, roomier=roomy, set_of=set_of)
+    problem = Problem(message, file=card_name, roomier=tuple(roomy), set_of=set_of, points=len(card.points))
+    raise FitError(problem, overflow=overflow, roomier=tuple(roomy))
 
 
 def no_room(layout: Layout, card_name: str) -> Problem:

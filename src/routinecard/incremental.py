@@ -88,9 +88,11 @@ class JobKey:
     language: str | None
     only: str | None
     sets: str  # JSON of --set values
+    split: bool = False  # --split
 
     def text(self) -> str:
-        return json.dumps([self.input, self.layout, self.clinic, self.language, self.only, self.sets])
+        fields = [self.input, self.layout, self.clinic, self.language, self.only, self.sets]
+        return json.dumps(fields + ([True] if self.split else []))
 
 
 @dataclass(frozen=True)

@@ -233,6 +233,9 @@ class TypeSizes(StrictModel):
     small: TypeLength = Field(9.0, description="Small print (contact details, captions, sources), e.g. '9pt'.")
     min: TypeLength = Field(8.5, description="Smallest body size the fit may use; nothing prints smaller.")
     max: TypeLength = Field(12.5, description="Largest body size the fit may grow to on a short card.")
+    leading: float = Field(
+        1.22, ge=1.15, le=2.0, description="Line spacing of body text, as a multiple of its size (1.15 to 2)."
+    )
 
     @model_validator(mode="after")
     def _ordered(self) -> TypeSizes:
@@ -309,6 +312,12 @@ class Layout(StrictModel):
         json_schema_extra={"uniqueItems": True, "contains": {"const": "medical_attention"}},
     )
     log: Annotated[bool, Strict()] = Field(False, description="Print the exercise log (tick boxes) on every card.")
+    split: Annotated[bool, Strict()] = Field(
+        False,
+        description="A routine that does not fit one page prints as a set of whole one-page cards "
+        "('card 1 of 3'), each with its own medical box (on for pocket and large print; "
+        "`--split` turns it on for any layout).",
+    )
 
     @model_validator(mode="after")
     def _sections_complete(self) -> Layout:

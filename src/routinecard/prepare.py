@@ -447,6 +447,12 @@ class Prepared:
         return Prepared(self.loaded, layout, self.clinic, self.locale,
                         extras_for(self.loaded, self.clinic, layout), self.alternatives)
 
+    def splitting(self) -> Prepared:
+        """The same job, allowed to print as a set of one-page cards (`--split`)."""
+        layout = self.layout.model_copy(update={"split": True})
+        layout._files = self.layout._files
+        return Prepared(self.loaded, layout, self.clinic, self.locale, self.extras, self.alternatives)
+
     def _files(self) -> list[Path]:
         fonts = font_set()
         deps = [self.loaded.input_file, *self.layout.files, fonts.regular.path, fonts.bold.path]

@@ -8,6 +8,7 @@ never adds an unembedded Helvetica to the file.
 from __future__ import annotations
 
 import io
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,10 +17,11 @@ from reportlab.lib import colors
 from reportlab.pdfgen.canvas import Canvas
 from reportlab.platypus import Frame
 
-from routinecard import __version__
+from routinecard import __version__, tagging
 from routinecard.fit import PagePlan
 from routinecard.errors import FitError, Problem
 from routinecard.layouts import Layout, paper
+from routinecard.structure import DocumentInfo, tag_pdf
 
 
 # Streams are written as binary (Flate only), not ASCII85 on top: ASCII85 adds a quarter
@@ -36,7 +38,9 @@ class Metadata:
     language: str
 
 
-def render_pdf(plan: PagePlan, layout: Layout, metadata: Metadata) -> bytes:
+def render_pdf(plans: Sequence[PagePlan], layout: Layout, metadata: Metadata) -> bytes:
+    """One page per card (a set has several); on a sheet layout (pocket cards), one card per
+    place on the sheet: a single card is printed on every place, a set in order."""
     buffer = io.BytesIO()
     page_width, page_height = layout.page.size_pt()
     sheet = layout.page.sheet
@@ -56,23 +60,39 @@ def render_pdf(plan: PagePlan, layout: Layout, metadata: Metadata) -> bytes:
     canvas.setSubject(metadata.subject)
     canvas.setCreator(f"routinecard {__version__}")
     canvas.setProducer(f"routinecard {__version__} (reportlab)")
+    tags = tagging.TagRecorder(metadata.language)
+    tagging.attach(canvas, tags)
     if sheet is None:
-        _draw_card(canvas, plan, layout)
+        for plan in plans:
+            tags.new_page()
+            _draw_card(canvas, plan, layout)
+            canvas.showPage()
     else:
-        # The card is drawn once into a form and placed on the sheet as often as it fits.
-        canvas.beginForm("card", lowerx=0, lowery=0, upperx=page_width, uppery=page_height)
-        _draw_card(canvas, plan, layout)
-        canvas.endForm()
         offset_y = (sheet_size[1] - page_height) / 2
-        for copy in range(sheet.copies):
-            canvas.saveState()
-            canvas.translate(copy * page_width, offset_y)
-            canvas.doForm("card")
-            canvas.restoreState()
-        _cut_marks(canvas, sheet.copies, page_width, page_height, offset_y, layout)
-    canvas.showPage()
+        places: list[tuple[PagePlan, bool]]  # (card, a repeated copy?)
+        if len(plans) == 1:
+            # The same card on every place; the copies after the first are artifacts, so a
+            # screen reader reads the card once.
+            places = [(plans[0], copy > 0) for copy in range(sheet.copies)]
+        else:
+            places = [(plan, False) for plan in plans]
+        for start in range(0, len(places), sheet.copies):
+            tags.new_page()
+            on_sheet = places[start : start + sheet.copies]
+            for slot, (plan, repeated) in enumerate(on_sheet):
+                canvas.saveState()
+                canvas.translate(slot * page_width, offset_y)
+                if repeated:
+                    with tagging.muted(canvas):
+                        _draw_card(canvas, plan, layout)
+                else:
+                    _draw_card(canvas, plan, layout)
+                canvas.restoreState()
+            _cut_marks(canvas, sheet.copies, page_width, page_height, offset_y, layout)
+            canvas.showPage()
     canvas.save()
-    return buffer.getvalue()
+    info = DocumentInfo(metadata.title, metadata.language, metadata.author, metadata.subject)
+    return tag_pdf(buffer.getvalue(), tags.finish(), info)
 
 
 def _draw_card(canvas: Canvas, plan: PagePlan, layout: Layout) -> None:

@@ -20,6 +20,8 @@ from reportlab.lib.styles import ParagraphStyle
 from reportlab.pdfbase.pdfmetrics import stringWidth
 from reportlab.platypus import Flowable
 
+from routinecard import tagging
+
 
 @dataclass(frozen=True)
 class Run:
@@ -76,12 +78,20 @@ def _merged(pieces: Line) -> Line:
     return out
 
 
+# The structure role of a paragraph, from its style (see tagging.py); anything else is P.
+ROLE_BY_STYLE = {"title": "H1", "heading": "H2", "warning_heading": "H2", "warning_title": "H3"}
+
+
 class TextBlock(Flowable):
-    """A paragraph of runs: wraps to the width it is given, never splits across frames."""
+    """A paragraph of runs: wraps to the width it is given, never splits across frames.
+
+    In a tagged PDF it is one element: a heading or paragraph by its style (or `role`),
+    a list item (label and body) when it has a bullet."""
 
     def __init__(self, runs: list[Run], style: ParagraphStyle, *, bullet: str | None = None,
-                 bullet_font: str | None = None) -> None:
+                 bullet_font: str | None = None, role: str | None = None) -> None:
         super().__init__()
+        self.role = role or ROLE_BY_STYLE.get(style.name, "P")
         self.runs = runs
         self.style = style
         self.bullet = bullet
@@ -166,16 +176,28 @@ class TextBlock(Flowable):
 
     # -- drawing --------------------------------------------------------------------------
     def draw(self) -> None:
+        canvas = self.canv
+        if not self.bullet:
+            with tagging.marked(canvas, self.role):
+                self._draw_lines()
+            return
+        style = self.style
+        size = style.fontSize
+        with tagging.group(canvas, "LI"):
+            with tagging.marked(canvas, "Lbl"):
+                canvas.setFont(self.bullet_font, getattr(style, "bulletFontSize", size) or size)
+                canvas.setFillColor(style.textColor)
+                canvas.drawString(style.bulletIndent, self.height - size, self.bullet)
+            with tagging.marked(canvas, "LBody"):
+                self._draw_lines()
+
+    def _draw_lines(self) -> None:
         style = self.style
         canvas = self.canv
         size = style.fontSize
         y = self.height - size
         inner = self.width - style.leftIndent - style.rightIndent
         default = style.textColor
-        if self.bullet:
-            canvas.setFont(self.bullet_font, getattr(style, "bulletFontSize", size) or size)
-            canvas.setFillColor(default)
-            canvas.drawString(style.bulletIndent, y, self.bullet)
         text = canvas.beginText()
         for line, used in self.lines:
             x = style.leftIndent

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from reportlab.lib import colors
-from reportlab.lib.enums import TA_CENTER
+from reportlab.lib.enums import TA_CENTER, TA_RIGHT
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.platypus import Flowable, Spacer, Table
 
@@ -46,6 +46,8 @@ from routinecard.layouts import Layout
 from routinecard.locale import Locale, load_locale
 from routinecard.model import EMERGENCY, Card, Point
 from routinecard.prepare import Extras
+from routinecard.split import Part, card_blocks, whole
+from routinecard.tagging import Close, Figure, Open, Whole
 from routinecard.text import TextBlock
 
 
@@ -71,9 +73,14 @@ class Composer:
         *,
         locale: Locale | None = None,
         extras: Extras | None = None,
+        part: Part | None = None,
     ) -> None:
         self.locale = locale or load_locale("en")
         self.extras = extras or Extras()
+        # Which blocks this card holds: all of them, or one card's share of a set.
+        self.part = part or whole(
+            card_blocks(len(card.points), notes=bool(self.extras.personal.notes), log=self.extras.log is not None)
+        )
         self.card = card
         self.layout = layout
         self.fonts = fonts
@@ -83,7 +90,11 @@ class Composer:
         words = {p.pressure.words for p in card.points}
         # Pressure words every point shares are printed once, beside the body map.
         self.shared_pressure_words = words.pop() if len(words) == 1 and len(card.points) > 1 else None
+        if not self.part.has("overview"):
+            self.shared_pressure_words = None  # a card of a set without the overview says them per point
         self.styles = make_styles(layout, scale)
+        self.notes_beside_map = False  # set by overview(), read by notes()
+        self.notes_printed = False
         _, _, self.frame_width, self.frame_height = layout.page.frame()
         self.gap = layout.gap * scale
 
@@ -115,7 +126,7 @@ class Composer:
             bulletIndent=0,
             bulletFontName="Atkinson-Bold" if numbered else style.fontName,
             bulletFontSize=size,
-            spaceAfter=size * 0.12,
+            spaceAfter=size * 0.08,
         )
         return [
             TextBlock(
@@ -147,7 +158,9 @@ class Composer:
                 spacer = Spacer(1, self.gap)
                 gaps.append(spacer)
                 flowables.append(spacer)
-            flowables.extend(built)
+            if built:
+                # One section of the tagged PDF's structure (see tagging.py).
+                flowables.extend([Open("Sect"), *built, Close()])
         return Story(flowables, gaps)
 
     def header(self) -> list[Flowable]:
@@ -170,7 +183,9 @@ class Composer:
         logo: Flowable | None = None
         if logo_path is not None and self.layout.figures.logo > 0:  # `logo: 0` leaves the logo out
             logo_height = self.layout.figures.logo * self.scale
-            logo = picture(logo_path, self.frame_width * 0.3, logo_height, align="left")
+            owner = extras.clinic.name if extras.clinic is not None else self.card.title
+            logo = Figure(picture(logo_path, self.frame_width * 0.3, logo_height, align="left"),
+                          self.label("alt_logo", name=owner))
         clinic = extras.clinic
         if clinic is not None:
             left.append(self.para(clinic.name, s.bold))
@@ -183,8 +198,9 @@ class Composer:
             block.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
             left = [block]
         if left:
-            right = [*self.review_banner(self.frame_width * 0.45), Spacer(1, self.gap * 0.3), *right] if self.card.needs_review else right
-            top = CachedTable([[left, right]], colWidths=[self.frame_width * 0.55, self.frame_width * 0.45])
+            right = [*self.review_banner(self.frame_width * 0.4), Spacer(1, self.gap * 0.3), *right] if self.card.needs_review else right
+            # The clinic's contact lines are the longest: they get the wider column.
+            top = CachedTable([[left, right]], colWidths=[self.frame_width * 0.6, self.frame_width * 0.4])
             top.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
             first: list[Flowable] = [top]
         elif self.card.needs_review:
@@ -195,13 +211,22 @@ class Composer:
             first = [top]
         else:
             first = right
-        return [
-            *first,
-            Spacer(1, self.gap * 0.6),
-            self.para(self.card.title, s.title),
-            Spacer(1, self.gap * 0.4),
-            self.para(self.card.summary, s.body),
-        ]
+        # The letterhead is read after the title and summary (tagging.TagRecorder.finish).
+        flowables: list[Flowable] = [Open("Div", key="letterhead"), *first, Close(), Spacer(1, self.gap * 0.4)]
+        title = self.para(self.card.title, s.title)
+        if self.part.count > 1:
+            # "Card 2 of 3" at the end of the title's line: a card of a set costs no extra line
+            text = self.label("card_of", n=self.part.number, count=self.part.count)
+            style = ParagraphStyle("card_of", parent=s.bold, alignment=TA_RIGHT)
+            width = self.fonts_width(text, style) + self.gap
+            row = CachedTable([[title, self.para(text, style)]], colWidths=[self.frame_width - width, width])
+            row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "BOTTOM")]))
+            flowables.append(row)
+        else:
+            flowables.append(title)
+        if self.part.has("summary"):
+            flowables += [Spacer(1, self.gap * 0.4), self.para(self.card.summary, s.body)]
+        return flowables
 
     def review_banner(self, width: float) -> list[Flowable]:
         """A draft (`needs_review: true`, e.g. a new translation) says so in a red-bordered
@@ -220,18 +245,25 @@ class Composer:
         ]))
         return [banner]
 
-    def notes(self) -> list[Flowable]:
+    def notes_content(self) -> list[Flowable]:
         notes = self.extras.personal.notes
-        if not notes:
+        if not notes or not self.part.has("notes"):
             return []
         s = self.styles
-        content = [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(notes, s.body)]
+        return [self.para(self.label("notes"), s.heading), Spacer(1, self.gap * 0.3), self.para(notes, s.body)]
+
+    def notes(self) -> list[Flowable]:
+        """The clinician's notes in their own box, unless they went beside the body map."""
+        content = self.notes_content()
+        if not content or self.notes_beside_map:
+            return []
+        self.notes_printed = True
         return [self.boxed(content, self.frame_width, background=None)]
 
     def log(self) -> list[Flowable]:
         """Tick boxes for each session of each day, and lines for the patient's notes."""
         log = self.extras.log
-        if log is None:
+        if log is None or not self.part.has("log"):
             return []
         s = self.styles
         days = list(self.locale.weekdays)
@@ -274,15 +306,18 @@ class Composer:
 
     def overview(self) -> list[Flowable]:
         """Body map(s) on the left; before-you-start and shared pressure words on the right."""
+        show_map, show_before = self.part.has("overview"), self.part.has("before")
+        if not show_map and not show_before:
+            return []
         s = self.styles
         text: list[Flowable] = []
-        if self.card.before_you_start:
+        if self.card.before_you_start and show_before:
             text += [
                 self.para(self.label("before_you_start"), s.heading),
                 Spacer(1, self.gap * 0.3),
                 *self.bullets(list(self.card.before_you_start), s.body),
             ]
-        if self.shared_pressure_words:
+        if self.shared_pressure_words and show_map:
             if text:
                 text.append(Spacer(1, self.gap * 0.6))
             text += [
@@ -290,33 +325,56 @@ class Composer:
                 Spacer(1, self.gap * 0.3),
                 self.para(self.shared_pressure_words, s.body),
             ]
-        figures = self.overview_figures()
-        if not figures:
+        full_height = self.layout.figures.body_map * self.scale
+        maps = self.overview_figures(full_height) if show_map else []
+        if not maps:
             return [self.boxed(text, self.frame_width, background=None)] if text else []
-        figure_width = sum(f.width for f in figures) + self.gap * 0.5 * (len(figures) - 1)
-        caption_style = ParagraphStyle("caption", parent=s.small, alignment=TA_CENTER)
-        captions = [self.para(self.caption(f), caption_style) for f in figures]
+        figure_cell, left = self.map_cell(maps)
+        if not text:
+            return [figure_cell]
+        notes = [] if self.notes_printed else self.notes_content()
+
+        def box_for(width: float, *, with_notes: bool, height: float = 0.0) -> Table:
+            content = [*text, *([Spacer(1, self.gap * 0.6), *notes] if with_notes else [])]
+            return self.boxed(content, width, background=None, height=height)
+
+        figure_height = figure_cell.wrap(left, self.frame_height)[1]
+        if notes:
+            # Room beside the body map holds the clinician's notes, when they fit there.
+            if box_for(self.frame_width - left, with_notes=True).wrap(self.frame_width - left, self.frame_height)[1] <= figure_height + self.gap:
+                self.notes_beside_map = True
+        text_height = box_for(self.frame_width - left, with_notes=self.notes_beside_map).wrap(self.frame_width - left, self.frame_height)[1]
+        if text_height < figure_height - self.gap:
+            # The text beside the map is shorter: the map shrinks towards it (to 80% at
+            # most), so the room is not left empty.
+            smaller = max(full_height * 0.8, full_height - (figure_height - text_height))
+            maps = self.overview_figures(smaller)
+            figure_cell, left = self.map_cell(maps)
+            figure_height = figure_cell.wrap(left, self.frame_height)[1]
+        box = box_for(self.frame_width - left, with_notes=self.notes_beside_map)
+        if box.wrap(self.frame_width - left, self.frame_height)[1] < figure_height:
+            box = box_for(self.frame_width - left, with_notes=self.notes_beside_map, height=figure_height)
+        row = CachedTable([[figure_cell, box]], colWidths=[left, self.frame_width - left])
+        row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
+        return [row]
+
+    def map_cell(self, maps: list[BodyFigure]) -> tuple[Table, float]:
+        """The body map(s) with their captions, and the width of the column they take."""
+        figure_width = sum(f.width for f in maps) + self.gap * 0.5 * (len(maps) - 1)
+        caption_style = ParagraphStyle("caption", parent=self.styles.small, alignment=TA_CENTER)
+        captions = [self.para(self.caption(f), caption_style) for f in maps]
+        figures = [Figure(f, self.map_alt(f)) for f in maps]
         figure_cell = CachedTable(
             [figures, captions],
             colWidths=[f.width + (self.gap * 0.5 if i < len(figures) - 1 else 0) for i, f in enumerate(figures)],
         )
         figure_cell.setStyle(table_style(NO_PADDING + [("ALIGN", (0, 0), (-1, -1), "CENTER")]))
-        if not text:
-            return [figure_cell]
-        left = figure_width + self.gap * 1.5
-        box = self.boxed(text, self.frame_width - left, background=None)
-        figure_height = figure_cell.wrap(left, self.frame_height)[1]
-        if box.wrap(self.frame_width - left, self.frame_height)[1] < figure_height:
-            box = self.boxed(text, self.frame_width - left, background=None, height=figure_height)
-        row = CachedTable([[figure_cell, box]], colWidths=[left, self.frame_width - left])
-        row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "TOP")]))
-        return [row]
+        return figure_cell, figure_width + self.gap * 1.5
 
-    def overview_figures(self) -> list[BodyFigure]:
+    def overview_figures(self, height: float) -> list[BodyFigure]:
         """One figure per view the points use (a one-side view twice when points are on
         both sides), side by side, with every marker; referral areas tinted and hatched."""
         groups = overview_groups(self.card)
-        height = self.layout.figures.body_map * self.scale
         if height <= 0 or not groups:
             return []
 
@@ -336,6 +394,12 @@ class Composer:
             bodies = total - gutters
             figures = make(height * max(0.45, (budget - gutters) / bodies))
         return figures
+
+    def map_alt(self, figure: BodyFigure) -> str:
+        """The body map in words: which view and side, and the numbered points on it."""
+        numbers = sorted({h.number for h in figure.highlights})
+        named = [f"{n} {self.card.points[n - 1].name}" for n in numbers if 0 < n <= len(self.card.points)]
+        return self.label("alt_body_map", view=self.caption(figure), points=", ".join(named))
 
     def marker_size(self) -> float:
         """Markers are sized so their digits are never below the layout's minimum type."""
@@ -382,25 +446,50 @@ class Composer:
         c = self.layout.colours
         pad = self.gap * 0.9
         inner = width - 2 * pad
-        badge_size = s.heading.fontSize * 1.7
+        badge_size = s.heading.fontSize * 1.5
         title = CachedTable(
             [[NumberBadge(number, badge_size, c.accent), self.para(point.name, s.heading)]],
             colWidths=[badge_size + self.gap * 0.6, inner - badge_size - self.gap * 0.6],
         )
         title.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+        heading = Whole(title, "H2")  # "1 Piriformis": the badge's number is part of the heading
         tool = self.assets.tools[point.tool]
         pressure = self.locale.out_of_ten(point.pressure.min, point.pressure.max)
         if not self.shared_pressure_words:
             pressure += ". " + point.pressure.words
+        tool_name = tool.name_in(self.locale.code)
         described: list[Flowable] = [
             self.labelled(self.label("where"), point.where),
             self.labelled(self.label("refers_to"), point.refers_to),
-            self.labelled(self.label("tool"), tool.name_in(self.locale.code)),
+            self.labelled(self.label("tool"), tool_name),
             self.labelled(self.label("position"), point.position),
             self.labelled(self.label("pressure"), pressure),
         ]
+        scale_font = max(s.body.fontSize * 0.92, self.layout.type.min)
+        how_hard_width = self.fonts_width(f"{self.label('pressure')}: {pressure}", s.bold) + self.gap
+        # "How hard: 3-5 out of 10" beside the scale, when the scale keeps boxes wide enough
+        # for "10" there: the panel saves a line.
+        scale_width = inner - how_hard_width
+        scale_room = scale_width - self.fonts_width(self.label("pressure_none") + self.label("pressure_worst"), s.body)
+        inline_scale = (self.layout.figures.pressure_scale and self.shared_pressure_words is not None
+                        and scale_room - scale_font * 0.8 >= 11 * scale_font * 1.2)
+        if inline_scale:
+            described = described[:4]
+        elif inner >= 5 * 72:
+            # A wide panel (one column, large print): the two short fields share a line.
+            runs = self.fonts.runs(self.label("tool") + ":", bold=True) + self.fonts.runs(" " + tool_name + "\u2003")
+            runs += self.fonts.runs(self.label("pressure") + ":", bold=True) + self.fonts.runs(" " + pressure)
+            described = [described[0], described[1], described[3], TextBlock(runs, s.body)]
         figure = self.point_figure(number, point)
         if figure is not None:
+            # A close-up taller than the text beside it shrinks towards it (to 70% at most).
+            text_width = inner - figure.wrap(inner, 0)[0] - self.gap * 0.8
+            text_height = sum(f.wrap(text_width, self.frame_height)[1] + f.getSpaceAfter() for f in described)
+            figure_height = figure.wrap(inner, self.frame_height)[1]
+            if figure_height > text_height > 0:
+                shrunk = self.point_figure(number, point, max(0.65, 1 - (figure_height - text_height) / figure_height))
+                if shrunk is not None:
+                    figure = shrunk
             text_width = inner - figure.wrap(inner, 0)[0] - self.gap * 0.8
             top = CachedTable([[described, figure]], colWidths=[text_width + self.gap * 0.8, None])
             top.setStyle(
@@ -409,26 +498,34 @@ class Composer:
                 )
             )
             described = [top]
-        scale: Flowable = PressureScale(
+        scale: Flowable = Figure(PressureScale(
             point.pressure.min,
             point.pressure.max,
-            inner,
-            max(s.body.fontSize * 0.92, self.layout.type.min),
+            scale_width if inline_scale else inner,
+            scale_font,
             accent=c.accent,
             text=c.text,
             rule=c.rule,
             low_label=self.label("pressure_none"),
             high_label=self.label("pressure_worst"),
-        )
+        ), self.label("alt_pressure", none=self.label("pressure_none"), worst=self.label("pressure_worst"),
+                      range=self.locale.number_range(point.pressure.min, point.pressure.max)))
+        if inline_scale:
+            row = CachedTable([[self.labelled(self.label("pressure"), pressure), scale]],
+                              colWidths=[how_hard_width, scale_width])
+            row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
+            scale = row
         content: list[Flowable] = [
-            title,
+            Open("Sect"),
+            heading,
             Spacer(1, self.gap * 0.35),
             *described,
-            *([Spacer(1, self.gap * 0.35), scale] if self.layout.figures.pressure_scale else []),
-            Spacer(1, self.gap * 0.4),
-            self.para(self.dose(point), s.bold),
+            *([Spacer(1, self.gap * 0.3), scale] if self.layout.figures.pressure_scale else []),
             Spacer(1, self.gap * 0.3),
+            self.para(self.dose(point), s.bold),
+            Spacer(1, self.gap * 0.25),
             *self.bullets(list(point.steps), s.body, numbered=True),
+            Close(),
         ]
         return content
 
@@ -441,32 +538,38 @@ class Composer:
             separator = "\u00a0" + separator[1:]
         return separator.join(part.replace(" ", "\u00a0") for part in dose_parts(point.timing, self.locale))
 
-    def point_figure(self, number: int, point: Point) -> Flowable | None:
+    def point_figure(self, number: int, point: Point, factor: float = 1.0) -> Flowable | None:
         """The point's position picture and/or close-up (the layout decides), with the
-        tool icon under it; or the tool icon alone."""
+        tool icon under it; or the tool icon alone. `factor` scales the pictures (a panel
+        whose text is shorter than its pictures shrinks them towards it)."""
         tool = self.assets.tools[point.tool]
-        icon_size = self.layout.figures.icon * self.scale
-        icon = picture(tool.icon, icon_size) if icon_size > 0 else None
-        position = self.position_picture(point)
-        closeup = self.closeup(number, point)
+        icon_size = self.layout.figures.icon * self.scale * factor
+        tool_alt = self.label("alt_tool", tool=tool.name_in(self.locale.code))
+        icon: Flowable | None = Figure(picture(tool.icon, icon_size), tool_alt) if icon_size > 0 else None
+        position = self.position_picture(point, factor)
+        closeup = self.closeup(number, point, factor)
         if position is not None and closeup is not None and not self.layout.figures.closeup_with_position:
             if point.id in self.assets.photos:
                 position = None  # the clinic's own photo of the point wins
             else:
                 closeup = None  # the position picture replaces the close-up
-        figures = [f for f in (closeup, position) if f is not None]
-        if not figures:
-            return icon
-        figure = figures[0] if len(figures) == 1 else SideBySide(figures, self.gap * 0.5)
         if position is not None:
             if not position.shows_tool and icon is not None:
                 position.inset = picture(tool.icon, min(icon_size, position.width * 0.34))
             icon = None  # the picture shows the tool in use (or carries its icon); its name is in the text
+        tagged: list[Flowable] = []
+        if closeup is not None:
+            tagged.append(Figure(closeup, self.label("alt_closeup", n=number, name=point.name)))
+        if position is not None:
+            tagged.append(Figure(position, position.alt))
+        if not tagged:
+            return icon
+        figure = tagged[0] if len(tagged) == 1 else SideBySide(tagged, self.gap * 0.5)
         return FigureColumn(figure, icon, gap=self.gap * 0.5)
 
-    def position_picture(self, point: Point) -> PositionPicture | None:
+    def position_picture(self, point: Point, factor: float = 1.0) -> PositionPicture | None:
         """The pose with its tool at the site (figures/position.py), or None."""
-        width = self.layout.figures.position * self.scale
+        width = self.layout.figures.position * self.scale * factor
         if width <= 0 or point.pose is None:
             return None
         scene = point_scene(point, self.card.language)
@@ -476,9 +579,9 @@ class Composer:
         return PositionPicture(scene, width, width * 1.2, Palette.from_colours(c.accent, c.warning, c.muted),
                                alt=describe(scene, self.locale))
 
-    def closeup(self, number: int, point: Point) -> Flowable | None:
+    def closeup(self, number: int, point: Point, factor: float = 1.0) -> Flowable | None:
         """The photo, or the close-up of the point's region cut from the body map, or None."""
-        size = self.layout.figures.closeup * self.scale
+        size = self.layout.figures.closeup * self.scale * factor
         photo = self.assets.photos.get(point.id)
         where = placement(point)
         if size <= 0 or (where is None and photo is None):
@@ -505,9 +608,12 @@ class Composer:
     def points(self) -> list[Flowable]:
         """Panels in a grid. One table holds them all, with empty columns and rows as the
         gaps, so panels side by side share one height and each row reads as one band."""
-        columns = min(self.layout.columns, len(self.card.points))
+        chosen = self.part.points  # on a card of a set, its share; numbers stay the routine's
+        if not chosen:
+            return []
+        columns = min(self.layout.columns, len(chosen))
         width = (self.frame_width - self.gap * (columns - 1)) / columns
-        panels = [self.point_panel(i + 1, p, width) for i, p in enumerate(self.card.points)]
+        panels = [self.point_panel(i + 1, self.card.points[i], width) for i in chosen]
         rows: list[list[object]] = []
         commands: list[TableCommand] = [("VALIGN", (0, 0), (-1, -1), "TOP"), *NO_PADDING]
         pad = self.gap * 0.9
@@ -543,7 +649,7 @@ class Composer:
         attention = self.card.medical_attention
         c = self.layout.colours
         pad = self.gap * 0.9
-        icon = WarningSign(s.warning_heading.fontSize * 1.35, c.warning, minimum=self.layout.type.min)
+        icon = WarningSign(s.warning_heading.fontSize * 1.2, c.warning, minimum=self.layout.type.min)
         heading = CachedTable(
             [[icon, self.para(self.label("medical_attention").upper(), s.warning_heading)]],
             colWidths=[icon.size + self.gap * 0.7, None],
@@ -561,7 +667,9 @@ class Composer:
         )
 
         def tier(title: str, items: list[str], style_title: ParagraphStyle, item_style: ParagraphStyle) -> list[Flowable]:
-            return [self.para(title, style_title), Spacer(1, self.gap * 0.25), *self.bullets(items, item_style)]
+            # Each tier's title is a third-level heading in the tagged PDF (the red one and the black one).
+            heading = TextBlock(self.fonts.runs(title, bold=True), style_title, role="H3")
+            return [heading, Spacer(1, self.gap * 0.2), *self.bullets(items, item_style)]
 
         urgent = tier(self.fill(attention.urgent.title), [self.fill(i) for i in attention.urgent.items], s.warning_title, s.bold)
         soon = tier(self.fill(attention.soon.title), [self.fill(i) for i in attention.soon.items], s.bold, s.body)
@@ -569,7 +677,8 @@ class Composer:
         inner_width = self.frame_width - border
         if self.layout.attention_columns >= 2:
             half = (inner_width - 3 * pad) / 2
-            body = CachedTable([[urgent, soon]], colWidths=[half + pad, half + 2 * pad])
+            left, right = balanced_columns(urgent + soon, half, titles=(urgent[0], soon[0]))
+            body = CachedTable([[left, right]], colWidths=[half + pad, half + 2 * pad])
             cells = [
                 ("LEFTPADDING", (0, 0), (-1, -1), pad),
                 ("RIGHTPADDING", (0, 0), (0, 0), 0),
@@ -595,8 +704,8 @@ class Composer:
                     ("BACKGROUND", (0, 0), (-1, 0), colors.HexColor(c.warning)),
                     ("LEFTPADDING", (0, 0), (-1, 0), pad),
                     ("RIGHTPADDING", (0, 0), (-1, 0), pad),
-                    ("TOPPADDING", (0, 0), (-1, 0), pad * 0.55),
-                    ("BOTTOMPADDING", (0, 0), (-1, 0), pad * 0.55),
+                    ("TOPPADDING", (0, 0), (-1, 0), pad * 0.45),
+                    ("BOTTOMPADDING", (0, 0), (-1, 0), pad * 0.45),
                     ("LEFTPADDING", (0, 1), (-1, -1), 0),
                     ("RIGHTPADDING", (0, 1), (-1, -1), 0),
                     ("TOPPADDING", (0, 1), (-1, -1), 0),
@@ -621,8 +730,31 @@ class Composer:
             self.para(self.label("video"), s.bold),
             TextBlock(self.fonts.runs(self.card.video), s.small),
         ]
-        block = CachedTable([[QrCode(self.card.video, size), video]], colWidths=[size + self.gap * 0.6, url_width])
+        qr = Figure(QrCode(self.card.video, size), self.label("alt_qr", url=self.card.video))
+        block = CachedTable([[qr, video]], colWidths=[size + self.gap * 0.6, url_width])
         block.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE")]))
         row = CachedTable([[paragraph, block]], colWidths=[self.frame_width - size - self.gap * 1.6 - url_width, size + self.gap + url_width + self.gap * 0.6])
         row.setStyle(table_style(NO_PADDING + [("VALIGN", (0, 0), (-1, -1), "MIDDLE"), ("LEFTPADDING", (1, 0), (1, 0), self.gap)]))
         return [row]
+
+
+def balanced_columns(
+    flowables: list[Flowable], width: float, *, titles: tuple[Flowable, ...] = ()
+) -> tuple[list[Flowable], list[Flowable]]:
+    """Flowables that read in order down two columns, split where the taller column is
+    shortest. Nothing is cut in two, and a title never ends a column (it stays with the
+    first item under it)."""
+    heights = [f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables]
+    total = sum(heights)
+    best, best_height = len(flowables), total
+    above = 0.0
+    for index in range(1, len(flowables)):
+        above += heights[index - 1]
+        if flowables[index - 1] in titles or isinstance(flowables[index - 1], Spacer):
+            continue  # never break right after a title (or the space under it)
+        if isinstance(flowables[index], Spacer):
+            continue
+        taller = max(above, total - above)
+        if taller < best_height - 0.01:
+            best, best_height = index, taller
+    return flowables[:best], flowables[best:]

@@ -42,7 +42,7 @@ def make_styles(layout: Layout, scale: float) -> Styles:
         "body",
         fontName="Atkinson",
         fontSize=body_size,
-        leading=body_size * 1.22,
+        leading=body_size * t.leading,
         textColor=colors.HexColor(c.text),
         splitLongWords=1,
         allowWidows=1,
