@@ -297,9 +297,6 @@ class _Ledger:
     def of(self, job: Job) -> Manifest:
         folder = job.out_folder.resolve()
         if folder not in self.manifests:
-            from routinecard.write import remove_stale_temporaries
-
-            remove_stale_temporaries(folder)
             self.manifests[folder] = Manifest(folder)
         return self.manifests[folder]
 

@@ -19,6 +19,7 @@ import os
 import re
 import stat
 import tempfile
+import threading
 from collections.abc import Iterable
 from pathlib import Path
 
@@ -110,6 +111,7 @@ def write_file(target: Path, data: bytes, *, protect: tuple[Path, ...] = (), mod
         raise _refuse(target, f"cannot create the folder {display_path(folder)}: {reason(error)}") from None
     if not folder.is_dir():
         raise _refuse(target, f"cannot write here: {display_path(folder)} is not a folder")
+    _sweep_once(folder)
     try:
         fd, tmp = tempfile.mkstemp(dir=folder, prefix=f".{target.name[:100]}.{os.getpid()}.", suffix=".tmp")
     except OSError as error:
@@ -143,6 +145,25 @@ def write_atomic(target: Path, data: bytes, *, inputs: Iterable[Path] = (), mode
     naming the path (callers that only cache may ignore them).
     """
     write_file(target, data, protect=tuple(inputs), mode=mode)
+
+
+_swept: set[Path] = set()
+_swept_lock = threading.Lock()
+
+
+def _sweep_once(folder: Path) -> None:
+    """Before this process first writes into a folder, clear what killed writers left
+    there. Done here, in the writer, so a build never comes back to this stage just to
+    tidy up (and a folder we only read is never touched)."""
+    try:
+        key = folder.resolve()
+    except OSError:
+        return
+    with _swept_lock:
+        if key in _swept:
+            return
+        _swept.add(key)
+    remove_stale_temporaries(key)
 
 
 def remove_stale_temporaries(folder: Path) -> None:
