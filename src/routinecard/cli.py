@@ -804,6 +804,49 @@ def atlas_command(
                "`routinecard atlas --sheet atlas.pdf` draws them")
 
 
+@app.command("poses")
+def poses_command(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="Print presets, props, motions and angles as JSON (for tools).")] = False,
+    gallery: Annotated[Optional[Path], typer.Option("--gallery", help="Write every preset with a ball and with a roller, as PNG (or PDF by the file's suffix).")] = None,
+) -> None:
+    """List the pose presets, props and motions of the position pictures, or draw the gallery."""
+    import json
+
+    from routinecard.figures.poses import library
+    from routinecard.figures.skeleton import JOINTS
+
+    lib = library()
+    if gallery is not None:
+        from routinecard.figures.gallery import gallery_pdf, gallery_png
+        from routinecard.write import write_atomic
+
+        write_atomic(gallery, gallery_pdf() if gallery.suffix.lower() == ".pdf" else gallery_png())
+        if not _settings(ctx).quiet:
+            typer.echo(f"wrote {gallery} ({len(lib.presets)} poses, each with a ball and with a roller)")
+        return
+    if as_json:
+        data = {
+            "presets": [{"id": p.id, "name": p.words, "view": p.view, "angles": p.angles,
+                         "supports": sorted(p.supports), "demo": p.demo} for p in lib.presets.values()],
+            "props": [{"id": p.id, "kind": p.kind, "name": p.words, "radius": p.radius} for p in lib.props.values()],
+            "motions": [{"id": m.id, "kind": m.kind, "name": m.words} for m in lib.motions.values()],
+            "angles": [{"name": j.name, "min": j.low, "max": j.high, "meaning": j.meaning} for j in JOINTS.values()],
+            "sites": sorted(lib.sites),
+        }
+        typer.echo(json.dumps(data, ensure_ascii=False, indent=1))
+        return
+    width = max(len(p) for p in lib.presets)
+    typer.echo(f"{'pose':<{width}}  view   description")
+    for preset in lib.presets.values():
+        typer.echo(f"{preset.id:<{width}}  {preset.view:<5}  {preset.words['en']}")
+    typer.echo("props: " + ", ".join(lib.props))
+    typer.echo("motions: " + ", ".join(lib.motions))
+    typer.echo("angles: " + ", ".join(f"{j.name} {j.low:g}..{j.high:g}" for j in JOINTS.values())
+               + " (far_hip, far_knee... for the far limbs)")
+    typer.echo("a point says `pose: back-to-wall` or `pose: {preset: back-to-wall, knee: 20, motion: lean-in}`")
+
+
 @app.command()
 def schema(
     kind: Annotated[str, typer.Argument(metavar="KIND", help="card, patient, clinic or layout.", show_default=False)],

@@ -25,6 +25,7 @@ from routinecard.figures.geometry import (
     add,
     bounds,
     circle,
+    circle_gap,
     dot,
     extreme,
     mul,
@@ -40,6 +41,7 @@ SEGMENTS = ("head", "neck", "trunk", "pelvis", "upper-arm", "forearm", "hand", "
 SURFACES = ("front", "back", "side", "inner", "top", "bottom")
 LIMB_SEGMENTS = ("upper-arm", "forearm", "hand", "thigh", "shank", "foot")
 TOLERANCE = 0.002  # of the figure's height (3.5 mm at 1.75 m): "touching"
+SAME_PLANE = frozenset({"torso", "head", "jaw", "nose", "neck"})  # parts a prop may meet besides its own limb
 
 
 class PoseError(RoutineCardError):
@@ -396,8 +398,16 @@ def scene(
         origin = segment.at(where.at)
         surface = ray_exit(body.part(segment.part).outline, origin, normal)
         centre = add(surface, mul(normal, prop.radius))
+        # clear the neighbouring parts too (a ball under the buttock also meets the thigh)
+        neighbours = [p.outline for p in body.parts if p.name in SAME_PLANE or
+                      (p.name.startswith("near-") and not p.name.endswith(("arm", "hand")))]
+        for _ in range(4):
+            overlap = min(circle_gap(outline, centre, prop.radius) for outline in neighbours)
+            if overlap >= -TOLERANCE * 0.1:
+                break
+            centre = add(centre, mul(normal, -overlap))
         axis = unit(sub(segment.end, segment.start))
-        return _State(body, PropShape(prop, centre, prop.radius, axis), surface)
+        return _State(body, PropShape(prop, centre, prop.radius, axis), sub(centre, mul(normal, prop.radius)))
 
     def level(state: _State, contact: Contact) -> float:
         normal = _normal(preset, contact.on)
@@ -468,7 +478,12 @@ def scene(
             break
     worst = max((abs(r) for r in res), default=0.0)
     if worst > TOLERANCE:
-        raise PoseError(f"in the pose {preset_id!r} the figure cannot rest on its supports with these angles")
+        contact = max(zip(free, res), key=lambda item: abs(item[1]))[0][0]
+        what = ", ".join("the tool" if p == "prop" else "the " + p.replace("-", " ") for p in contact.parts)
+        raise PoseError(
+            f"in the pose {preset_id!r}, with these angles, {what} cannot rest on the {contact.on}; "
+            "change the angles or pick another pose"
+        )
     for _, name in free:
         joint = joint_of(name)
         if not joint.low - 0.5 <= current[name] <= joint.high + 0.5:

@@ -47,7 +47,7 @@ class Palette:
             outline=mix(accent, "#000000", 0.55),
             near=mix(accent, "#ffffff", 0.86),
             far=mix(accent, "#ffffff", 0.58),
-            hair=mix(accent, "#000000", 0.25),
+            hair=accent,
             support=muted,
             support_fill=mix(muted, "#ffffff", 0.82),
             arrow=accent,
@@ -84,7 +84,7 @@ def frame(scene: Scene) -> Box:
             x1 = max(x1, x + 0.03)
     if scene.mirrored:
         x0, x1 = -x1, -x0
-    return Box(x0, scene.floor - 0.035, x1, box.y1 + m)
+    return Box(x0, min(scene.floor - 0.035, box.y0 - m), x1, box.y1 + m)
 
 
 def placement(scene: Scene, width: float, height: float) -> Placement:
