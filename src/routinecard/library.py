@@ -210,27 +210,33 @@ def choose_version(
     """The language rule. `requested` must be met or it is an error (listing the
     languages the routine has); `preferred` (a clinic's) is met when a version exists,
     else the routine keeps its own language and the notice says so."""
+    # The card's own language needs no look-up: the library is scanned only when another
+    # version is asked for (scanning per card made a large library quadratic).
+    if requested is not None and same_language(requested, own_language):
+        return Choice(None)
+    if requested is None and (preferred is None or same_language(preferred, own_language)):
+        return Choice(None)
     search = list(folders)
     if own_file is not None and own_file.resolve().parent not in search:
         search.insert(0, own_file.resolve().parent)
-    have = sorted({own_language, *(entry.language for entry in versions(card_id, search))})
+
+    def have() -> str:
+        return ", ".join(sorted({own_language, *(entry.language for entry in versions(card_id, search))}))
+
     if requested is not None:
-        if same_language(requested, own_language):
-            return Choice(None)
         entry = version(card_id, requested, search)
         if entry is None:
-            return Choice(None, error=f"the routine {card_id!r} has no {requested!r} version; its languages: {', '.join(have)}")
+            return Choice(None, error=f"the routine {card_id!r} has no {requested!r} version; its languages: {have()}")
         return Choice(entry.path)
-    if preferred is not None and not same_language(preferred, own_language):
-        entry = version(card_id, preferred, search)
-        if entry is None:
-            return Choice(
-                None,
-                notice=f"the clinic prefers {preferred!r}, but the routine {card_id!r} has no {preferred!r} version; "
-                f"printed in {own_language!r} (its languages: {', '.join(have)})",
-            )
-        return Choice(entry.path)
-    return Choice(None)
+    assert preferred is not None
+    entry = version(card_id, preferred, search)
+    if entry is None:
+        return Choice(
+            None,
+            notice=f"the clinic prefers {preferred!r}, but the routine {card_id!r} has no {preferred!r} version; "
+            f"printed in {own_language!r} (its languages: {have()})",
+        )
+    return Choice(entry.path)
 
 
 def output_stem(stem: str, language: str) -> str:
