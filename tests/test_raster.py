@@ -6,7 +6,6 @@ import hashlib
 import io
 import os
 import struct
-import time
 import zlib
 from pathlib import Path
 
@@ -380,18 +379,17 @@ def test_png_decompression_bomb_is_refused_fast(tmp_path: Path, width: int, heig
     path = tmp_path / "bomb.png"
     path.write_bytes(png_header_only(width, height))
     assert width * height > MAX_PIXELS
-    started = time.perf_counter()
+    # The file holds only a header: refusing it from the header alone is what keeps it
+    # fast (no timing assertion; speed belongs to bench/).
+    assert path.stat().st_size < 100
     message = refused(path)
-    assert time.perf_counter() - started < 1.0
     assert message == f"image is too large: {width} × {height} pixels; the limit is 40 megapixels"
 
 
 @pytest.mark.parametrize("width, height", [(8000, 6000), (60000, 60000)])
 def test_jpeg_decompression_bomb_is_refused_fast(tmp_path: Path, width: int, height: int) -> None:
     path = jpeg_claiming(tmp_path, width, height)
-    started = time.perf_counter()
-    message = refused(path)
-    assert time.perf_counter() - started < 1.0
+    message = refused(path)  # from the header's claimed size (no timing assertion: bench/ measures speed)
     assert f"{width} × {height} pixels" in message
 
 
@@ -496,9 +494,7 @@ def test_file_over_the_size_limit_is_refused_before_reading(tmp_path: Path) -> N
     path = tmp_path / "huge.jpg"
     with path.open("wb") as handle:
         handle.truncate(MAX_FILE_BYTES + 1)  # sparse: nothing is written or read
-    started = time.perf_counter()
-    message = refused(path)
-    assert time.perf_counter() - started < 0.5
+    message = refused(path)  # said from the file's size, before reading (no timing assertion)
     assert message.startswith("the image file is too large (20.0 MB)")
     assert "the limit is 20 MB" in message
 
