@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Any
 
 from routinecard.errors import RoutineCardError
+from routinecard.library import DEFAULT_LANGUAGE, card_files
 from routinecard.loader import load_yaml_file
 from routinecard.resources import data_dir
-
-DEFAULT_LANGUAGE = "en"
 
 
 @dataclass(frozen=True)
@@ -119,11 +118,7 @@ def catalogue(folders: list[Path] | None = None) -> list[Routine]:
     builtin_folder = _builtin_folder()
     found: dict[str, dict[str, tuple[Version, tuple[str, ...], tuple[str, ...], bool]]] = {}
     for folder in folders:
-        try:
-            files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-        except OSError:
-            continue
-        for file in files:
+        for file in card_files(folder):
             read = _read(file)
             if read is None:
                 continue

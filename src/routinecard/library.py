@@ -87,16 +87,20 @@ def read_entry(path: Path) -> Entry | None:
     return _read_entry(path.resolve(), info.st_mtime_ns, info.st_size)
 
 
+def card_files(folder: Path) -> list[Path]:
+    """The YAML files directly in a library folder, sorted (none if it cannot be read)."""
+    try:
+        return sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+    except OSError:
+        return []
+
+
 def entries(folders: list[Path]) -> list[Entry]:
     """Every routine version in these folders; for the same (id, language) the first
     folder wins. Sorted by id, then language."""
     found: dict[tuple[str, str], Entry] = {}
     for folder in folders:
-        try:
-            files = sorted(p for p in folder.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-        except OSError:
-            continue
-        for file in files:
+        for file in card_files(folder):
             entry = read_entry(file)
             if entry is not None:
                 found.setdefault((entry.id, entry.language), entry)
