@@ -99,3 +99,26 @@ def test_an_unreachable_scheduler_is_one_line(tmp_path: Path) -> None:
     assert result.returncode == 1 and "cannot reach the Dask scheduler" in result.stderr, result.stderr
     assert "Traceback" not in result.stderr
     shutil.rmtree(tmp_path, ignore_errors=True)
+
+
+QUIET_PROBE = """
+import logging, sys
+from routinecard.scaleout import executor_for
+with executor_for(sys.argv[1], 1) as executor:
+    assert executor is not None
+    # what Dask logs when a heartbeat races the scheduler's exit: an error with a traceback
+    executor.submit(logging.getLogger("distributed.worker").error, "PROBE-IN-WORKER", exc_info=ValueError("x")).result()
+    logging.getLogger("distributed.core").error("PROBE-IN-CALLER", exc_info=ValueError("x"))
+print("ok")
+"""
+
+
+def test_dask_logs_no_tracebacks_on_the_command_line(tmp_path: Path, cluster: distributed.Client) -> None:
+    """Dask's own error log (with tracebacks) never reaches the user's terminal, neither
+    from the caller nor from a worker process: CI once failed on a shutdown race's log."""
+    address = "dask://" + cluster.scheduler.address.removeprefix("tcp://")
+    for spec in ("dask-local", address):
+        result = subprocess.run([sys.executable, "-c", QUIET_PROBE, spec], capture_output=True, text=True,
+                                cwd=tmp_path, timeout=300)
+        assert result.returncode == 0 and result.stdout.strip() == "ok", result.stderr
+        assert "PROBE" not in result.stderr and "Traceback" not in result.stderr, result.stderr

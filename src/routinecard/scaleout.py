@@ -25,6 +25,8 @@ machine, loopback only). Needs the `dask` extra: `pip install 'routinecard[dask]
 
 from __future__ import annotations
 
+import logging
+import os
 from collections.abc import Callable, Iterator, Sequence
 from concurrent.futures import Executor
 from contextlib import contextmanager
@@ -81,6 +83,36 @@ def _require_distributed() -> Any:
     return distributed
 
 
+# Dask's own logger, in this process and (through the environment, read when a worker
+# process imports distributed) in the workers `dask-local` starts.
+_DASK_LOG_ENV = "DASK_LOGGING__DISTRIBUTED"
+
+
+@contextmanager
+def quiet_dask() -> Iterator[None]:
+    """Dask's log quiet for the duration of the block.
+
+    Dask logs connection trouble with tracebacks on stderr, and does so by itself while a
+    cluster shuts down (a worker's heartbeat can race the scheduler's exit). On the command
+    line that reads as a crash; a card's failure comes back as its `Outcome` and a lost
+    scheduler as an exception, so the log adds nothing for a clinic. Only critical
+    messages are kept.
+    """
+    logger = logging.getLogger("distributed")
+    level = logger.level
+    saved = os.environ.get(_DASK_LOG_ENV)
+    logger.setLevel(logging.CRITICAL)
+    os.environ[_DASK_LOG_ENV] = "critical"
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
+        if saved is None:
+            os.environ.pop(_DASK_LOG_ENV, None)
+        else:
+            os.environ[_DASK_LOG_ENV] = saved
+
+
 @contextmanager
 def executor_for(spec: str, workers: int) -> Iterator[Executor | None]:
     """The executor a `--executor` value names, open for the duration of the block.
@@ -95,20 +127,23 @@ def executor_for(spec: str, workers: int) -> Iterator[Executor | None]:
         return
     if text == "dask-local":
         distributed = _require_distributed()
-        with distributed.LocalCluster(n_workers=max(1, workers), threads_per_worker=1, processes=True,
-                                      host="127.0.0.1", dashboard_address=None) as cluster, \
+        with quiet_dask(), distributed.LocalCluster(
+                n_workers=max(1, workers), threads_per_worker=1, processes=True, host="127.0.0.1",
+                dashboard_address=None, silence_logs=logging.CRITICAL) as cluster, \
                 distributed.Client(cluster) as client:
             yield client.get_executor()
         return
     if text.startswith(DASK_SCHEMES):
         distributed = _require_distributed()
         address = "tcp://" + text.removeprefix("dask://") if text.startswith("dask://") else text
-        try:
-            client = distributed.Client(address, timeout="5s")
-        except OSError as error:
-            raise InputError(Problem(f"cannot reach the Dask scheduler at {address}: {error}", file="--executor")) from None
-        with client:
-            yield client.get_executor()
+        with quiet_dask():
+            try:
+                client = distributed.Client(address, timeout="5s")
+            except OSError as error:
+                raise InputError(Problem(f"cannot reach the Dask scheduler at {address}: {error}",
+                                         file="--executor")) from None
+            with client:
+                yield client.get_executor()
         return
 
 
