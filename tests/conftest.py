@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import ctypes
+import io
 import os
 import re
 from pathlib import Path
@@ -67,9 +68,14 @@ def fonts_used(pdf: bytes | Path) -> dict[str, bool]:
     return found
 
 
-def declared_fonts(pdf: bytes) -> list[str]:
-    """Every /BaseFont the file declares, used or not (reportlab keeps font dicts uncompressed)."""
-    return re.findall(rb"/BaseFont /([^\s/<>\[\]]+)", pdf)  # type: ignore[return-value]
+def declared_fonts(pdf: bytes) -> list[bytes]:
+    """Every /BaseFont the file declares, used or not (font dictionaries may sit in a
+    compressed object stream, so the file is read with pikepdf, not searched as bytes)."""
+    import pikepdf
+
+    with pikepdf.open(io.BytesIO(pdf)) as document:
+        return [str(obj.BaseFont).lstrip("/").encode() for obj in document.objects
+                if isinstance(obj, pikepdf.Dictionary) and "/BaseFont" in obj]
 
 
 def render(pdf: bytes | Path, dpi: int = 72, index: int = 0):

@@ -87,8 +87,18 @@ def structure(pdf: bytes) -> Node:
         return build(root.K[0])
 
 
+# Operators that paint: text, paths, images, shadings, forms.
+TEXT_OPS = ("Tj", "TJ", "'", '"')
+PAINT_OPS = TEXT_OPS + ("S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "Do", "sh")
+
+
 def untagged_text(pdf: bytes) -> list[str]:
     """Text operators that are neither in an element's marked content nor an artifact."""
+    return untagged(pdf, TEXT_OPS)
+
+
+def untagged(pdf: bytes, ops: tuple[str, ...] = PAINT_OPS) -> list[str]:
+    """Painting operators that are neither in an element's marked content nor an artifact."""
     problems: list[str] = []
     with pikepdf.open(io.BytesIO(pdf)) as document:
         parent_tree = document.Root.StructTreeRoot.ParentTree.Nums
@@ -97,6 +107,8 @@ def untagged_text(pdf: bytes) -> list[str]:
             stack: list[tuple[str, int | None]] = []
             for instruction in pikepdf.parse_content_stream(page):
                 if isinstance(instruction, pikepdf.ContentStreamInlineImage):
+                    if not stack:
+                        problems.append(f"page {index + 1}: an inline image outside the tree")
                     continue
                 op = str(instruction.operator)
                 if op == "BMC":
@@ -107,7 +119,7 @@ def untagged_text(pdf: bytes) -> list[str]:
                     stack.append((str(instruction.operands[0]), mcid))
                 elif op == "EMC":
                     stack.pop()
-                elif op in ("Tj", "TJ", "'", '"'):
+                elif op in ops:
                     artifact = any(tag == "/Artifact" for tag, _ in stack)
                     ids = [m for _, m in stack if m is not None]
                     in_tree = bool(ids) and ids[-1] < known.get(page.obj.StructParents, 0)

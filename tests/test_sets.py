@@ -15,7 +15,7 @@ from routinecard.cli import app
 from routinecard.errors import FitError
 from routinecard.prepare import prepare
 from routinecard.split import Part, card_blocks, pack
-from tagged import structure, untagged_text
+from tagged import structure, untagged
 from test_fit import text_sizes
 
 CAPACITY = ROOT / "tests" / "fixtures" / "capacity"
@@ -99,7 +99,7 @@ def test_sciatica_in_large_print_on_letter_is_a_set_of_whole_cards() -> None:
 
 def test_a_set_is_tagged_card_by_card() -> None:
     pdf = build_pdf(SCIATICA, layout="large-print")
-    assert untagged_text(pdf) == []
+    assert untagged(pdf) == []
     tree = structure(pdf)
     h1 = [n for n in tree.walk() if n.role == "H1"]
     assert len(h1) == page_count(pdf)  # each card starts with its title

@@ -13,7 +13,7 @@ import yaml
 
 from conftest import CARDS, ROOT, SCIATICA, card_data, page_text, squash, write_card
 from routinecard import build_pdf
-from tagged import artifact_texts, structure, untagged_text
+from tagged import artifact_texts, structure, untagged, untagged_text
 
 JANE = ROOT / "patients" / "example-jane.yaml"
 CAPACITY = ROOT / "tests" / "fixtures" / "capacity" / "patient.yaml"
@@ -47,6 +47,7 @@ def test_spanish_card_declares_spanish() -> None:
 
 def test_every_text_is_in_the_tree_or_an_artifact(tagged: bytes) -> None:
     assert untagged_text(tagged) == []
+    assert untagged(tagged) == []  # paths, pictures and forms too
     # the only text drawn as an artifact is the "!" of the warning triangle (the heading
     # beside it says it); text inside a picture is in the picture's element
     assert {t.strip() for t in artifact_texts(tagged) if t.strip()} == {"!"}
@@ -112,7 +113,7 @@ def test_pocket_copies_are_read_once(tmp_path: Path) -> None:
     data["points"] = data["points"][:1]
     pdf = build_pdf(write_card(tmp_path, data), layout="half-letter-2up")
     tree = structure(pdf)
-    assert untagged_text(pdf) == []
+    assert untagged(pdf) == []
     title = "Self-massage for sciatica trigger points"
     assert page_text(pdf).count(title) == 2  # printed twice on the sheet
     assert [n.text.strip() for n in tree.walk() if n.role == "H1"] == [title]  # read once

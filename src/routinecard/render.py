@@ -64,8 +64,9 @@ def render_pdf(plans: Sequence[PagePlan], layout: Layout, metadata: Metadata) ->
     tagging.attach(canvas, tags)
     if sheet is None:
         for plan in plans:
-            tags.new_page()
+            tags.new_page(canvas)
             _draw_card(canvas, plan, layout)
+            tags.end_page(canvas)
             canvas.showPage()
     else:
         offset_y = (sheet_size[1] - page_height) / 2
@@ -77,7 +78,7 @@ def render_pdf(plans: Sequence[PagePlan], layout: Layout, metadata: Metadata) ->
         else:
             places = [(plan, False) for plan in plans]
         for start in range(0, len(places), sheet.copies):
-            tags.new_page()
+            tags.new_page(canvas)
             on_sheet = places[start : start + sheet.copies]
             for slot, (plan, repeated) in enumerate(on_sheet):
                 canvas.saveState()
@@ -89,6 +90,7 @@ def render_pdf(plans: Sequence[PagePlan], layout: Layout, metadata: Metadata) ->
                     _draw_card(canvas, plan, layout)
                 canvas.restoreState()
             _cut_marks(canvas, sheet.copies, page_width, page_height, offset_y, layout)
+            tags.end_page(canvas)
             canvas.showPage()
     canvas.save()
     info = DocumentInfo(metadata.title, metadata.language, metadata.author, metadata.subject)

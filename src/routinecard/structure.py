@@ -1,8 +1,8 @@
 """The structure tree: a rendered PDF + what `tagging` recorded -> a tagged PDF.
 
-reportlab writes the pages with marked content in them; this module (with pikepdf) adds
-what makes the file a tagged PDF for screen readers: every drawing outside an element
-wrapped as an `/Artifact`, the structure tree (Document > Sect > H1, P, L > LI > Lbl,
+reportlab writes the pages with marked content and artifacts in them (`tagging`); this
+module (with pikepdf) adds what makes the file a tagged PDF for screen readers: the
+structure tree (Document > Sect > H1, P, L > LI > Lbl,
 LBody, Figure with /Alt) with its parent tree, `/MarkInfo`, `/Lang`, the title shown in
 the window, and XMP metadata that names the title and PDF/UA-1.
 
@@ -15,14 +15,9 @@ import io
 from dataclasses import dataclass
 
 import pikepdf
-from pikepdf import Array, Dictionary, Name, Operator, String
+from pikepdf import Array, Dictionary, Name, String
 
 from routinecard.tagging import Element, MarkedContent
-
-# Operators that start a graphics object, and those that end one (PDF 32000-1, 8.2).
-_STARTS = frozenset({"BT", "m", "re", "Do", "sh", "BI", "INLINE IMAGE"})
-_ENDS = frozenset({"ET", "S", "s", "f", "F", "f*", "B", "B*", "b", "b*", "n", "Do", "sh", "BI", "INLINE IMAGE"})
-
 
 @dataclass(frozen=True)
 class DocumentInfo:
@@ -36,8 +31,7 @@ def tag_pdf(pdf: bytes, tree: Element, info: DocumentInfo) -> bytes:
     """Add the structure tree, artifacts and accessibility metadata to `pdf`."""
     with pikepdf.open(io.BytesIO(pdf)) as document:
         pages = list(document.pages)
-        for page in pages:
-            _wrap_artifacts(document, page)
+        _single_filters(document)
         parents: dict[int, dict[int, pikepdf.Object]] = {index: {} for index in range(len(pages))}
         root = document.make_indirect(Dictionary(Type=Name.StructTreeRoot))
         top = _element(document, tree, root, pages, parents)
@@ -62,7 +56,7 @@ def tag_pdf(pdf: bytes, tree: Element, info: DocumentInfo) -> bytes:
             out,
             deterministic_id=True,
             compress_streams=True,
-            object_stream_mode=pikepdf.ObjectStreamMode.disable,
+            object_stream_mode=pikepdf.ObjectStreamMode.generate,  # the tree's ~150 small objects, compressed together
             min_version="1.7",
         )
     return out.getvalue()
@@ -97,38 +91,19 @@ def _element(
     return node
 
 
+def _single_filters(document: pikepdf.Pdf) -> None:
+    """`/Filter [/FlateDecode]` (reportlab's form) -> `/Filter /FlateDecode`, the same
+    filter: qpdf decodes and compresses again every stream whose filter is an array, a
+    second zlib pass over the whole file (most of the time this module took)."""
+    for obj in document.objects:
+        if isinstance(obj, pikepdf.Stream):
+            filters = obj.get("/Filter")
+            if isinstance(filters, pikepdf.Array) and len(filters) == 1:
+                obj.Filter = filters[0]
+
+
 def _marked(element: Element) -> list[MarkedContent]:
     return [k for k in element.kids if isinstance(k, MarkedContent)]
-
-
-def _wrap_artifacts(document: pikepdf.Pdf, page: pikepdf.Page) -> None:
-    """Every graphics object drawn outside marked content becomes an `/Artifact`: only the
-    objects themselves are wrapped (never a q/Q or a state change), so marked content and
-    the graphics state stay properly nested."""
-    out: list[pikepdf.ContentStreamInstruction | pikepdf.ContentStreamInlineImage] = []
-    depth = 0
-    open_artifact = False
-    begin = pikepdf.ContentStreamInstruction([Name.Artifact], Operator("BMC"))
-    end = pikepdf.ContentStreamInstruction([], Operator("EMC"))
-    for instruction in pikepdf.parse_content_stream(page):
-        op = "INLINE IMAGE" if isinstance(instruction, pikepdf.ContentStreamInlineImage) else str(instruction.operator)
-        if op in ("BDC", "BMC", "EMC"):
-            if open_artifact:
-                out.append(end)
-                open_artifact = False
-            depth += -1 if op == "EMC" else 1
-            out.append(instruction)
-            continue
-        if depth == 0 and not open_artifact and op in _STARTS:
-            out.append(begin)
-            open_artifact = True
-        out.append(instruction)
-        if open_artifact and op in _ENDS:
-            out.append(end)
-            open_artifact = False
-    if open_artifact:
-        out.append(end)
-    page.obj.Contents = document.make_stream(pikepdf.unparse_content_stream(out))
 
 
 def _metadata(document: pikepdf.Pdf, info: DocumentInfo) -> None:

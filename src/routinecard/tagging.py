@@ -3,10 +3,11 @@
 reportlab has no tagging API. While the canvas draws a card, our flowables wrap what they
 draw in marked content (`/P <</MCID 3>> BDC ... EMC`) and tell the `TagRecorder` (kept
 on the canvas) which structure element that content belongs to. The recorder keeps the
-elements in drawing order, which is the card's reading order. Afterwards `structure.py`
-turns the record into the PDF's structure tree with pikepdf, and marks everything drawn
-outside an element (panel backgrounds, borders, rules, the warning triangle) as an
-artifact.
+elements in drawing order, which is the card's reading order. Everything drawn outside
+an element (panel backgrounds, borders, rules, the warning triangle) is wrapped as an
+`/Artifact` while the page is drawn: the recorder knows when marked content ends and the
+next begins, so no second pass has to parse the page again. Afterwards `structure.py`
+turns the record into the PDF's structure tree with pikepdf.
 
 A canvas without a recorder (a preview, a test) draws exactly as before: every helper
 here is a no-op then.
@@ -14,6 +15,7 @@ here is a no-op then.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -27,6 +29,10 @@ GROUPS = frozenset({"Document", "Sect", "Div", "L", "LI", "Caption"})
 LEAVES = frozenset({"H1", "H2", "H3", "P", "Lbl", "LBody", "Figure"})
 
 ATTRIBUTE = "_routinecard_tags"
+
+# A painting operator or a graphics object (PDF 32000-1, 8.2): what makes a stretch of the
+# page between two elements worth an /Artifact (state changes alone are not content).
+_PAINTS = re.compile(r"(?:^|\s)(?:[SsfFBb]\*?|Tj|TJ|'|\"|Do|sh|BI)(?=\s|$)", re.MULTILINE)
 
 
 @dataclass(frozen=True)
@@ -71,15 +77,52 @@ class TagRecorder:
         self.page = -1
         self._mcids = 0
         self.muted = 0  # > 0 while a copy is drawn that must be an artifact (pocket sheets)
+        self._depth = 0  # marked-content sequences open on the page
+        # Where the page's current stretch outside any element began: (content list, index).
+        self._outside: tuple[list[str], int] | None = None
 
     @property
     def current(self) -> Element:
         return self._open[-1]
 
     # -- pages ------------------------------------------------------------------------
-    def new_page(self) -> None:
+    def new_page(self, canvas: Canvas) -> None:
+        """Call before drawing a page: what is drawn before the first element is an artifact."""
         self.page += 1
         self._mcids = 0
+        self._depth = 0
+        self._outside = (_code(canvas), len(_code(canvas)))
+
+    def end_page(self, canvas: Canvas) -> None:
+        """Call before `showPage`: what was drawn after the last element is an artifact."""
+        if self._depth:
+            raise RuntimeError(f"tagging: {self._depth} marked-content sequence(s) left open on the page")
+        self._close_outside(canvas)
+
+    # -- marked content: every BDC and EMC of ours goes through these two ------------------
+    def _bdc(self, canvas: Canvas, role: str, mcid: int) -> None:
+        if self._depth == 0:
+            self._close_outside(canvas)
+        self._depth += 1
+        _code(canvas).append(f"/{role} <</MCID {mcid}>> BDC")
+
+    def _emc(self, canvas: Canvas) -> None:
+        code = _code(canvas)
+        code.append("EMC")
+        self._depth -= 1
+        if self._depth == 0:
+            self._outside = (code, len(code))
+
+    def _close_outside(self, canvas: Canvas) -> None:
+        """Wrap the stretch drawn since the last element ended as one artifact, if it paints
+        anything. It starts after an EMC and ends before a BDC: between graphics objects."""
+        code = _code(canvas)
+        if self._outside is not None:
+            began, start = self._outside
+            if began is code and len(code) > start and _PAINTS.search("\n".join(code[start:])):
+                code.insert(start, "/Artifact BMC")
+                code.append("EMC")
+        self._outside = None
 
     # -- groups: elements that hold other elements ----------------------------------------
     def open(self, role: str, *, alt: str | None = None, key: str | None = None) -> Element:
@@ -113,11 +156,11 @@ class TagRecorder:
         mcid = self._mcids
         self._mcids += 1
         element.kids.append(MarkedContent(self.page, mcid))
-        _code(canvas).append(f"/{role} <</MCID {mcid}>> BDC")
+        self._bdc(canvas, role, mcid)
         return element
 
     def end(self, canvas: Canvas) -> None:
-        _code(canvas).append("EMC")
+        self._emc(canvas)
         self.close()
 
     def mark(self, canvas: Canvas, element: Element) -> None:
@@ -125,7 +168,11 @@ class TagRecorder:
         mcid = self._mcids
         self._mcids += 1
         element.kids.append(MarkedContent(self.page, mcid))
-        _code(canvas).append(f"/{element.role} <</MCID {mcid}>> BDC")
+        self._bdc(canvas, element.role, mcid)
+
+    def unmark(self, canvas: Canvas) -> None:
+        """The end of what `mark` began."""
+        self._emc(canvas)
 
     def finish(self) -> Element:
         """The tree in reading order: the letterhead (clinic, patient) after the title and
@@ -184,7 +231,7 @@ def marked(canvas: Canvas, role: str, *, alt: str | None = None, whole: bool = F
         try:
             yield current
         finally:
-            _code(canvas).append("EMC")
+            tags.unmark(canvas)
         return
     element = tags.begin(canvas, role, alt=alt, whole=whole)
     try:
@@ -218,7 +265,7 @@ def also(canvas: Canvas, element: Element | None) -> Iterator[None]:
     try:
         yield
     finally:
-        _code(canvas).append("EMC")
+        tags.unmark(canvas)
 
 
 # -- flowables that carry structure --------------------------------------------------
@@ -325,7 +372,7 @@ class Artifact(Flowable):
 
 @contextmanager
 def muted(canvas: Canvas) -> Iterator[None]:
-    """Drawing inside is recorded as nothing: `structure.py` makes it an artifact."""
+    """Drawing inside is recorded as nothing: it is part of the artifact around it."""
     tags: TagRecorder | None = getattr(canvas, ATTRIBUTE, None)
     if tags is None:
         yield

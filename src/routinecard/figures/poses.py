@@ -233,6 +233,9 @@ class Scene:
     angles: dict[str, float]
     mirrored: bool = False
     hand: bool = False  # a hand or thumb presses the site (drawn as the figure's own hand)
+    # What drawing this scene wrote on a page, by size and colours (figures/position.py):
+    # a scene is solved once per process, so a batch draws each picture once.
+    drawn: dict[Any, list[str]] = field(default_factory=dict, init=False, repr=False, compare=False)
 
     def extent(self) -> Box:
         """The box around the figure, its prop, arrows and furniture (not the infinite supports)."""

@@ -115,7 +115,30 @@ def _path(canvas: Any, polygon: Polygon | list[Vec], place: Placement, *, close:
 
 
 def draw_scene(canvas: Any, scene: Scene, width: float, height: float, palette: Palette = DEFAULT_PALETTE) -> None:
-    """Draw the scene into the box (0, 0, width, height) of the canvas's current space."""
+    """Draw the scene into the box (0, 0, width, height) of the canvas's current space.
+
+    A figure is thousands of path points; what they write on the page is kept with the
+    scene (by size and colours) and written again as it is when the same picture is drawn
+    again in this process (the next card of a batch, the next build of a server). The
+    drawing is wrapped in q/Q, so the canvas's state after it is the same either way.
+    """
+    key = (width, height, palette)
+    code: list[str] = canvas._code
+    done = scene.drawn.get(key)
+    if done is None:
+        canvas._code = []
+        try:
+            _draw_scene(canvas, scene, width, height, palette)
+            done = canvas._code
+        finally:
+            canvas._code = code
+        if len(scene.drawn) >= 4:  # a few sizes of one picture, not every size ever tried
+            scene.drawn.clear()
+        scene.drawn[key] = done
+    code.extend(done)
+
+
+def _draw_scene(canvas: Any, scene: Scene, width: float, height: float, palette: Palette) -> None:
     place = placement(scene, width, height)
     line = min(max(place.scale * 0.0075, 0.45), 1.5)
     canvas.saveState()
