@@ -245,3 +245,26 @@ def test_sciatica_pictures_show_what_the_card_says_and_are_described() -> None:
     assert "side of the hip" in english[1] and "roll up and down" in english[1]
     spanish = load_card(ROOT / "cards" / "sciatica-trigger-points.es.yaml")
     assert "pelota de tenis" in describe(point_scene(spanish.points[0], "es"), load_locale("es"))  # type: ignore[arg-type]
+
+
+def test_outlines_are_simplified_within_the_tolerance() -> None:
+    """Position pictures drop outline points that lie within SIMPLIFY of the outline
+    without them: a circle keeps fewer points, a square keeps its corners, and no dropped
+    point is farther than the tolerance from the simplified outline."""
+    import math
+
+    from routinecard.figures.position import simplify_closed
+
+    def distance(p: tuple[float, float], a: tuple[float, float], b: tuple[float, float]) -> float:
+        (x, y), (x1, y1), (x2, y2) = p, a, b
+        dx, dy = x2 - x1, y2 - y1
+        t = max(0.0, min(1.0, ((x - x1) * dx + (y - y1) * dy) / (dx * dx + dy * dy)))
+        return math.hypot(x - (x1 + t * dx), y - (y1 + t * dy))
+
+    circle = [(5 * math.cos(2 * math.pi * i / 60), 5 * math.sin(2 * math.pi * i / 60)) for i in range(60)]
+    kept = simplify_closed(circle, 0.1)
+    assert 12 <= len(kept) < 40
+    edges = list(zip(kept, kept[1:] + kept[:1]))
+    assert all(min(distance(p, a, b) for a, b in edges) <= 0.1 + 1e-9 for p in circle)
+    square = [(0.0, 0.0), (5.0, 0.0), (10.0, 0.0), (10.0, 5.0), (10.0, 10.0), (5.0, 10.0), (0.0, 10.0), (0.0, 5.0)]
+    assert sorted(simplify_closed(square, 0.1)) == [(0.0, 0.0), (0.0, 10.0), (10.0, 0.0), (10.0, 10.0)]
