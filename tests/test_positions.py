@@ -268,3 +268,41 @@ def test_outlines_are_simplified_within_the_tolerance() -> None:
     assert all(min(distance(p, a, b) for a, b in edges) <= 0.1 + 1e-9 for p in circle)
     square = [(0.0, 0.0), (5.0, 0.0), (10.0, 0.0), (10.0, 5.0), (10.0, 10.0), (5.0, 10.0), (0.0, 10.0), (0.0, 5.0)]
     assert sorted(simplify_closed(square, 0.1)) == [(0.0, 0.0), (0.0, 10.0), (10.0, 0.0), (10.0, 10.0)]
+
+
+SOLVE_PROBE = """
+import hashlib, sys
+from pathlib import Path
+from routinecard.api import build_pdf
+print(hashlib.sha256(build_pdf(Path(sys.argv[1]))).hexdigest())
+"""
+
+
+def test_a_remembered_solve_gives_the_same_bytes(tmp_path: Path) -> None:
+    """Solved poses are kept on disk by their inputs; a process that finds them builds the
+    same bytes as one that solves, and a damaged or foreign file there is ignored."""
+    import os
+    import subprocess
+    import sys
+
+    card = ROOT / "cards" / "sciatica-trigger-points.yaml"
+    cache = tmp_path / "cache"
+
+    def build(setting: str) -> str:
+        env = {**os.environ, "ROUTINECARD_CACHE": setting}
+        done = subprocess.run([sys.executable, "-c", SOLVE_PROBE, str(card)], env=env, capture_output=True,
+                              text=True, timeout=300)
+        assert done.returncode == 0, done.stderr
+        return done.stdout.strip()
+
+    fresh = build(str(cache))
+    files = sorted((cache / "poses").glob("*.json"))
+    assert len(files) == 4  # the card's four poses
+    assert build(str(cache)) == fresh  # from the remembered angles
+    for bad in (b"{", b'{"hip": "x"}', b'{"hip": 1e999}'):
+        for f in files:
+            f.write_bytes(bad)
+        assert build(str(cache)) == fresh
+    blocked = tmp_path / "a-file"
+    blocked.write_text("not a folder")
+    assert build(str(blocked / "cache")) == fresh  # a cache that cannot be written only costs the solve

@@ -138,10 +138,29 @@ def segment_distance(p: Vec, a: Vec, b: Vec) -> float:
 
 
 def signed_distance(polygon: Polygon, p: Vec) -> float:
-    """Distance from p to the outline: negative inside."""
-    n = len(polygon)
-    d = min(segment_distance(p, polygon[i], polygon[(i + 1) % n]) for i in range(n))
-    return -d if contains(polygon, p) else d
+    """Distance from p to the outline: negative inside.
+
+    The pose solver asks this tens of thousands of times a pose, so it is one loop with
+    the arithmetic of `segment_distance` and `contains` written out (no tuples made)."""
+    px, py = p
+    best = math.inf
+    cutoff = math.inf  # squared distances above this cannot beat `best` (hypot is exact to an ulp)
+    inside = False
+    x1, y1 = polygon[-1]
+    for x2, y2 in polygon:
+        dx, dy = x2 - x1, y2 - y1
+        denominator = dx * dx + dy * dy
+        t = 0.0 if denominator == 0 else max(0.0, min(1.0, ((px - x1) * dx + (py - y1) * dy) / denominator))
+        ex, ey = px - (x1 + dx * t), py - (y1 + dy * t)
+        if ex * ex + ey * ey <= cutoff:
+            d = math.hypot(ex, ey)
+            if d < best:
+                best = d
+                cutoff = d * d * (1 + 1e-9)
+        if (y1 > py) != (y2 > py) and px < x1 + (py - y1) * (x2 - x1) / (y2 - y1):
+            inside = not inside
+        x1, y1 = x2, y2
+    return -best if inside else best
 
 
 def circle_gap(polygon: Polygon, centre: Vec, radius: float) -> float:

@@ -34,6 +34,7 @@ from routinecard.figures.geometry import (
     unit,
 )
 from routinecard.figures.skeleton import ANGLE_NAMES, JOINTS, LIMB_JOINTS, Body, View, build, check_angle, joint_of
+from routinecard.figures import solved
 from routinecard.loader import Document, load_yaml_file, require_mapping
 
 DATA = Path(__file__).resolve().parent / "data"
@@ -434,51 +435,63 @@ def scene(
         state = evaluate(current)
         return [level(state, c) - target(state, c) for c, _ in free], state
 
-    current = dict(values)
-    # first each contact alone, in the preset's order (secant steps on its own angle),
-    # then all together (Levenberg-Marquardt): a good start makes the joint solve short
-    for _sweep in range(2):
-        for index, (_, name) in enumerate(free):
-            current[name] = _root(lambda x: _with(residuals, current, name, x, index), current[name], joint_of(name))
-    res, state = residuals(current)
-    damping = 1e-3
-    for _ in range(60):
-        if all(abs(r) < TOLERANCE * 0.05 for r in res):
-            break
-        n = len(free)
-        jacobian: list[list[float]] = [[0.0] * n for _ in free]
-        for j, (_, name) in enumerate(free):
-            trial = dict(current)
-            trial[name] += 0.25
-            shifted, _ = residuals(trial)
-            for i in range(n):
-                jacobian[i][j] = (shifted[i] - res[i]) / 0.25
-        # Levenberg-Marquardt: (J'J + damping * diag(J'J)) step = -J'r, damping adapted
-        jtj = [[sum(jacobian[k][i] * jacobian[k][j] for k in range(n)) for j in range(n)] for i in range(n)]
-        jtr = [-sum(jacobian[k][i] * res[k] for k in range(n)) for i in range(n)]
-        norm = sum(r * r for r in res)
-        improved = False
-        for _ in range(12):
-            system = [[jtj[i][j] + (damping * (jtj[i][i] + 1e-9) if i == j else 0.0) for j in range(n)]
-                      for i in range(n)]
-            step = _solve_linear(system, jtr)
-            if step is None:
-                damping *= 4
-                continue
-            largest = max(abs(x) for x in step)
-            scale = min(1.0, 25 / largest) if largest > 0 else 1.0
-            trial = dict(current)
-            for j, (_, name) in enumerate(free):
-                trial[name] += step[j] * scale
-            trial_res, trial_state = residuals(trial)
-            if sum(r * r for r in trial_res) < norm:
-                current, res, state = trial, trial_res, trial_state
-                damping = max(damping / 3, 1e-7)
-                improved = True
+    def solve(current: dict[str, float]) -> tuple[dict[str, float], list[float], _State]:
+        # first each contact alone, in the preset's order (secant steps on its own angle),
+        # then all together (Levenberg-Marquardt): a good start makes the joint solve short
+        for _sweep in range(2):
+            for index, (_, name) in enumerate(free):
+                current[name] = _root(lambda x: _with(residuals, current, name, x, index), current[name], joint_of(name))
+        res, state = residuals(current)
+        damping = 1e-3
+        for _ in range(60):
+            if all(abs(r) < TOLERANCE * 0.05 for r in res):
                 break
-            damping *= 4
-        if not improved:
-            break
+            n = len(free)
+            jacobian: list[list[float]] = [[0.0] * n for _ in free]
+            for j, (_, name) in enumerate(free):
+                trial = dict(current)
+                trial[name] += 0.25
+                shifted, _ = residuals(trial)
+                for i in range(n):
+                    jacobian[i][j] = (shifted[i] - res[i]) / 0.25
+            # Levenberg-Marquardt: (J'J + damping * diag(J'J)) step = -J'r, damping adapted
+            jtj = [[sum(jacobian[k][i] * jacobian[k][j] for k in range(n)) for j in range(n)] for i in range(n)]
+            jtr = [-sum(jacobian[k][i] * res[k] for k in range(n)) for i in range(n)]
+            norm = sum(r * r for r in res)
+            improved = False
+            for _ in range(12):
+                system = [[jtj[i][j] + (damping * (jtj[i][i] + 1e-9) if i == j else 0.0) for j in range(n)]
+                          for i in range(n)]
+                step = _solve_linear(system, jtr)
+                if step is None:
+                    damping *= 4
+                    continue
+                largest = max(abs(x) for x in step)
+                scale = min(1.0, 25 / largest) if largest > 0 else 1.0
+                trial = dict(current)
+                for j, (_, name) in enumerate(free):
+                    trial[name] += step[j] * scale
+                trial_res, trial_state = residuals(trial)
+                if sum(r * r for r in trial_res) < norm:
+                    current, res, state = trial, trial_res, trial_state
+                    damping = max(damping / 3, 1e-7)
+                    improved = True
+                    break
+                damping *= 4
+            if not improved:
+                break
+        return current, res, state
+
+    # A solve is remembered on disk by its inputs (figures/solved.py): the next process
+    # builds the picture from the same angles, so the same bytes, without solving.
+    names = [name for _, name in free]
+    remembered_as = solved.key([preset_id, sorted(values.items()), _anchor_key(where), tool]) if names else ""
+    remembered = solved.load(remembered_as, names) if names else None
+    if remembered is not None:
+        current = {**values, **remembered}
+        res, state = residuals(current)
+    else:
+        current, res, state = solve(dict(values))
     worst = max((abs(r) for r in res), default=0.0)
     if worst > TOLERANCE:
         contact = max(zip(free, res), key=lambda item: abs(item[1]))[0][0]
@@ -495,7 +508,14 @@ def scene(
                 f"in the pose {preset_id!r} {what} would have to bend to {current[name]:.0f} degrees "
                 f"(possible: {joint.low:g} to {joint.high:g}); change the pose's angles"
             )
+    if names and remembered is None:
+        solved.store(remembered_as, {name: current[name] for name in names})
     return _finish(preset, state, current, where, prop, pressed, press, motion, side, language, references, level)
+
+
+def _anchor_key(where: Anchor | None) -> list[object] | None:
+    """What of a site or anchor the solve depends on (not its words)."""
+    return None if where is None else [where.segment, where.at, where.surface]
 
 
 def _with(residuals: Any, current: dict[str, float], name: str, value: float, index: int) -> float:
