@@ -188,9 +188,11 @@ def own_rss_mb() -> float | None:
 
 
 def page_count(pdf: bytes) -> int:
-    """Page objects in a PDF whose page dictionaries are not in compressed object streams
-    (true of reportlab's and Typst's output)."""
-    return len(re.findall(rb"/Type\s*/Page(?![s\w])", pdf))
+    """Pages of a PDF, read with pdfium (routinecard's page dictionaries sit in a
+    compressed object stream, so the bytes cannot be searched for them)."""
+    import pypdfium2
+
+    return len(pypdfium2.PdfDocument(pdf))
 
 
 def kb(n: int) -> float:

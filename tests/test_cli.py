@@ -132,3 +132,18 @@ def test_check_reports_the_reading_grade(runner, tmp_path: Path) -> None:
     assert result.exit_code == 0  # a warning, not a failure
     assert "is above 8" in result.stderr or "over 20 words" in result.stderr
     assert "summary (" in result.stderr
+
+
+def test_a_reader_that_goes_away_is_not_an_error_message() -> None:
+    """`routinecard library | head`: the pipe closes before the list is written. Nothing is
+    printed about it (it once said "cannot use this path: broken pipe"), no traceback."""
+    import subprocess
+    import sys
+
+    process = subprocess.Popen([sys.executable, "-m", "routinecard", "library"], stdout=subprocess.PIPE,
+                               stderr=subprocess.PIPE, cwd=Path(__file__).resolve().parents[1])
+    assert process.stdout is not None and process.stderr is not None
+    process.stdout.close()  # long before the process has started up and written anything
+    err = process.stderr.read().decode()
+    assert process.wait(timeout=120) == 1
+    assert err == ""

@@ -43,12 +43,27 @@ class _Commands(typer.core.TyperGroup):
         except RoutineCardError as error:
             _print_problems(error.problems)
             raise typer.Exit(1) from None
+        except BrokenPipeError:
+            # The reader went away (`routinecard library | head`): not a path problem and
+            # nothing to say. Later writes (and the flush at exit) go nowhere, quietly.
+            _silence_stdout()
+            raise typer.Exit(1) from None
         except OSError as error:
             from routinecard.write import reason
 
             where = display_path(error.filename) if isinstance(error.filename, (str, Path)) else None
             _print_problems([Problem(f"cannot use this path: {reason(error)}", file=where)])
             raise typer.Exit(1) from None
+
+
+def _silence_stdout() -> None:
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):
+        pass
+    finally:
+        os.close(devnull)
 
 
 def _print_problems(problems: list[Problem]) -> None:
