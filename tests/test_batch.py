@@ -107,3 +107,58 @@ def test_quiet_prints_nothing_on_success(runner, tmp_path: Path) -> None:
 def test_output_files_are_readable_by_others(runner, tmp_path: Path) -> None:
     runner.invoke(app, ["build", str(SCIATICA), "-o", str(tmp_path / "x.pdf")])
     assert os.stat(tmp_path / "x.pdf").st_mode & 0o044 == 0o044
+
+
+def test_two_builds_into_one_folder_keep_each_others_manifest_entries(runner, tmp_path: Path) -> None:
+    """Two routinecard processes building different cards into one folder at the same
+    time: each saves the manifest under a lock, merged with what the other wrote, so the
+    next build skips every card (the manifest was once last-writer-wins)."""
+    import subprocess
+    import sys
+
+    first, second = tmp_path / "first", tmp_path / "second"
+    first.mkdir()
+    second.mkdir()
+    for index in range(6):
+        data = card_data()
+        data["id"] = f"card-{index}"
+        data["points"] = data["points"][:1]
+        write_card(first if index % 2 == 0 else second, data, f"card-{index}.yaml")
+    out = tmp_path / "out"
+    out.mkdir()
+    runs = [subprocess.Popen([sys.executable, "-m", "routinecard", "build", str(folder), "-o", str(out), "--jobs", "1"],
+                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for folder in (first, second)]
+    for run in runs:
+        _, err = run.communicate(timeout=300)
+        assert run.returncode == 0, err
+    assert len(pdfs(out)) == 6
+    again = runner.invoke(app, ["build", str(first), str(second), "-o", str(out)])
+    assert again.exit_code == 0, again.output
+    assert "built 0, skipped 6 (unchanged), failed 0" in again.stdout
+
+
+def test_the_manifest_merges_what_another_process_saved(tmp_path: Path) -> None:
+    """The merge itself, step by step: entries another process saved are kept, this
+    process's own records and forgets win."""
+    from routinecard.incremental import JobKey, Manifest, locked
+
+    def key(name: str) -> JobKey:
+        return JobKey(input=f"/cards/{name}.yaml", layout="letter", clinic=None, language=None, only=None, sets="{}")
+
+    def save(manifest: Manifest) -> None:
+        with locked(manifest.folder):
+            manifest.merge()
+            manifest.path.write_bytes(manifest.payload())
+            manifest.saved()
+
+    sha = "0" * 64
+    one, two = Manifest(tmp_path), Manifest(tmp_path)
+    one.record(key("a"), tmp_path / "a.pdf", sha, {})
+    one.record(key("c"), tmp_path / "c.pdf", sha, {})
+    save(one)
+    two.record(key("b"), tmp_path / "b.pdf", sha, {})
+    save(two)
+    assert set(Manifest(tmp_path).entries) == {key(n).text() for n in "abc"}
+    one.forget(key("c"))
+    save(one)
+    assert set(Manifest(tmp_path).entries) == {key(n).text() for n in "ab"}

@@ -35,7 +35,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Callable, Literal
 
 from routinecard.errors import Problem
-from routinecard.incremental import JobKey, Manifest, file_hash
+from routinecard.incremental import JobKey, Manifest, file_hash, locked
 from routinecard.resources import looks_like_path
 
 if TYPE_CHECKING:
@@ -347,11 +347,13 @@ class _Ledger:
         if not manifest.changed or manifest.folder in self.broken or not manifest.folder.is_dir():
             return []
         try:
-            write_file(manifest.path, manifest.payload(), replace_special=True)
+            with locked(manifest.folder):  # another build into this folder keeps its entries
+                manifest.merge()
+                write_file(manifest.path, manifest.payload(), replace_special=True)
+                manifest.saved()
         except OutputError as error:
             self.broken.add(manifest.folder)
             return list(error.problems)
-        manifest.changed = False
         return []
 
 

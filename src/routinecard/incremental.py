@@ -22,6 +22,8 @@ import json
 import os
 import re
 import stat
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -189,7 +191,10 @@ class Manifest:
     def __init__(self, folder: Path) -> None:
         self.folder = folder
         self.path = folder / MANIFEST
+        self._seen = _stamp(self.path)
         self.entries: dict[str, Entry] = read_manifest(self.path)
+        # What this process recorded (an Entry) or forgot (None) since it last saved.
+        self._pending: dict[str, Entry | None] = {}
         self.changed = False
         if os.path.lexists(self.path):  # never raises: a name too long is simply not there
             # Rewrite a manifest that was not valid as a whole (it is rebuilt from scratch).
@@ -215,15 +220,79 @@ class Manifest:
 
     def record(self, key: JobKey, output: Path, pdf_sha256: str, deps: dict[str, str]) -> None:
         """Remember a PDF just written into this folder (`deps`: absolute path -> SHA-256)."""
-        self.entries[key.text()] = Entry(output.name, pdf_sha256, code_hash(), dict(deps))
+        entry = Entry(output.name, pdf_sha256, code_hash(), dict(deps))
+        self.entries[key.text()] = entry
+        self._pending[key.text()] = entry
         self.changed = True
 
     def forget(self, key: JobKey) -> None:
         if self.entries.pop(key.text(), None) is not None:
+            self._pending[key.text()] = None
             self.changed = True
 
     def payload(self) -> bytes:
         return manifest_bytes(self.entries)
+
+    def merge(self) -> None:
+        """Take in what another process wrote to the manifest since this one read or saved
+        it (two builds into one folder), with this process's own changes on top. Call with
+        the folder locked (`locked`), just before saving. Only a stat when nobody else wrote."""
+        if _stamp(self.path) == self._seen:
+            return
+        entries = read_manifest(self.path)
+        for key, entry in self._pending.items():
+            if entry is None:
+                entries.pop(key, None)
+            else:
+                entries[key] = entry
+        self.entries = entries
+
+    def saved(self) -> None:
+        """The manifest on disk is now this one."""
+        self._pending.clear()
+        self._seen = _stamp(self.path)
+        self.changed = False
+
+
+def _stamp(path: Path) -> tuple[int, int, int] | None:
+    """Which version of a file is there (every save replaces it: a new inode)."""
+    try:
+        info = os.lstat(path)
+    except (OSError, ValueError):
+        return None
+    return (info.st_ino, info.st_mtime_ns, info.st_size)
+
+
+LOCK = ".routinecard-manifest.lock"
+
+
+@contextmanager
+def locked(folder: Path) -> Iterator[None]:
+    """The folder's manifest to ourselves for the block: an exclusive lock on a lock file
+    beside it, which other routinecard processes wait for. Where no lock can be had (a
+    read-only folder, no fcntl), the block runs unlocked: saving fails or races as before."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows
+        yield
+        return
+    flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0)
+    try:
+        fd = os.open(folder / LOCK, flags, 0o644)
+    except (OSError, ValueError):
+        yield
+        return
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            yield  # not a file of ours (a FIFO, a device): never wait on it
+            return
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
 
 
 def _raw(path: Path) -> bytes | None:
