@@ -11,6 +11,7 @@ from hypothesis import strategies as st
 from routinecard import load_card
 from routinecard.model import Card
 from routinecard.readability import (
+    EASE_LIMIT,
     GRADE_LIMIT,
     WORD_LIMIT,
     Report,
@@ -19,8 +20,11 @@ from routinecard.readability import (
     card_texts,
     flesch_kincaid,
     grade_of,
+    inflesz,
+    inflesz_band,
     number_syllables,
     report_lines,
+    spanish_syllables,
     split_sentences,
     syllables,
     words_of,
@@ -257,19 +261,44 @@ def test_shipped_english_card_is_at_most_grade_8_with_no_long_sentence() -> None
     assert report_lines(report) == [f"reading grade {report.grade:.1f} (limit 8)"]
 
 
-def test_spanish_card_is_not_graded() -> None:
+def test_spanish_card_is_measured_on_the_inflesz_scale() -> None:
+    """A Spanish card is not given an English grade; it is measured with the
+    Szigriszt-Pazos formula on the INFLESZ scale, and must read as "normal" or easier."""
     report = assess(load_card(SPANISH))
-    assert report.language == "es"
-    assert report.measured is False
+    assert report.language == "es" and report.measured
     assert math.isnan(report.grade)
-    assert report.hardest == ()
-    # Sentences are still counted: length matters in any language.
+    assert EASE_LIMIT <= report.ease <= 100 and not report.above_limit
     assert report.sentences > 50 and report.words > 400
     assert [s.words for s in report.longest] == sorted((s.words for s in report.longest), reverse=True)
     assert all(s.words == len(words_of(s.text)) > 0 and math.isnan(s.grade) for s in report.longest)
+    eases = [s.ease for s in report.hardest]
+    assert eases == sorted(eases) and len(eases) == 3  # hardest: lowest score first
     (line,) = report_lines(report)
-    assert line.startswith("reading grade not measured: Flesch-Kincaid is an English formula")
-    assert "'es'" in line
+    assert line == f"reading ease {report.ease:.1f} on the INFLESZ scale ({inflesz_band(report.ease)}), 55 or more reads as normal"
+
+
+@pytest.mark.parametrize(("word", "count"), [
+    ("dolor", 2), ("pierna", 2), ("día", 2), ("tobillo", 3), ("hoy", 1), ("y", 1), ("que", 1), ("ciudad", 2),
+    ("ayuda", 3), ("poeta", 3), ("aeropuerto", 5), ("país", 2), ("músculo", 3), ("respiración", 4),
+    ("urgencias", 3), ("15", 2), ("30", 2), ("45", 6), ("112", 5), ("rodilla,", 3), ("¿Duele?", 2),
+])
+def test_spanish_syllables(word: str, count: int) -> None:
+    assert spanish_syllables(word) == count
+
+
+def test_a_hard_spanish_text_is_below_the_limit_and_names_its_hardest_sentences() -> None:
+    hard = ("La administración concomitante de antiinflamatorios esteroideos incrementa considerablemente "
+            "la probabilidad de complicaciones hemorrágicas postoperatorias significativas.")
+    tokens = words_of(hard)
+    score = inflesz(len(tokens), 1, sum(spanish_syllables(t) for t in tokens))
+    assert score < 40 and inflesz_band(score) == "very hard"
+    card = small_card(" ".join([hard] * 4), language="es")
+    report = assess(card)
+    assert report.measured and report.above_limit
+    lines = report_lines(report)
+    assert lines[0].startswith(f"reading ease {report.ease:.1f} on the INFLESZ scale (")
+    assert lines[0].endswith("is below 55: shorten these sentences and use shorter words:")
+    assert lines[1] == f"  summary ({len(tokens)} words): {hard}"  # the hardest sentences, hardest first
 
 
 def test_a_long_complex_summary_pushes_the_card_above_the_limit() -> None:
@@ -384,6 +413,6 @@ def test_report_lines_flag_long_sentences_even_within_the_limit() -> None:
 
 def test_report_lines_for_another_language() -> None:
     assert report_lines(report(math.nan, sentence(30), measured=False, language="fr")) == [
-        "reading grade not measured: Flesch-Kincaid is an English formula and this card is in 'fr'; "
-        "have a native speaker check it reads plainly"
+        "reading grade not measured: Flesch-Kincaid is an English formula, INFLESZ a Spanish one, and this "
+        "card is in 'fr'; have a native speaker check it reads plainly"
     ]

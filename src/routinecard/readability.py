@@ -17,9 +17,18 @@ pronunciation in the CMU Pronouncing Dictionary, e.g. "comfortable" = 4
 (com-for-ta-ble), "every" = 3 (ev-er-y), "tingling" = 2 (ting-ling, a CMU variant).
 
 Flesch-Kincaid is an English formula (its constants were fitted on English texts, and
-the syllable rules are English ones), so a card in another language is not graded:
-`Report.measured` is False and its grade is NaN. Its sentences are still counted, since
-long sentences are hard in any language.
+the syllable rules are English ones). A Spanish card is measured on the INFLESZ scale
+instead: the Szigriszt-Pazos perspicuity
+
+    P = 206.835 - 62.3 * (syllables / words) - (words / sentences)
+
+with the bands Barrio-Cantalejo et al. validated on texts for patients (An Sist Sanit
+Navar 2008;31:135-52): under 40 very hard, 40-55 somewhat hard, 55-65 normal, 65-80
+fairly easy, over 80 very easy. Material for patients should score 55 or more. Spanish
+syllables follow the spelling rules of Spanish (a vowel group is one syllable unless two
+strong vowels meet; an accented i or u is strong). A card in another language is not
+measured: `Report.measured` is False and its grade is NaN. Its sentences are still
+counted, since long sentences are hard in any language.
 
 Why one long module: the grade's rules (sentences, words, syllables per language) are one
 measure and are tested as one.
@@ -39,6 +48,12 @@ from routinecard.model import EMERGENCY, EMERGENCY_DEPARTMENT, Card
 GRADE_LIMIT = 8.0
 """Highest acceptable grade for patient material (6th-8th grade)."""
 
+EASE_LIMIT = 55.0
+"""Lowest acceptable INFLESZ score for Spanish patient material ("normal" or easier)."""
+
+INFLESZ_BANDS = ((80.0, "very easy"), (65.0, "fairly easy"), (55.0, "normal"), (40.0, "somewhat hard"),
+                 (-math.inf, "very hard"))
+
 WORD_LIMIT = 20
 """A sentence longer than this is flagged even when the card's grade is fine."""
 
@@ -53,7 +68,8 @@ class Sentence:
     text: str
     field: str
     words: int
-    grade: float
+    grade: float  # Flesch-Kincaid (English), else NaN
+    ease: float = math.nan  # INFLESZ (Spanish), else NaN
 
 
 @dataclass(frozen=True)
@@ -72,11 +88,21 @@ class Report:
     hardest: tuple[Sentence, ...]
     language: str
     measured: bool
+    ease: float = math.nan  # INFLESZ of all measured text (a Spanish card), else NaN
+
+    @property
+    def spanish(self) -> bool:
+        return is_spanish(self.language)
 
     @property
     def above_limit(self) -> bool:
-        """True when the grade, as printed (one decimal), is above GRADE_LIMIT."""
-        return self.measured and round(self.grade, 1) > GRADE_LIMIT
+        """True when the card reads harder than the limit, as printed (one decimal): an
+        English grade above GRADE_LIMIT, a Spanish INFLESZ score below EASE_LIMIT."""
+        if not self.measured:
+            return False
+        if self.spanish:
+            return round(self.ease, 1) < EASE_LIMIT
+        return round(self.grade, 1) > GRADE_LIMIT
 
     @property
     def long_sentences(self) -> tuple[Sentence, ...]:
@@ -398,6 +424,83 @@ def is_english(language: str) -> bool:
     return language.lower() == "en" or language.lower().startswith("en-")
 
 
+def is_spanish(language: str) -> bool:
+    return language.lower() == "es" or language.lower().startswith("es-")
+
+
+# --------------------------------------------------------------------------- Spanish
+
+_ES_VOWELS = frozenset("aeiouáéíóúü")
+_ES_STRONG = frozenset("aeoáéóíú")  # an accented i or u is strong: "dí-a", "ba-úl"
+_ES_LETTERS = "a-zA-ZáéíóúüñÁÉÍÓÚÜÑ"
+
+# Spoken numbers: "quin-ce" 2, "trein-ta" 2, "cien" 1.
+_ES_UNITS = [2, 2, 1, 1, 2, 2, 1, 2, 2, 2]  # ce-ro u-no dos tres cua-tro cin-co seis sie-te o-cho nue-ve
+_ES_TEENS = [1, 2, 2, 2, 3, 2, 3, 4, 4, 4]  # diez on-ce do-ce tre-ce ca-tor-ce quin-ce die-ci-séis ...
+_ES_TWENTIES = [2, 3, 3, 3, 4, 4, 3, 4, 3, 4]  # vein-te vein-tiu-no vein-ti-dós ... vein-tio-cho
+_ES_TENS = [0, 0, 0, 2, 3, 3, 3, 3, 3, 3]  # trein-ta cua-ren-ta cin-cuen-ta se-sen-ta ...
+
+
+def spanish_number_syllables(digits: str) -> int:
+    """Syllables of a number said in Spanish: "15" = 2, "30" = 2, "45" = 6 (cua-ren-ta y cin-co).
+    Service numbers and long numbers are read digit by digit."""
+    digits = digits.replace(",", "").replace(".", "")
+    if not digits.isdigit():
+        return 1
+    if digits in _SERVICE_NUMBERS or len(digits) > 3 or (len(digits) > 1 and digits[0] == "0"):
+        return sum(_ES_UNITS[int(d)] for d in digits)
+    n = int(digits)
+    count = 0
+    if n >= 100:
+        count += 1 if n == 100 else 3  # "cien", "cien-to", "dos-cien-tos" (about three)
+        n %= 100
+        if n == 0:
+            return count
+    if n < 10:
+        return count + _ES_UNITS[n]
+    if n < 20:
+        return count + _ES_TEENS[n - 10]
+    if n < 30:
+        return count + _ES_TWENTIES[n - 20]
+    return count + _ES_TENS[n // 10] + (1 + _ES_UNITS[n % 10] if n % 10 else 0)  # "y"
+
+
+def spanish_syllables(token: str) -> int:
+    """Syllables of a Spanish word as printed: "dolor" 2, "pierna" 2, "día" 2, "tobillo" 3,
+    "hoy" 1, "15" 2. Vowel groups, split where two strong vowels meet."""
+    total = 0
+    for chunk in re.findall(rf"[{_ES_LETTERS}]+|\d+(?:[.,]\d+)*", token):
+        if chunk[0].isdigit():
+            total += spanish_number_syllables(chunk)
+            continue
+        word = chunk.lower()
+        if word == "y":
+            total += 1
+            continue
+        count = 0
+        previous = ""
+        for letter in word:
+            if letter in _ES_VOWELS:
+                if not previous or (previous in _ES_STRONG and letter in _ES_STRONG):
+                    count += 1
+                previous = letter
+            else:
+                previous = ""
+        total += max(count, 1)
+    return total
+
+
+def inflesz(words: int, sentences: int, syllable_count: int) -> float:
+    """Szigriszt-Pazos perspicuity, read on the INFLESZ scale (NaN for no words)."""
+    if words == 0 or sentences == 0:
+        return math.nan
+    return 206.835 - 62.3 * (syllable_count / words) - (words / sentences)
+
+
+def inflesz_band(score: float) -> str:
+    return next(name for floor, name in INFLESZ_BANDS if score >= floor)
+
+
 def assess(card: Card, *, top: int = 3, extra: Sequence[tuple[str, str]] = ()) -> Report:
     """Measure the reading level of a card's patient-facing text, and of `extra` texts
     printed with it (a clinician's `notes`, as ("notes", text)).
@@ -407,20 +510,29 @@ def assess(card: Card, *, top: int = 3, extra: Sequence[tuple[str, str]] = ()) -
     the longest sentences.
     """
     english = is_english(card.language)
+    spanish = is_spanish(card.language)
+    count_syllables = syllables if english else spanish_syllables if spanish else None
     measured: list[Sentence] = []
     total_words = total_syllables = 0
     for field, text in [*card_texts(card), *extra]:
         for sentence in split_sentences(text):
             tokens = words_of(sentence)
-            count = sum(syllables(w) for w in tokens) if english else 0
+            count = sum(count_syllables(w) for w in tokens) if count_syllables else 0
             grade = flesch_kincaid(len(tokens), 1, count) if english else math.nan
-            measured.append(Sentence(sentence, field, len(tokens), grade))
+            ease = inflesz(len(tokens), 1, count) if spanish else math.nan
+            measured.append(Sentence(sentence, field, len(tokens), grade, ease))
             total_words += len(tokens)
             total_syllables += count
     grade = flesch_kincaid(total_words, len(measured), total_syllables) if english else math.nan
+    ease = inflesz(total_words, len(measured), total_syllables) if spanish else math.nan
     order = range(len(measured))
     longest = sorted(order, key=lambda i: (-measured[i].words, i))[:top]
-    hardest = sorted(order, key=lambda i: (-measured[i].grade, -measured[i].words, i))[:top] if english else []
+    if english:
+        hardest = sorted(order, key=lambda i: (-measured[i].grade, -measured[i].words, i))[:top]
+    elif spanish:
+        hardest = sorted(order, key=lambda i: (measured[i].ease, -measured[i].words, i))[:top]
+    else:
+        hardest = []
     return Report(
         grade=grade,
         words=total_words,
@@ -428,7 +540,8 @@ def assess(card: Card, *, top: int = 3, extra: Sequence[tuple[str, str]] = ()) -
         longest=tuple(measured[i] for i in longest),
         hardest=tuple(measured[i] for i in hardest),
         language=card.language,
-        measured=english and total_words > 0,
+        measured=(english or spanish) and total_words > 0,
+        ease=ease,
     )
 
 
@@ -442,9 +555,20 @@ def report_lines(report: Report) -> list[str]:
     limit = f"{GRADE_LIMIT:g}"
     if not report.measured:
         return [
-            f"reading grade not measured: Flesch-Kincaid is an English formula and this card "
-            f"is in {report.language!r}; have a native speaker check it reads plainly"
+            f"reading grade not measured: Flesch-Kincaid is an English formula, INFLESZ a Spanish "
+            f"one, and this card is in {report.language!r}; have a native speaker check it reads plainly"
         ]
+    if report.spanish:
+        name = f"reading ease {report.ease:.1f} on the INFLESZ scale ({inflesz_band(report.ease)})"
+        if report.above_limit:
+            lines = [f"{name} is below {EASE_LIMIT:g}: shorten these sentences and use shorter words:"]
+            return lines + [_sentence_line(s) for s in report.hardest]
+        lines = [f"{name}, {EASE_LIMIT:g} or more reads as normal"]
+        long = report.long_sentences
+        if long:
+            lines.append(f"sentences over {WORD_LIMIT} words: shorten them:")
+            lines += [_sentence_line(s) for s in long]
+        return lines
     if report.above_limit:
         lines = [f"reading grade {report.grade:.1f} is above {limit}: shorten these sentences:"]
         return lines + [_sentence_line(s) for s in report.longest]
