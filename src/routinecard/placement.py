@@ -10,6 +10,7 @@ close-up window that does not contain its marker.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from routinecard.atlas import load_atlas
 from routinecard.figures.bodymap import Ellipse, Highlight, body_map, closeup_window, highlights_for, inside
@@ -176,8 +177,10 @@ def map_problems(card: Card) -> list[tuple[FieldPath, str]]:
     return problems
 
 
+@lru_cache(maxsize=1024)
 def _ellipse_touches_body(view: str, area: Ellipse) -> bool:
-    """Does any part of the ellipse lie on the body? (Sampled: centre, rings of points.)"""
+    """Does any part of the ellipse lie on the body? (Sampled: centre, rings of points.)
+    Remembered: every build of a card asks the same question of the same outline."""
     import math
 
     body = body_map(view)
