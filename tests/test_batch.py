@@ -162,3 +162,29 @@ def test_the_manifest_merges_what_another_process_saved(tmp_path: Path) -> None:
     one.forget(key("c"))
     save(one)
     assert set(Manifest(tmp_path).entries) == {key(n).text() for n in "ab"}
+
+
+def test_the_manifest_is_written_at_most_every_half_second_and_at_the_end(tmp_path: Path, monkeypatch) -> None:
+    """A 1000-card batch once rewrote the whole manifest after every PDF (about 1.5 GB of
+    JSON in the parent). Now: the first PDF's record at once, then at most every
+    SAVE_EVERY_S, and everything when the last job finishes."""
+    from routinecard import batch, write
+    from routinecard.incremental import MANIFEST, read_manifest
+
+    cards = library(tmp_path, count=5)
+    writes: list[Path] = []
+    real = write.write_file
+
+    def counting(path: Path, data: bytes, **options: object) -> None:
+        if path.name == MANIFEST:
+            writes.append(path)
+        real(path, data, **options)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(write, "write_file", counting)
+    monkeypatch.setattr(batch, "SAVE_EVERY_S", 3600.0)
+    out = tmp_path / "out"
+    jobs = batch.make_jobs(sorted(cards.glob("*.yaml")), [None], folder=out)
+    outcomes = batch.run(jobs)
+    assert [o.status for o in outcomes] == ["built"] * 5
+    assert len(writes) == 2  # the first record, then the end of the batch
+    assert len(read_manifest(out / MANIFEST)) == 5
