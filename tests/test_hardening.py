@@ -488,3 +488,22 @@ def test_random_manifests_are_read_as_data(tmp_path_factory: pytest.TempPathFact
         key = JobKey(str(folder / "card.yaml"), None, None, None, None, "[]")
         assert manifest.up_to_date(key) is None
         assert parse_manifest(manifest.payload()) == manifest.entries
+
+
+@pytest.mark.parametrize("sizes", [{"heading": "0pt"}, {"heading": "1pt", "small": "0pt", "title": "0pt"}])
+def test_tiny_heading_sizes_never_print_below_the_minimum(tmp_path: Path, sizes: dict[str, str]) -> None:
+    """Found by the random-layout property test: with `type.heading: 0pt` the heading is
+    held at the minimum (8.5 pt), and the point's number badge beside it, sized from the
+    heading, printed its number at 7.9 pt. The badge is now never that small."""
+    import yaml
+
+    from routinecard.api import build_prepared
+    from routinecard.prepare import prepare
+
+    layout = tmp_path / "tiny.yaml"
+    layout.write_text(yaml.safe_dump({"extends": "letter", "type": sizes}), encoding="utf-8")
+    prepared = prepare(Path(__file__).resolve().parent.parent / "cards" / "sciatica-trigger-points.yaml",
+                       layout=str(layout))
+    built = build_prepared(prepared)
+    assert page_count(built.pdf) == 1
+    assert smallest_text(built.pdf) >= 8.5 - 0.01

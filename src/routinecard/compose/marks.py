@@ -155,6 +155,15 @@ def table_style(commands: list[TableCommand]) -> TableStyle:
 class NumberBadge(Flowable):
     """A filled circle with the point's number: matches markers on the body map."""
 
+    NUMBER = 0.62  # the number's type size, as a fraction of the circle
+
+    @classmethod
+    def size_for(cls, heading: float, minimum: float) -> float:
+        """The circle beside a heading of this size: 1.5 times the heading, and never so
+        small that its number would print under the layout's minimum type size (a tiny
+        `type.heading` once printed the numbers at 7.9 pt)."""
+        return max(heading * 1.5, minimum / cls.NUMBER)
+
     def __init__(self, number: int, size: float, colour: str) -> None:
         super().__init__()
         self.number = number
@@ -170,7 +179,7 @@ class NumberBadge(Flowable):
         canvas.setFillColor(colors.HexColor(self.colour))
         canvas.circle(r, r, r, stroke=0, fill=1)
         canvas.setFillColor(colors.white)
-        canvas.setFont("Atkinson-Bold", self.size * 0.62)  # sized from the heading: >= minimum type
+        canvas.setFont("Atkinson-Bold", self.size * self.NUMBER)  # >= minimum type: see size_for
         canvas.drawCentredString(r, r - self.size * 0.22, str(self.number))
 
 

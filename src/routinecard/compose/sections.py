@@ -446,7 +446,7 @@ class Composer:
         c = self.layout.colours
         pad = self.gap * 0.9
         inner = width - 2 * pad
-        badge_size = s.heading.fontSize * 1.5
+        badge_size = NumberBadge.size_for(s.heading.fontSize, self.layout.type.min)
         title = CachedTable(
             [[NumberBadge(number, badge_size, c.accent), self.para(point.name, s.heading)]],
             colWidths=[badge_size + self.gap * 0.6, inner - badge_size - self.gap * 0.6],
