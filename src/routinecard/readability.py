@@ -563,18 +563,13 @@ def report_lines(report: Report) -> list[str]:
         if report.above_limit:
             lines = [f"{name} is below {EASE_LIMIT:g}: shorten these sentences and use shorter words:"]
             return lines + [_sentence_line(s) for s in report.hardest]
-        lines = [f"{name}, {EASE_LIMIT:g} or more reads as normal"]
-        long = report.long_sentences
-        if long:
-            lines.append(f"sentences over {WORD_LIMIT} words: shorten them:")
-            lines += [_sentence_line(s) for s in long]
-        return lines
-    if report.above_limit:
+        first = f"{name}, {EASE_LIMIT:g} or more reads as normal"
+    elif report.above_limit:
         lines = [f"reading grade {report.grade:.1f} is above {limit}: shorten these sentences:"]
         return lines + [_sentence_line(s) for s in report.longest]
-    lines = [f"reading grade {report.grade:.1f} (limit {limit})"]
+    else:
+        first = f"reading grade {report.grade:.1f} (limit {limit})"
     long = report.long_sentences
-    if long:
-        lines.append(f"sentences over {WORD_LIMIT} words: shorten them:")
-        lines += [_sentence_line(s) for s in long]
-    return lines
+    if not long:
+        return [first]
+    return [first, f"sentences over {WORD_LIMIT} words: shorten them:", *(_sentence_line(s) for s in long)]
