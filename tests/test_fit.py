@@ -304,3 +304,27 @@ def test_no_text_is_smaller_than_the_minimum(layout: str, minimum: float) -> Non
     assert len(sizes) > 100
     small = [(round(size, 2), text) for size, text in sizes if size < minimum - 0.01 and text.strip() not in ("", "!")]
     assert small == []
+
+
+def test_the_urgent_red_flags_are_never_split_across_the_two_columns() -> None:
+    """The medical box's two columns are balanced, but the urgent tier stays in one column:
+    its last red flag at the top of the right column, above "Stop and contact your doctor",
+    could be read as one of the less urgent signs (it happened on the neck card)."""
+    from reportlab.platypus import Flowable
+
+    from routinecard.compose.sections import balanced_columns
+
+    class Block(Flowable):
+        def __init__(self, height: float) -> None:
+            super().__init__()
+            self.height = height
+
+        def wrap(self, availWidth: float, availHeight: float) -> tuple[float, float]:  # noqa: N803
+            return 100.0, self.height
+
+    urgent = [Block(10), Block(30), Block(30), Block(30), Block(30)]  # a title and four long items
+    soon = [Block(10), Block(10), Block(10)]
+    left, right = balanced_columns(urgent + soon, 100, titles=(urgent[0], soon[0]))
+    assert right[0] is not soon[0]  # balanced alone, it splits inside the urgent tier
+    left, right = balanced_columns(urgent + soon, 100, titles=(urgent[0], soon[0]), unbroken=len(urgent))
+    assert left == urgent and right == soon

@@ -677,7 +677,9 @@ class Composer:
         inner_width = self.frame_width - border
         if self.layout.attention_columns >= 2:
             half = (inner_width - 3 * pad) / 2
-            left, right = balanced_columns(urgent + soon, half, titles=(urgent[0], soon[0]))
+            # The urgent tier is never split: its last red flag at the top of the right column,
+            # above the other tier's title, could be read as one of the "contact your doctor" signs.
+            left, right = balanced_columns(urgent + soon, half, titles=(urgent[0], soon[0]), unbroken=len(urgent))
             body = CachedTable([[left, right]], colWidths=[half + pad, half + 2 * pad])
             cells = [
                 ("LEFTPADDING", (0, 0), (-1, -1), pad),
@@ -739,17 +741,19 @@ class Composer:
 
 
 def balanced_columns(
-    flowables: list[Flowable], width: float, *, titles: tuple[Flowable, ...] = ()
+    flowables: list[Flowable], width: float, *, titles: tuple[Flowable, ...] = (), unbroken: int = 0
 ) -> tuple[list[Flowable], list[Flowable]]:
     """Flowables that read in order down two columns, split where the taller column is
-    shortest. Nothing is cut in two, and a title never ends a column (it stays with the
-    first item under it)."""
+    shortest. Nothing is cut in two, a title never ends a column (it stays with the
+    first item under it), and the first `unbroken` flowables stay in one column."""
     heights = [f.wrap(width, 1e6)[1] + f.getSpaceBefore() + f.getSpaceAfter() for f in flowables]
     total = sum(heights)
     best, best_height = len(flowables), total
     above = 0.0
     for index in range(1, len(flowables)):
         above += heights[index - 1]
+        if index < unbroken:
+            continue
         if flowables[index - 1] in titles or isinstance(flowables[index - 1], Spacer):
             continue  # never break right after a title (or the space under it)
         if isinstance(flowables[index], Spacer):
