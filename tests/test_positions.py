@@ -306,3 +306,32 @@ def test_a_remembered_solve_gives_the_same_bytes(tmp_path: Path) -> None:
     blocked = tmp_path / "a-file"
     blocked.write_text("not a folder")
     assert build(str(blocked / "cache")) == fresh  # a cache that cannot be written only costs the solve
+
+
+def test_signed_distance_matches_a_plain_reference() -> None:
+    """signed_distance is one hand-written loop (the solver's hot path); it must give
+    exactly what the plain formula gives: nearest point on each edge, even-odd inside."""
+    import math
+    import random
+
+    from routinecard.figures.geometry import capsule
+
+    def reference(polygon: tuple[tuple[float, float], ...], p: tuple[float, float]) -> float:
+        best, inside = math.inf, False
+        n = len(polygon)
+        for i in range(n):
+            (ax, ay), (bx, by) = polygon[i], polygon[(i + 1) % n]
+            dx, dy = bx - ax, by - ay
+            den = dx * dx + dy * dy
+            t = 0.0 if den == 0 else max(0.0, min(1.0, ((p[0] - ax) * dx + (p[1] - ay) * dy) / den))
+            best = min(best, math.hypot(p[0] - (ax + dx * t), p[1] - (ay + dy * t)))
+            if (ay > p[1]) != (by > p[1]) and p[0] < ax + (p[1] - ay) * (bx - ax) / (by - ay):
+                inside = not inside
+        return -best if inside else best
+
+    chance = random.Random(7)
+    for _ in range(2000):
+        shape = capsule((chance.random(), chance.random()), chance.uniform(0.01, 0.1),
+                        (chance.random(), chance.random()), chance.uniform(0.01, 0.1))
+        point = (chance.uniform(-0.2, 1.2), chance.uniform(-0.2, 1.2))
+        assert signed_distance(shape, point) == reference(shape, point)

@@ -500,7 +500,8 @@ def check(
     verbose: VerboseOption = False,
 ) -> None:
     """Validate cards, check they fit one page of each layout, and report their reading
-    grade (Flesch-Kincaid; a warning above grade 8), without writing anything."""
+    level (English: Flesch-Kincaid grade, a warning above 8; Spanish: INFLESZ, a warning
+    below 55), without writing anything."""
     from routinecard.advice import fit_summary
     from routinecard.api import fit_prepared
     from routinecard.errors import attempt

@@ -118,30 +118,12 @@ def smooth_closed(points: list[Vec], samples: int = 6) -> Polygon:
     return tuple(out)
 
 
-def contains(polygon: Polygon, p: Vec) -> bool:
-    """Even-odd point-in-polygon test."""
-    inside = False
-    x, y = p
-    n = len(polygon)
-    for i in range(n):
-        (x1, y1), (x2, y2) = polygon[i], polygon[(i + 1) % n]
-        if (y1 > y) != (y2 > y) and x < x1 + (y - y1) * (x2 - x1) / (y2 - y1):
-            inside = not inside
-    return inside
-
-
-def segment_distance(p: Vec, a: Vec, b: Vec) -> float:
-    ab = sub(b, a)
-    denominator = dot(ab, ab)
-    t = 0.0 if denominator == 0 else max(0.0, min(1.0, dot(sub(p, a), ab) / denominator))
-    return length(sub(p, add(a, mul(ab, t))))
-
-
 def signed_distance(polygon: Polygon, p: Vec) -> float:
     """Distance from p to the outline: negative inside.
 
-    The pose solver asks this tens of thousands of times a pose, so it is one loop with
-    the arithmetic of `segment_distance` and `contains` written out (no tuples made)."""
+    The pose solver asks this tens of thousands of times a pose, so it is one loop: the
+    distance to each edge (the nearest point on the segment) and the even-odd inside test,
+    with no tuples made."""
     px, py = p
     best = math.inf
     cutoff = math.inf  # squared distances above this cannot beat `best` (hypot is exact to an ulp)
